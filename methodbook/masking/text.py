@@ -8,12 +8,12 @@ Docs: https://methodbook.github.io/methodbook/masking.text.html.md"""
 __all__ = ['SPECIAL_TOKENS', 'split_paragraphs', 'pydoc_corpus', 'read_corpus', 'split_heldout', 'train_wordpiece',
            'chunk_examples', 'encode_paragraphs']
 
-# %% ../../nbs/42_masking.text.ipynb #1a65a57f
+# %% ../../nbs/42_masking.text.ipynb #3762e8da
 import hashlib, re
 from pathlib import Path
 import numpy as np
 
-# %% ../../nbs/42_masking.text.ipynb #8e9f1989
+# %% ../../nbs/42_masking.text.ipynb #48d09b19
 def split_paragraphs(
     text:str,            # raw text
     min_chars:int=80,    # drop shorter paragraphs (headings, rulers)
@@ -32,7 +32,7 @@ def pydoc_corpus(
     for _, p in pairs: seen[p] = seen.get(p, 0) + 1
     return [(t, p) for t, p in pairs if seen[p] == 1]
 
-# %% ../../nbs/42_masking.text.ipynb #2f4ba5e6
+# %% ../../nbs/42_masking.text.ipynb #78dc286c
 def read_corpus(
     source:str|Path|list='pydoc', # 'pydoc', a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
@@ -57,7 +57,7 @@ def read_corpus(
     if not out: raise ValueError(f"corpus {str(source)!r} has no paragraphs of >= {min_chars} characters")
     return out
 
-# %% ../../nbs/42_masking.text.ipynb #0c4c09df
+# %% ../../nbs/42_masking.text.ipynb #a24e92e4
 def split_heldout(
     texts:list[str],       # paragraphs (or (label, paragraph) pairs)
     frac:float=0.1,        # share held out
@@ -70,7 +70,7 @@ def split_heldout(
     for x in texts: (ho if h(x) < frac else tr).append(x)
     return tr, ho
 
-# %% ../../nbs/42_masking.text.ipynb #f56586f6
+# %% ../../nbs/42_masking.text.ipynb #4751fc1d
 SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
 
 def train_wordpiece(
@@ -94,7 +94,7 @@ def train_wordpiece(
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]',
                                    sep_token='[SEP]', mask_token='[MASK]', model_max_length=512)
 
-# %% ../../nbs/42_masking.text.ipynb #4a8a7e3f
+# %% ../../nbs/42_masking.text.ipynb #ee069461
 def chunk_examples(
     tok,                   # a fast tokenizer with [CLS]/[SEP]
     texts:list[str],       # paragraphs
@@ -102,7 +102,7 @@ def chunk_examples(
 )->list[dict]:             # dicts with input_ids, special_tokens_mask, word_ids (lists)
     "Pack the tokenized paragraphs into fixed-length MLM examples with word ids."
     if max_len < 3: raise ValueError(f"max_len must be >= 3, got {max_len}")
-    enc = tok(list(texts), add_special_tokens=False)
+    enc = tok(list(texts), add_special_tokens=False, verbose=False)  # long paragraphs are cut into blocks below
     ids, wids, base = [], [], 0
     for i, e in enumerate(enc['input_ids']):
         w = np.array([-1 if x is None else x for x in enc.word_ids(i)], dtype=np.int64)
