@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/reshape.cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO_CASES', 'parse_shape', 'machine_from', 'reshape_stats', 'plan', 'model', 'main', 'demo']
 
-# %% ../../nbs/39_reshape.cli.ipynb #71cfa953
+# %% ../../nbs/39_reshape.cli.ipynb #acc5e187
 import json, math, time
 from pathlib import Path
 import numpy as np
@@ -17,7 +17,7 @@ from .layouts import Machine, make_layout, scatter, gather
 from .plan import plan_reshape, execute
 from .schedule import plot_transfers, schedule
 
-# %% ../../nbs/39_reshape.cli.ipynb #244d6231
+# %% ../../nbs/39_reshape.cli.ipynb #13758b7f
 def parse_shape(text:str,            # '2,3,4', '2x3x4' or '[2, 3, 4]'
                 numel:int|None=None, # element count, to infer one -1
                )->tuple:
@@ -31,7 +31,7 @@ def parse_shape(text:str,            # '2,3,4', '2x3x4' or '[2, 3, 4]'
         dims[dims.index(-1)] = numel // rest
     return tuple(dims)
 
-# %% ../../nbs/39_reshape.cli.ipynb #2a4d7102
+# %% ../../nbs/39_reshape.cli.ipynb #11950f12
 def machine_from(name:str, tiles:int, capacity:int)->Machine:
     "A machine preset ('ipu', 'wormhole') or `tiles` tiles of `capacity` bytes (0: unlimited)."
     if name == 'ipu': return Machine.ipu()
@@ -68,7 +68,7 @@ def plan(src_shape:str,                 # input shape, e.g. 1,1018,1018,32
     else: print(st.table() + f"\n\nplanned in {secs:.3f} s")
     return 0
 
-# %% ../../nbs/39_reshape.cli.ipynb #1100722f
+# %% ../../nbs/39_reshape.cli.ipynb #a906ff92
 @call_parse
 def model(name:str='vit',           # vit | cnn
           tiles:int=64,             # tile memories
@@ -86,16 +86,16 @@ def model(name:str='vit',           # vit | cnn
     print(format_table(plan_model(net, torch.randn(batch, 3, 32, 32), machine=machine_from(machine, tiles, capacity), layout=layout)))
     return 0
 
-# %% ../../nbs/39_reshape.cli.ipynb #1f6cbe56
+# %% ../../nbs/39_reshape.cli.ipynb #fbe615d7
 def main(argv:list[str]):
     "Handle `methodbook reshape ...` (default action: plan)."
     return run_commands('methodbook reshape', {'plan': plan, 'model': model}, argv, default='plan')
 
-# %% ../../nbs/39_reshape.cli.ipynb #8301995d
-DEMO_CASES = [  # (name, src shape, dst shape, layout, tiles)
-    ('paged: change the last dim', (64, 96, 96), (64, 9216), 'interleaved', 16),
-    ('cyclic rows -> column blocks', (256, 96), (96, 256), 'cyclic:0:4', 16),
-    ('sharded pages, attention head split', (8, 128, 384), (8, 128, 3, 8, 16), 'sharded', 16),
+# %% ../../nbs/39_reshape.cli.ipynb #4183e7ec
+DEMO_CASES = [  # (name, src shape, dst shape, src layout, dst layout, tiles)
+    ('paged: change the last dim', (64, 96, 96), (64, 9216), 'interleaved', 'interleaved', 16),
+    ('block-cyclic rows', (256, 96), (96, 256), 'cyclic:0:4', 'cyclic:0:4', 16),
+    ('sharded pages: attention head split', (8, 128, 384), (8, 128, 3, 8, 16), 'sharded', 'sharded', 64),
 ]
 
 def demo(out_dir:Path)->dict:
@@ -103,17 +103,17 @@ def demo(out_dir:Path)->dict:
     import torch, matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    fig, axs = plt.subplots(1, len(DEMO_CASES), figsize=(4.6*len(DEMO_CASES), 3.8))
+    fig, axs = plt.subplots(1, len(DEMO_CASES), figsize=(5.4*len(DEMO_CASES), 4.2))
     rows, metrics, ok = [], {}, True
-    for ax, (name, s, d, lay, T) in zip(axs, DEMO_CASES):
-        src = make_layout(lay, s, T); dst = src.reshaped(d)
+    for ax, (name, s, d, lay, dlay, T) in zip(axs, DEMO_CASES):
+        src, dst = make_layout(lay, s, T), make_layout(dlay, d, T)
         p = plan_reshape(src, dst); st = p.stats(reference=src.size <= 200_000)
         x = torch.arange(src.size, dtype=torch.float32).reshape(s)
         ok &= np.array_equal(gather(execute(p, scatter(x.numpy(), src, fill=np.nan)), dst), torch.reshape(x, d).numpy())
         ok &= st.remote_elements == st.lower_bound_elements and st.rounds == st.max_degree
         ok &= st.min_descriptors is None or st.descriptors == st.min_descriptors
-        plot_transfers(p, ax, f"{name}\n{s} → {d}, {lay}, {T} tiles")
-        rows.append(f"| {name} | `{s}`→`{d}` | {lay} | {st.remote_bytes:,} | {st.lower_bound_bytes:,} | {st.dram_bytes:,} | "
+        plot_transfers(p, ax, f"{name}\n{s} → {d}\n{lay} → {dlay}, {T} tiles")
+        rows.append(f"| {name} | `{s}`→`{d}` | {lay} → {dlay} | {st.remote_bytes:,} | {st.lower_bound_bytes:,} | {st.dram_bytes:,} | "
                     f"{st.descriptors:,} | {st.rounds} / {st.max_degree} |")
     fig.tight_layout(); fig.savefig(out_dir/'transfers.png', dpi=90); plt.close(fig)
     src = make_layout('interleaved', (1, 1018, 1018, 32), 64)

@@ -8,14 +8,14 @@ Docs: https://methodbook.github.io/methodbook/reshape.schedule.html.md"""
 __all__ = ['Messages', 'messages', 'edge_colouring', 'check_colouring', 'Schedule', 'schedule', 'transfer_matrix',
            'plot_transfers', 'owner_changes', 'dram_runs', 'PlanStats']
 
-# %% ../../nbs/32_reshape.schedule.ipynb #24028ed4
+# %% ../../nbs/32_reshape.schedule.ipynb #4dcb7d14
 from dataclasses import dataclass, asdict
 import numpy as np
 from fastcore.basics import patch
 from .layouts import Layout
-from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory
+from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory, merge_starts
 
-# %% ../../nbs/32_reshape.schedule.ipynb #6748d889
+# %% ../../nbs/32_reshape.schedule.ipynb #ea3f27ab
 @dataclass
 class Messages:
     "Tile-to-tile messages: all remote descriptors from one tile to another, bundled."
@@ -37,7 +37,7 @@ def messages(plan:ReshapePlan)->Messages:
     return Messages(pairs // T, pairs % T, np.bincount(inv, weights=r.length, minlength=len(pairs)).astype(np.int64),
                     np.bincount(inv, minlength=len(pairs)).astype(np.int64))
 
-# %% ../../nbs/32_reshape.schedule.ipynb #df588da9
+# %% ../../nbs/32_reshape.schedule.ipynb #77b24677
 def edge_colouring(u,                  # (E,) left vertex (sender) of each edge
                    v,                  # (E,) right vertex (receiver) of each edge
                    method:str='konig', # 'konig' (exactly max-degree colours) or 'greedy'
@@ -75,7 +75,7 @@ def check_colouring(u, v, col):
     assert (col >= 0).all(), "uncoloured edge"
     for side in (u, v): assert len(np.unique(side*(col.max()+1) + col)) == len(col), "a vertex has two edges in one round"
 
-# %% ../../nbs/32_reshape.schedule.ipynb #e8663fa3
+# %% ../../nbs/32_reshape.schedule.ipynb #23f08e64
 @dataclass
 class Schedule:
     "Messages, each assigned an exchange round."
@@ -92,7 +92,7 @@ def schedule(plan:ReshapePlan, method:str='konig')->Schedule:
     m = messages(plan)
     return Schedule(m, edge_colouring(m.src_tile, m.dst_tile, method))
 
-# %% ../../nbs/32_reshape.schedule.ipynb #8e8ffed5
+# %% ../../nbs/32_reshape.schedule.ipynb #edbb06d6
 def transfer_matrix(plan:ReshapePlan)->np.ndarray:
     "(n_tiles, n_tiles) elements sent from tile i to tile j (diagonal: local moves)."
     T = plan.src.n_tiles; r = Runs.concat(plan.remote, plan.local)
@@ -110,10 +110,10 @@ def plot_transfers(plan:ReshapePlan, ax=None, title:str|None=None):
     ax.figure.colorbar(im, ax=ax, label='bytes')
     return ax
 
-# %% ../../nbs/32_reshape.schedule.ipynb #1beecae3
+# %% ../../nbs/32_reshape.schedule.ipynb #237a84ee
 def owner_changes(src:Layout, dst:Layout)->int:
     "Elements whose tile differs between `src` and `dst`: the minimum any routing must move between tiles."
-    starts = np.union1d(src.pieces(), dst.pieces())
+    starts = merge_starts(src.pieces(), dst.pieces())
     length = np.diff(starts, append=src.size)
     return int(length[src.locate(starts)[0] != dst.locate(starts)[0]].sum())
 
