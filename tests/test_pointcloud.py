@@ -157,8 +157,9 @@ def test_corrupt_levels():
 TINY = AEConfig(emb_dim=16, width=4, grid_side=6, hidden=32)
 
 @pytest.mark.parametrize('rep', ['voxel', 'bps'])
-def test_model_shapes(rep):
-    m = PointCloudAE(AEConfig(rep=rep, n_basis=32, emb_dim=16, width=4, grid_side=6, hidden=16))
+@pytest.mark.parametrize('decoder', ['mlp', 'folding'])
+def test_model_shapes(rep, decoder):
+    m = PointCloudAE(AEConfig(rep=rep, decoder=decoder, n_basis=32, emb_dim=16, width=4, grid_side=6, hidden=16))
     x = normalize_points(torch.randn(3, 100, 3))
     assert m(x).shape == (3, 36, 3) and m.embed(x).shape == (3, 16)
 
