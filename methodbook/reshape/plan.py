@@ -8,12 +8,12 @@ Docs: https://methodbook.github.io/methodbook/reshape.plan.html.md"""
 __all__ = ['Runs', 'coalesce', 'ReshapePlan', 'merge_starts', 'check_reshape', 'plan_reshape', 'execute', 'tile_memory',
            'fit_mode']
 
-# %% ../../nbs/31_reshape.plan.ipynb #0d4e2c98
+# %% ../../nbs/31_reshape.plan.ipynb #d5dd6a0a
 from dataclasses import dataclass, fields
 import numpy as np
 from .layouts import Layout, Machine, check_tiles
 
-# %% ../../nbs/31_reshape.plan.ipynb #bd2387b5
+# %% ../../nbs/31_reshape.plan.ipynb #56540a9d
 @dataclass
 class Runs:
     "Contiguous transfer descriptors, one per row of five (R,) int64 arrays."
@@ -30,7 +30,7 @@ class Runs:
     @classmethod
     def concat(cls, *runs): return cls(*(np.concatenate([getattr(r, f.name) for r in runs]) for f in fields(cls)))
 
-# %% ../../nbs/31_reshape.plan.ipynb #286bd1ec
+# %% ../../nbs/31_reshape.plan.ipynb #1a503214
 def coalesce(src_tile, src_offset, dst_tile, dst_offset, length)->Runs:
     "Merge moves into the minimal set of maximal contiguous descriptors (vectorized; no loop over moves)."
     st, so, dt, do, ln = (np.asarray(a, dtype=np.int64) for a in (src_tile, src_offset, dst_tile, dst_offset, length))
@@ -43,7 +43,7 @@ def coalesce(src_tile, src_offset, dst_tile, dst_offset, length)->Runs:
     first = np.flatnonzero(np.r_[True, ~link])
     return Runs(st[first], so[first], dt[first], do[first], np.add.reduceat(ln, first))
 
-# %% ../../nbs/31_reshape.plan.ipynb #bead20aa
+# %% ../../nbs/31_reshape.plan.ipynb #e3731228
 @dataclass
 class ReshapePlan:
     "How to turn tensor data laid out by `src` into the reshaped tensor laid out by `dst`."
@@ -66,7 +66,7 @@ class ReshapePlan:
                 f"{'pure view' if self.is_view else f'{len(self.remote)} remote + {len(self.local)} local descriptors'}, "
                 f"{self.remote.elements} elements between tiles, {self.local.elements} within)")
 
-# %% ../../nbs/31_reshape.plan.ipynb #62331055
+# %% ../../nbs/31_reshape.plan.ipynb #8aa18ac1
 def merge_starts(a:np.ndarray, b:np.ndarray)->np.ndarray:
     "Sorted union of two sorted arrays (a stable sort merges the two runs in linear time; `np.union1d` is ~50x slower here)."
     m = np.concatenate([a, b]); m.sort(kind='stable')
@@ -102,7 +102,7 @@ def plan_reshape(src:Layout,               # input layout (old shape)
     elif mode != 'auto': raise ValueError(f"mode must be 'out', 'inplace' or 'auto', got {mode!r}")
     return plan
 
-# %% ../../nbs/31_reshape.plan.ipynb #9463c165
+# %% ../../nbs/31_reshape.plan.ipynb #55a95431
 def _expand(runs:Runs, src_base, dst_base):
     "Absolute element positions (src, dst) covered by `runs` in end-to-end buffers."
     n = runs.length
@@ -120,23 +120,18 @@ def execute(plan:ReshapePlan,    # the plan to run
     "Run `plan` on per-tile buffers and return the per-tile output buffers (laid out by `plan.dst`)."
     check_tiles(src_tiles, plan.src, 'src_tiles')
     mode = mode or plan.mode
+    if mode == 'inplace':
+        from methodbook.reshape.schedule import execute_inplace   # needs the exchange rounds
+        return execute_inplace(plan, src_tiles, fill)[0]
+    if mode != 'out': raise ValueError(f"mode must be 'out' or 'inplace', got {mode!r}")
     sb, db = _bases(plan.src.tile_sizes), _bases(plan.dst.tile_sizes)
     mem = np.concatenate(src_tiles)
     out = np.full(int(db[-1]), fill, dtype=mem.dtype)
-    moved = Runs.concat(plan.remote, plan.local)
-    if mode == 'out': moved = Runs.concat(moved, plan.kept)
-    elif mode == 'inplace':
-        for t, (ni, no) in enumerate(zip(plan.src.tile_sizes, plan.dst.tile_sizes)):   # the reused buffer, as it was
-            k = min(ni, no); out[db[t]:db[t]+k] = src_tiles[t][:k]
-    else: raise ValueError(f"mode must be 'out' or 'inplace', got {mode!r}")
-    s, d = _expand(moved, sb, db)
-    out[d] = mem[s]                        # reads all come from `mem`: the input as it was
-    if mode == 'inplace':                  # clear stale input wherever the output holds padding
-        data = np.zeros(len(out), bool); data[d] = True; data[_expand(plan.kept, sb, db)[1]] = True
-        out[~data] = fill
+    s, d = _expand(Runs.concat(plan.remote, plan.local, plan.kept), sb, db)
+    out[d] = mem[s]
     return [out[db[t]:db[t+1]] for t in range(plan.dst.n_tiles)]
 
-# %% ../../nbs/31_reshape.plan.ipynb #ce2ccac9
+# %% ../../nbs/31_reshape.plan.ipynb #476d5923
 def tile_memory(plan:ReshapePlan, mode:str|None=None)->dict:
     "Per-tile bytes, each an (n_tiles,) array: `input`, `output`, `staging`, `peak`."
     mode = mode or plan.mode
@@ -145,10 +140,8 @@ def tile_memory(plan:ReshapePlan, mode:str|None=None)->dict:
     if mode not in ('out', 'inplace'): raise ValueError(f"mode must be 'out' or 'inplace', got {mode!r}")
     if plan.is_view: return dict(input=ins, output=outs, staging=np.zeros(T, np.int64), peak=ins.copy())  # output is the input
     if mode == 'out': return dict(input=ins, output=outs, staging=np.zeros(T, np.int64), peak=ins + outs)
-    w = Runs.concat(plan.remote, plan.local)
-    live = plan.src.tile_sizes[w.dst_tile]
-    inside = np.clip(np.minimum(w.dst_offset + w.length, live) - w.dst_offset, 0, None)
-    staging = np.bincount(w.dst_tile, weights=inside, minlength=T).astype(np.int64)*b
+    from methodbook.reshape.schedule import inplace_staging     # needs the exchange rounds
+    staging = inplace_staging(plan)*b
     return dict(input=ins, output=outs, staging=staging, peak=np.maximum(ins, outs) + staging)
 
 def fit_mode(plan:ReshapePlan, machine:Machine, mode:str='auto')->str:
@@ -162,7 +155,9 @@ def fit_mode(plan:ReshapePlan, machine:Machine, mode:str='auto')->str:
         mem = tile_memory(plan, m)
         if mem['peak'].max() <= machine.capacity_bytes: return m
     t = int(mem['peak'].argmax()); need = int(mem['peak'][t])
+    alone = ', its input shard alone is over capacity' if mem['input'][t] > machine.capacity_bytes else ''
+    i, o, g = (f"{int(mem[k][t]):,}" for k in ('input', 'output', 'staging'))
+    parts = f"input {i} + output {o}" if m == 'out' else f"max(input {i}, output {o}) + staging {g}"
     raise ValueError(f"reshape {plan.src.shape} -> {plan.dst.shape} does not fit {machine.name!r}: tile {t} needs {need:,} bytes "
-                     f"at peak in mode {m!r} (input {int(mem['input'][t]):,} + output {int(mem['output'][t]):,} + staging {int(mem['staging'][t]):,}"
-                     f"{', input and output share a buffer' if m == 'inplace' else ''}), "
-                     f"{need - machine.capacity_bytes:,} bytes over its {machine.capacity_bytes:,}-byte capacity")
+                     f"at peak in mode {m!r} ({parts}), "
+                     f"{need - machine.capacity_bytes:,} bytes over its {machine.capacity_bytes:,}-byte capacity{alone}")
