@@ -8,7 +8,7 @@ Docs: https://methodbook.github.io/methodbook/molecules.data.html.md"""
 __all__ = ['default_smiles_files', 'read_smiles_file', 'default_smiles', 'SmilesError', 'InvalidSmilesError', 'mol_from_smiles',
            'ParsedSmiles', 'parse_smiles', 'murcko_scaffold', 'random_split', 'scaffold_split']
 
-# %% ../../nbs/60_molecules.data.ipynb #2bfbc55d
+# %% ../../nbs/60_molecules.data.ipynb #2a87958f
 import os, random, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ import numpy as np
 from rdkit import Chem, RDConfig, rdBase
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
-# %% ../../nbs/60_molecules.data.ipynb #8450faed
+# %% ../../nbs/60_molecules.data.ipynb #baef2331
 def default_smiles_files()->list[Path]:
     "The SMILES files that ship inside the RDKit wheel and make up the default pretraining set."
     d = Path(RDConfig.RDDataDir)
@@ -47,7 +47,7 @@ def default_smiles(
     out = [s for p in default_smiles_files() for s in read_smiles_file(p)]
     return out[:n] if n is not None else out
 
-# %% ../../nbs/60_molecules.data.ipynb #b8cf58fd
+# %% ../../nbs/60_molecules.data.ipynb #0a024654
 @dataclass
 class SmilesError:
     "One SMILES that could not be turned into a molecule."
@@ -96,7 +96,7 @@ def _largest_fragment(mol):
     frags = Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False)
     return max(frags, key=lambda m: (m.GetNumHeavyAtoms(), m.GetNumAtoms()))
 
-# %% ../../nbs/60_molecules.data.ipynb #35b39218
+# %% ../../nbs/60_molecules.data.ipynb #5e88d98b
 @dataclass
 class ParsedSmiles:
     "Molecules parsed from a list of SMILES, which input each came from, and what failed."
@@ -123,7 +123,7 @@ def parse_smiles(
         warnings.warn(f"skipped {len(errs)} of {len(smiles)} SMILES; first: {errs[0]}", stacklevel=2)
     return ParsedSmiles(mols, idx, errs)
 
-# %% ../../nbs/60_molecules.data.ipynb #e27d6fd5
+# %% ../../nbs/60_molecules.data.ipynb #ea037ca2
 def murcko_scaffold(
     smiles_or_mol,   # SMILES string or RDKit molecule
 )->str:

@@ -8,13 +8,13 @@ Docs: https://methodbook.github.io/methodbook/molecules.fingerprints.html.md"""
 __all__ = ['morgan_generator', 'morgan_fingerprints', 'pack_bits', 'tanimoto_matrix', 'unpack_bits_torch', 'tanimoto_torch',
            'tanimoto_topk']
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #9287bbf5
+# %% ../../nbs/61_molecules.fingerprints.ipynb #7fa29fa5
 import numpy as np, torch
 from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator
 from .data import mol_from_smiles
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #4eabacb4
+# %% ../../nbs/61_molecules.fingerprints.ipynb #a5f42509
 _GENERATORS = {}
 def morgan_generator(radius:int=2, n_bits:int=2048):
     "A cached RDKit Morgan fingerprint generator."
@@ -42,7 +42,7 @@ def pack_bits(
     if bits.shape[-1] % 64: raise ValueError(f'n_bits must be a multiple of 64, got {bits.shape[-1]}')
     return np.packbits(bits.astype(bool), axis=-1)
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #32f645bc
+# %% ../../nbs/61_molecules.fingerprints.ipynb #9937e489
 def _as_words(packed:np.ndarray)->np.ndarray:
     packed = np.ascontiguousarray(packed, dtype=np.uint8)
     if packed.shape[-1] % 8: raise ValueError(f'packed width must be a multiple of 8 bytes, got {packed.shape[-1]}')
@@ -63,7 +63,7 @@ def tanimoto_matrix(
         out[i:i+chunk] = np.where(u > 0, c / np.maximum(u, 1), 0.0)
     return out
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #64d9cdf9
+# %% ../../nbs/61_molecules.fingerprints.ipynb #b78cfa9d
 _SHIFTS = torch.arange(7, -1, -1, dtype=torch.uint8)
 def unpack_bits_torch(
     packed:torch.Tensor,   # (B, n_bits/8) uint8
@@ -82,7 +82,7 @@ def tanimoto_torch(
     u = ua.sum(-1, keepdim=True) + ub.sum(-1)[None] - c
     return torch.where(u > 0, c / u.clamp_min(1), torch.zeros_like(c))
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #4e43c00b
+# %% ../../nbs/61_molecules.fingerprints.ipynb #a43e0bed
 def tanimoto_topk(
     query:np.ndarray,   # (N, n_bits/8) packed
     db:np.ndarray,      # (M, n_bits/8) packed

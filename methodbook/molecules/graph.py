@@ -6,9 +6,9 @@ Docs: https://methodbook.github.io/methodbook/molecules.graph.html.md"""
 
 # %% auto #0
 __all__ = ['ATOM_FEATURES', 'ATOM_DIMS', 'RELATIONS', 'ATOM', 'GROUP', 'atom_features', 'bond_array', 'bond_edges',
-           'mol_to_graph', 'to_hetero', 'Featurized', 'featurize']
+           'mol_to_graph', 'graph_arrays', 'to_hetero', 'Featurized', 'featurize']
 
-# %% ../../nbs/63_molecules.graph.ipynb #2a58fa65
+# %% ../../nbs/63_molecules.graph.ipynb #4d1cc5a5
 import multiprocessing as mp, os, warnings
 from dataclasses import dataclass
 import numpy as np, torch
@@ -18,7 +18,7 @@ from .data import mol_from_smiles, InvalidSmilesError, SmilesError
 from .fingerprints import morgan_generator
 from .groups import functional_groups, rdkit_vocab, ifg_vocab, GroupVocab
 
-# %% ../../nbs/63_molecules.graph.ipynb #c13c7fcb
+# %% ../../nbs/63_molecules.graph.ipynb #f36b99e2
 ATOM_FEATURES = {            # name: number of embedding rows (last = mask)
     'atomic_num': 120, 'degree': 8, 'formal_charge': 8, 'num_hs': 6,
     'hybridization': 8, 'aromatic': 3, 'in_ring': 3, 'chirality': 5}
@@ -52,7 +52,7 @@ def bond_edges(
     b = bond_array(mol) if bonds is None else bonds
     return np.concatenate([b[:, :2].T, b[:, [1, 0]].T], 1), np.concatenate([b[:, 2], b[:, 2]])
 
-# %% ../../nbs/63_molecules.graph.ipynb #f492a017
+# %% ../../nbs/63_molecules.graph.ipynb #76256ae2
 def mol_to_graph(
     mol,                       # RDKit molecule or SMILES
     groups:bool=True,          # add functional-group nodes and atom<->group relations
@@ -62,6 +62,10 @@ def mol_to_graph(
     y=None,                    # optional label(s), stored as float (1, k)
 )->Data:
     "A molecule as a homogeneous PyG graph with `node_type` and `edge_type` (see `RELATIONS`)."
+    return _to_data(graph_arrays(mol, groups, vocab, fp_radius, fp_bits, y))
+
+def graph_arrays(mol, groups=True, vocab=None, fp_radius=2, fp_bits=2048, y=None)->dict:
+    "The NumPy arrays behind `mol_to_graph` (what worker processes send back: no torch shared memory)."
     if isinstance(mol, str): mol = mol_from_smiles(mol)
     xa = atom_features(mol); n = len(xa)
     bonds = bond_array(mol)
@@ -77,12 +81,14 @@ def mol_to_graph(
         et = np.concatenate([et, np.full(n, 4), np.full(n, 5)])
         xa = np.concatenate([xa, xg]); node_type = np.concatenate([node_type, np.ones(k, np.int64)])
     fp = np.packbits(morgan_generator(fp_radius, fp_bits).GetFingerprintAsNumPy(mol).astype(bool))[None]
-    d = Data(x=torch.from_numpy(xa), edge_index=torch.from_numpy(ei).long(), edge_type=torch.from_numpy(et).long(),
-             node_type=torch.from_numpy(node_type), fp=torch.from_numpy(fp), n_atoms=n)
-    if y is not None: d.y = torch.as_tensor(np.asarray(y, np.float32)).reshape(1, -1)
-    return d
+    out = dict(x=xa, edge_index=ei.astype(np.int64), edge_type=et.astype(np.int64), node_type=node_type, fp=fp, n_atoms=n)
+    if y is not None: out['y'] = np.asarray(y, np.float32).reshape(1, -1)
+    return out
 
-# %% ../../nbs/63_molecules.graph.ipynb #62ecaefa
+def _to_data(a:dict)->Data:
+    return Data(**{k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in a.items()})
+
+# %% ../../nbs/63_molecules.graph.ipynb #e90d5d3f
 def to_hetero(
     d:Data,   # a graph from `mol_to_graph`
 )->HeteroData:
@@ -98,7 +104,7 @@ def to_hetero(
         h[src, name, dst].edge_index = local[ei]
     return h
 
-# %% ../../nbs/63_molecules.graph.ipynb #e1bcb826
+# %% ../../nbs/63_molecules.graph.ipynb #59fd164a
 @dataclass
 class Featurized:
     "Graphs for the SMILES that parsed, where each came from, and the failures."
@@ -113,7 +119,7 @@ def _featurize_chunk(args):
     for i, s in enumerate(smiles):
         try:
             m = mol_from_smiles(s, start + i, kw.get('largest_fragment', False))
-            out.append(mol_to_graph(m, kw['groups'], kw['vocab'], kw['fp_radius'], kw['fp_bits'],
+            out.append(graph_arrays(m, kw['groups'], kw['vocab'], kw['fp_radius'], kw['fp_bits'],
                                     None if ys is None else ys[i]))
         except InvalidSmilesError as e: out.append(e.error)
     return out
@@ -146,6 +152,6 @@ def featurize(
             if isinstance(r, SmilesError):
                 if on_error == 'raise': raise InvalidSmilesError(r)
                 errors.append(r)
-            else: graphs.append(r); index.append(start + i)
+            else: graphs.append(_to_data(r)); index.append(start + i)
     if errors: warnings.warn(f'skipped {len(errors)} of {len(smiles)} SMILES; first: {errors[0]}', stacklevel=2)
     return Featurized(graphs, index, errors)

@@ -9,7 +9,7 @@ __all__ = ['SKIP_FR', 'FALLBACK_ELEMENTS', 'FALLBACKS', 'IFG_BUCKETS', 'GroupPat
            'rdkit_vocab', 'MolGroups', 'atom_bond_arrays', 'functional_groups', 'ifg_vocab', 'ifg_groups',
            'draw_groups']
 
-# %% ../../nbs/62_molecules.groups.ipynb #5993644c
+# %% ../../nbs/62_molecules.groups.ipynb #f26afa18
 import csv, functools, importlib.util, zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ import numpy as np
 from rdkit import Chem, RDConfig
 from .data import mol_from_smiles
 
-# %% ../../nbs/62_molecules.groups.ipynb #7c7f8bb4
+# %% ../../nbs/62_molecules.groups.ipynb #72d1d434
 SKIP_FR = {'fr_NH0', 'fr_NH1', 'fr_NH2', 'fr_bicyclic', 'fr_para_hydroxylation', 'fr_allylic_oxid',
            'fr_aryl_methyl', 'fr_Ndealkylation1', 'fr_Ndealkylation2', 'fr_phenol_noOrthoHbond',
            'fr_nitro_arom_nonortho', 'fr_Al_OH_noTert', 'fr_ketone_Topliss', 'fr_C=O_noCOO', 'fr_halogen',
@@ -112,7 +112,7 @@ def rdkit_vocab()->GroupVocab:
     return GroupVocab([pats[i] for i in order], [pats[i].name for i in order] + FALLBACKS,
                       match_order=[rank[i] for i in range(len(pats))])
 
-# %% ../../nbs/62_molecules.groups.ipynb #dab7212a
+# %% ../../nbs/62_molecules.groups.ipynb #50a43608
 @dataclass
 class MolGroups:
     "Functional-group instances of one molecule; every atom is in exactly one."
@@ -192,7 +192,7 @@ def functional_groups(
     claimed = [(pats[i].name, m) for i in sorted(found) for m in found[i]]
     return _assign(mol, claimed, vocab, arrays)
 
-# %% ../../nbs/62_molecules.groups.ipynb #c1d6a756
+# %% ../../nbs/62_molecules.groups.ipynb #cc17b4b9
 IFG_BUCKETS = 256
 @functools.lru_cache(None)
 def _ifg_module():
@@ -219,7 +219,7 @@ def ifg_groups(
     g.group_type = np.array([n_fb[n] if n in n_fb else zlib.crc32(n.encode()) % IFG_BUCKETS for n in g.names], np.int64)
     return g
 
-# %% ../../nbs/62_molecules.groups.ipynb #8d8cf53f
+# %% ../../nbs/62_molecules.groups.ipynb #99ca7709
 def draw_groups(
     mols:list,             # RDKit molecules or SMILES
     n_cols:int=4,          # molecules per row
