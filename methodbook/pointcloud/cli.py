@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.cli.html.md"""
 # %% auto #0
 __all__ = ['pretrain_cmd', 'embed_cmd', 'evaluate_cmd', 'main', 'demo']
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #daab345d
+# %% ../../nbs/59_pointcloud.cli.ipynb #cb6c7f4f
 import json, time
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ from .data import make_shapes, train_test_split, read_point_cloud, read_mesh_fol
 from .model import AEConfig, PretrainConfig, pretrain, load_pretrained, plot_reconstructions
 from .evaluate import embed, evaluate_model, voxel_svm_baseline
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #bbcec054
+# %% ../../nbs/59_pointcloud.cli.ipynb #a0773498
 def _training_clouds(data:str|None, n_per_class:int, n_points:int, seed:int):
     "(train clouds, train labels, test clouds, test labels) from a mesh folder or the embedded shapes."
     if data:
@@ -101,7 +101,7 @@ def main(argv:list):
     "`methodbook pointcloud ACTION ...`"
     return run_commands('methodbook pointcloud', {'pretrain': pretrain_cmd, 'embed': embed_cmd, 'evaluate': evaluate_cmd}, argv)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #b35a1322
+# %% ../../nbs/59_pointcloud.cli.ipynb #c60170ad
 def demo(out_dir:Path)->dict:
     "Small end-to-end run on the embedded shapes: noisy pretraining, SVM on frozen embeddings, figures."
     import matplotlib; matplotlib.use('Agg')
@@ -120,7 +120,7 @@ def demo(out_dir:Path)->dict:
     fig.savefig(out_dir/'reconstructions.png', dpi=80); plt.close(fig)
     fig, ax = plt.subplots(figsize=(5, 3)); ax.plot([h['loss'] for h in res.history]); ax.set_xlabel('step')
     ax.set_ylabel('noisy-reconstruction loss (Chamfer²)'); fig.tight_layout(); fig.savefig(out_dir/'loss.png', dpi=80); plt.close(fig)
-    summary = (f"Voxel-grid (16³) 3D-CNN autoencoder with a folding decoder, pretrained 150 steps by noisy reconstruction "
+    summary = (f"Voxel-grid (16³) 3D-CNN autoencoder with an MLP decoder (256 points), pretrained 150 steps by noisy reconstruction "
                f"on {len(Xtr)} synthetic shapes (10 classes). Linear SVM on frozen embeddings: **{m['svm_acc']:.1%}** test accuracy "
                f"({m['svm_acc_noisy']:.1%} on corrupted test clouds); raw voxel-grid SVM: {base['svm_acc']:.1%} "
                f"({base['svm_acc_noisy']:.1%}). Chamfer² train {m['train_chamfer']:.4f}, test {m['test_chamfer']:.4f}.")

@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.evaluate.html.md"""
 # %% auto #0
 __all__ = ['embed', 'svm_accuracy', 'evaluate_model', 'voxel_svm_baseline', 'run_ablation', 'summarize_ablation', 'plot_ablation']
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #2e28a602
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #eb753509
 import time
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from .represent import to_tensor
 from .losses import corrupt
 from .model import AEConfig, PretrainConfig, pretrain, reconstruction_error
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #4eee17b5
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #d9000491
 def embed(
     model,                # a PointCloudAE (or anything with .embed(points))
     points,               # (S, N, 3) clouds
@@ -46,7 +46,7 @@ def svm_accuracy(
     clf.fit(train_X, train_y)
     return float((clf.predict(test_X) == test_y).mean())
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #21cd673b
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #02a67dfe
 def evaluate_model(
     model,                      # a pretrained PointCloudAE
     X_train, y_train,           # (S, N, 3) training clouds and labels (the SVM is fit on these)
@@ -75,7 +75,7 @@ def voxel_svm_baseline(
     return {'svm_acc': svm_accuracy(F_tr, y_train, feats(X_test, 0.0), y_test),
             'svm_acc_noisy': svm_accuracy(F_tr, y_train, feats(X_test, noise_level), y_test)}
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #661d24c5
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #bb654787
 def run_ablation(
     levels:tuple=(0.0, 1.0),     # training noise levels compared (0 = plain reconstruction)
     seeds:tuple=(0, 1, 2),       # one dataset, split and initialization per seed
