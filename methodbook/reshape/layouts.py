@@ -8,12 +8,12 @@ Docs: https://methodbook.github.io/methodbook/reshape.layouts.html.md"""
 __all__ = ['LAYOUT_KINDS', 'Machine', 'check_shape', 'Layout', 'even_split', 'ChunkLayout', 'BlockLayout', 'BlockCyclicLayout',
            'PagedLayout', 'make_layout', 'scatter', 'gather', 'check_tiles', 'check_pieces']
 
-# %% ../../nbs/30_reshape.layouts.ipynb #0c05dff4
+# %% ../../nbs/30_reshape.layouts.ipynb #ad204e6b
 import math
 from dataclasses import dataclass
 import numpy as np
 
-# %% ../../nbs/30_reshape.layouts.ipynb #a012265f
+# %% ../../nbs/30_reshape.layouts.ipynb #fb7d9812
 @dataclass(frozen=True)
 class Machine:
     "A tiled machine: how many tile memories and how many bytes each holds."
@@ -41,7 +41,7 @@ def _check_tiles(n_tiles):
         raise ValueError(f"n_tiles must be a positive integer, got {n_tiles!r}")
     return int(n_tiles)
 
-# %% ../../nbs/30_reshape.layouts.ipynb #29513d26
+# %% ../../nbs/30_reshape.layouts.ipynb #c74808db
 def check_shape(shape, name:str='shape')->tuple:
     "Validate a tensor shape: a sequence of integers >= 1; returns it as a tuple of ints."
     try: out = tuple(int(s) for s in shape)
@@ -51,7 +51,7 @@ def check_shape(shape, name:str='shape')->tuple:
     if bad: raise ValueError(f"{name} {out} has dim {bad[0]}; every dim must be >= 1 (zero-size and negative dims are unsupported)")
     return out
 
-# %% ../../nbs/30_reshape.layouts.ipynb #9f59d6a3
+# %% ../../nbs/30_reshape.layouts.ipynb #1777b352
 class Layout:
     "Base class: a tensor of `shape` spread over `n_tiles` tile memories."
     kind = 'layout'
@@ -92,7 +92,7 @@ class Layout:
         ps = ''.join(f', {k}={v}' for k,v in self._params().items())
         return f"{type(self).__name__}({self.shape}, n_tiles={self.n_tiles}{ps}, dtype={self.dtype})"
 
-# %% ../../nbs/30_reshape.layouts.ipynb #75a8ba9d
+# %% ../../nbs/30_reshape.layouts.ipynb #327c0338
 def even_split(n:int, parts:int)->np.ndarray:
     "Sizes of `parts` near-equal parts of `n` (the first `n % parts` get one more), like `np.array_split`."
     return np.full(parts, n//parts, dtype=np.int64) + (np.arange(parts) < n % parts)
@@ -119,7 +119,7 @@ class ChunkLayout(Layout):
     def _pieces(self): return np.unique(self.starts[self.sizes > 0])
     def reshaped(self, shape): return ChunkLayout(shape, self.n_tiles, self.dtype)
 
-# %% ../../nbs/30_reshape.layouts.ipynb #f9a8b94d
+# %% ../../nbs/30_reshape.layouts.ipynb #83ff1d29
 class _DimLayout(Layout):
     "Shared arithmetic for layouts that split one dimension: tables `tile_of[i]`, `local_of[i]`, `count[t]`."
     def _setup(self, dim):
@@ -175,7 +175,7 @@ class BlockCyclicLayout(_DimLayout):
         self.count = np.bincount(self.tile_of, minlength=self.n_tiles).astype(np.int64)
     def _params(self): return dict(dim=self.dim, block=self.block)
 
-# %% ../../nbs/30_reshape.layouts.ipynb #91fe61d5
+# %% ../../nbs/30_reshape.layouts.ipynb #53b812f7
 class PagedLayout(Layout):
     "2D view `(prod(shape[:-1]), shape[-1])` cut into padded `page` pages, interleaved or sharded over tiles."
     kind = 'paged'
@@ -216,7 +216,7 @@ class PagedLayout(Layout):
         starts = np.arange(0, self.C, pw, dtype=np.int64)
         return (np.arange(self.R, dtype=np.int64)[:, None]*self.C + starts[None, :]).ravel()
 
-# %% ../../nbs/30_reshape.layouts.ipynb #3cae653c
+# %% ../../nbs/30_reshape.layouts.ipynb #df0f6b37
 LAYOUT_KINDS = ('chunk', 'block', 'cyclic', 'interleaved', 'sharded')
 
 def make_layout(spec:str,          # 'chunk', 'block[:DIM]', 'cyclic[:DIM[:BLOCK]]', 'interleaved[:RxC]', 'sharded[:RxC]'
@@ -238,7 +238,7 @@ def make_layout(spec:str,          # 'chunk', 'block[:DIM]', 'cyclic[:DIM[:BLOCK
         if 'invalid literal' not in str(e): raise
     raise ValueError(f"layout {spec!r} is not one of: chunk, block[:DIM], cyclic[:DIM[:BLOCK]], interleaved[:RxC], sharded[:RxC]")
 
-# %% ../../nbs/30_reshape.layouts.ipynb #f37261fd
+# %% ../../nbs/30_reshape.layouts.ipynb #380e7fab
 def scatter(x:np.ndarray,    # tensor whose shape matches `layout.shape`
             layout:Layout,   # where its elements go
             fill=0,          # value written into padding
@@ -267,7 +267,7 @@ def check_tiles(tiles, layout:Layout, what='tile buffers'):
     for t, (b, n) in enumerate(zip(tiles, layout.tile_sizes)):
         if np.ndim(b) != 1 or len(b) != n: raise ValueError(f"{what}: tile {t} must be a 1-D buffer of {n} elements, got shape {np.shape(b)}")
 
-# %% ../../nbs/30_reshape.layouts.ipynb #0a154a89
+# %% ../../nbs/30_reshape.layouts.ipynb #1981f3be
 def check_pieces(layout:Layout):
     "Assert that `layout.pieces()` splits the flat index into affine pieces (tile constant, offset += 1)."
     t, o = layout.locate(np.arange(layout.size))

@@ -8,7 +8,7 @@ Docs: https://methodbook.github.io/methodbook/reshape.model.html.md"""
 __all__ = ['RESHAPE_FUNCTIONS', 'RESHAPE_METHODS', 'TinyCNN', 'Attention', 'TinyViT', 'ReshapeSite', 'find_reshapes',
            'numpy_dtype', 'plan_model', 'format_table']
 
-# %% ../../nbs/33_reshape.model.ipynb #e602911c
+# %% ../../nbs/33_reshape.model.ipynb #cde19e45
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from .layouts import Machine, make_layout
 from .plan import plan_reshape
 import methodbook.reshape.schedule  # noqa: F401  (adds ReshapePlan.stats)
 
-# %% ../../nbs/33_reshape.model.ipynb #1d4cc6aa
+# %% ../../nbs/33_reshape.model.ipynb #132a26a8
 class TinyCNN(nn.Module):
     "Two conv blocks, then `flatten` into a linear classifier."
     def __init__(self, n_classes:int=10, width:int=8, size:int=32):
@@ -59,7 +59,7 @@ class TinyViT(nn.Module):
             x = x + b['mlp'](b['ln2'](x))
         return self.head(x.mean(1))
 
-# %% ../../nbs/33_reshape.model.ipynb #e09fbfc9
+# %% ../../nbs/33_reshape.model.ipynb #b27d16eb
 RESHAPE_FUNCTIONS = {torch.reshape: 'reshape', torch.flatten: 'flatten', torch.unflatten: 'unflatten'}
 RESHAPE_METHODS = ('reshape', 'view', 'flatten', 'unflatten')
 
@@ -91,7 +91,7 @@ def find_reshapes(model:nn.Module, # the model (traced with torch.fx.symbolic_tr
         sites.append(ReshapeSite(node.name, op, tuple(src.shape), tuple(dst.shape), src.dtype))
     return sites
 
-# %% ../../nbs/33_reshape.model.ipynb #9f1e69b3
+# %% ../../nbs/33_reshape.model.ipynb #88714f83
 def numpy_dtype(dtype:torch.dtype)->np.dtype:
     "NumPy dtype for a torch dtype; one of the same size where NumPy has none (bfloat16 -> uint16)."
     try: return torch.empty(0, dtype=dtype).numpy().dtype

@@ -8,12 +8,12 @@ Docs: https://methodbook.github.io/methodbook/reshape.plan.html.md"""
 __all__ = ['Runs', 'coalesce', 'ReshapePlan', 'merge_starts', 'check_reshape', 'plan_reshape', 'execute', 'tile_memory',
            'fit_mode']
 
-# %% ../../nbs/31_reshape.plan.ipynb #d5dd6a0a
+# %% ../../nbs/31_reshape.plan.ipynb #6d0ab183
 from dataclasses import dataclass, fields
 import numpy as np
 from .layouts import Layout, Machine, check_tiles
 
-# %% ../../nbs/31_reshape.plan.ipynb #56540a9d
+# %% ../../nbs/31_reshape.plan.ipynb #6d0dbd68
 @dataclass
 class Runs:
     "Contiguous transfer descriptors, one per row of five (R,) int64 arrays."
@@ -30,7 +30,7 @@ class Runs:
     @classmethod
     def concat(cls, *runs): return cls(*(np.concatenate([getattr(r, f.name) for r in runs]) for f in fields(cls)))
 
-# %% ../../nbs/31_reshape.plan.ipynb #1a503214
+# %% ../../nbs/31_reshape.plan.ipynb #c385e982
 def coalesce(src_tile, src_offset, dst_tile, dst_offset, length)->Runs:
     "Merge moves into the minimal set of maximal contiguous descriptors (vectorized; no loop over moves)."
     st, so, dt, do, ln = (np.asarray(a, dtype=np.int64) for a in (src_tile, src_offset, dst_tile, dst_offset, length))
@@ -43,7 +43,7 @@ def coalesce(src_tile, src_offset, dst_tile, dst_offset, length)->Runs:
     first = np.flatnonzero(np.r_[True, ~link])
     return Runs(st[first], so[first], dt[first], do[first], np.add.reduceat(ln, first))
 
-# %% ../../nbs/31_reshape.plan.ipynb #e3731228
+# %% ../../nbs/31_reshape.plan.ipynb #b4412a02
 @dataclass
 class ReshapePlan:
     "How to turn tensor data laid out by `src` into the reshaped tensor laid out by `dst`."
@@ -66,7 +66,7 @@ class ReshapePlan:
                 f"{'pure view' if self.is_view else f'{len(self.remote)} remote + {len(self.local)} local descriptors'}, "
                 f"{self.remote.elements} elements between tiles, {self.local.elements} within)")
 
-# %% ../../nbs/31_reshape.plan.ipynb #8aa18ac1
+# %% ../../nbs/31_reshape.plan.ipynb #fe715056
 def merge_starts(a:np.ndarray, b:np.ndarray)->np.ndarray:
     "Sorted union of two sorted arrays (a stable sort merges the two runs in linear time; `np.union1d` is ~50x slower here)."
     m = np.concatenate([a, b]); m.sort(kind='stable')
@@ -102,7 +102,7 @@ def plan_reshape(src:Layout,               # input layout (old shape)
     elif mode != 'auto': raise ValueError(f"mode must be 'out', 'inplace' or 'auto', got {mode!r}")
     return plan
 
-# %% ../../nbs/31_reshape.plan.ipynb #55a95431
+# %% ../../nbs/31_reshape.plan.ipynb #3b372414
 def _expand(runs:Runs, src_base, dst_base):
     "Absolute element positions (src, dst) covered by `runs` in end-to-end buffers."
     n = runs.length
@@ -131,7 +131,7 @@ def execute(plan:ReshapePlan,    # the plan to run
     out[d] = mem[s]
     return [out[db[t]:db[t+1]] for t in range(plan.dst.n_tiles)]
 
-# %% ../../nbs/31_reshape.plan.ipynb #476d5923
+# %% ../../nbs/31_reshape.plan.ipynb #1487d7ae
 def tile_memory(plan:ReshapePlan, mode:str|None=None)->dict:
     "Per-tile bytes, each an (n_tiles,) array: `input`, `output`, `staging`, `peak`."
     mode = mode or plan.mode

@@ -8,14 +8,14 @@ Docs: https://methodbook.github.io/methodbook/reshape.schedule.html.md"""
 __all__ = ['Messages', 'messages', 'edge_colouring', 'check_colouring', 'Schedule', 'schedule', 'run_rounds', 'inplace_staging',
            'execute_inplace', 'transfer_matrix', 'plot_transfers', 'owner_changes', 'dram_runs', 'PlanStats']
 
-# %% ../../nbs/32_reshape.schedule.ipynb #5a25cc4a
+# %% ../../nbs/32_reshape.schedule.ipynb #cb9c624d
 from dataclasses import dataclass, asdict
 import numpy as np
 from fastcore.basics import patch
 from .layouts import Layout, check_tiles
 from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory, merge_starts, _expand
 
-# %% ../../nbs/32_reshape.schedule.ipynb #eaf71f8d
+# %% ../../nbs/32_reshape.schedule.ipynb #60cfeec5
 @dataclass
 class Messages:
     "Tile-to-tile messages: all remote descriptors from one tile to another, bundled."
@@ -37,7 +37,7 @@ def messages(plan:ReshapePlan)->Messages:
     return Messages(pairs // T, pairs % T, np.bincount(inv, weights=r.length, minlength=len(pairs)).astype(np.int64),
                     np.bincount(inv, minlength=len(pairs)).astype(np.int64))
 
-# %% ../../nbs/32_reshape.schedule.ipynb #3cf693c0
+# %% ../../nbs/32_reshape.schedule.ipynb #923e8868
 def edge_colouring(u,                  # (E,) left vertex (sender) of each edge
                    v,                  # (E,) right vertex (receiver) of each edge
                    method:str='konig', # 'konig' (exactly max-degree colours) or 'greedy'
@@ -75,7 +75,7 @@ def check_colouring(u, v, col):
     assert (col >= 0).all(), "uncoloured edge"
     for side in (u, v): assert len(np.unique(side*(col.max()+1) + col)) == len(col), "a vertex has two edges in one round"
 
-# %% ../../nbs/32_reshape.schedule.ipynb #4bd18196
+# %% ../../nbs/32_reshape.schedule.ipynb #7c5e91df
 @dataclass
 class Schedule:
     "Messages, each assigned an exchange round."
@@ -92,7 +92,7 @@ def schedule(plan:ReshapePlan, method:str='konig')->Schedule:
     m = messages(plan)
     return Schedule(m, edge_colouring(m.src_tile, m.dst_tile, method))
 
-# %% ../../nbs/32_reshape.schedule.ipynb #72afd2f6
+# %% ../../nbs/32_reshape.schedule.ipynb #1d817be2
 def _bases(sizes): return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 def run_rounds(plan:ReshapePlan, sched:Schedule|None=None)->tuple[np.ndarray, int]:
@@ -163,7 +163,7 @@ def execute_inplace(plan:ReshapePlan,          # the plan to run
     buf[~data] = fill                                                       # stale input never survives as padding
     return [buf[ib[t]:ib[t] + outs[t]].copy() for t in range(T)], peak
 
-# %% ../../nbs/32_reshape.schedule.ipynb #ca0da54e
+# %% ../../nbs/32_reshape.schedule.ipynb #26b720df
 def transfer_matrix(plan:ReshapePlan)->np.ndarray:
     "(n_tiles, n_tiles) elements sent from tile i to tile j (diagonal: local moves)."
     T = plan.src.n_tiles; r = Runs.concat(plan.remote, plan.local)
@@ -181,7 +181,7 @@ def plot_transfers(plan:ReshapePlan, ax=None, title:str|None=None):
     ax.figure.colorbar(im, ax=ax, label='bytes')
     return ax
 
-# %% ../../nbs/32_reshape.schedule.ipynb #298be11d
+# %% ../../nbs/32_reshape.schedule.ipynb #e3bf955e
 def owner_changes(src:Layout, dst:Layout)->int:
     "Elements whose tile differs between `src` and `dst`: the minimum any routing must move between tiles."
     starts = merge_starts(src.pieces(), dst.pieces())
