@@ -5,10 +5,11 @@
 Time: forward (no grad) and forward+backward, the methods interleaved round by round so a noisy shared machine
 hurts both alike; median and min over rounds, ratio from the same run.
 Memory: (1) the largest intermediate, computed analytically; (2) the increase of the process's peak RSS
-(`resource.getrusage(...).ru_maxrss`) while the method runs once, each method in its own fresh subprocess,
-since tracemalloc does not see torch's allocations.
+(VmHWM in /proc/self/status) while the method runs once, each method in its own fresh subprocess, since
+tracemalloc does not see torch's allocations. (Not `resource.getrusage().ru_maxrss`: Linux carries it across
+fork+exec, so a child of a large parent starts with the parent's peak and shows no increase.)
 """
-import argparse, json, resource, statistics, subprocess, sys, time
+import argparse, json, statistics, subprocess, sys, time
 import torch
 
 
@@ -38,15 +39,21 @@ def run_once(method, B, N, chunk, grad):
     return out.detach()
 
 
+def peak_rss_mib():
+    "This process's peak resident set size (VmHWM), MiB."
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+    raise RuntimeError('VmHWM not found in /proc/self/status (Linux only)')
+
+
 def child(method, B, N, chunk, grad, threads):
     "In a fresh process: peak-RSS increase of one call, in MiB."
     torch.set_num_threads(threads)
     run_once(method, 2, 64, chunk, grad)                       # warm up torch's allocator and kernels, tiny
     a, b = inputs(B, N, grad=grad)                               # inputs exist before the baseline reading
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mib()
     run_once(method, B, N, chunk, grad)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({'rss_increase_mib': (after - before) / 1024}))
+    print(json.dumps({'rss_increase_mib': peak_rss_mib() - before}))
 
 
 def main():
@@ -65,17 +72,17 @@ def main():
         ref, got = cdist_chamfer(a, b), chunked_chamfer(a, b, chunk)
     err = ((got - ref).abs() / ref).max().item()
 
-    times = {(m, g): [] for m in ('cdist', 'chunked') for g in (False, True)}
-    for _ in range(args.rounds):
-        for key in times:
-            t = time.perf_counter(); run_once(key[0], B, N, chunk, key[1]); times[key].append(time.perf_counter() - t)
-
     rss = {}
-    for key in times:
+    for key in [(m, g) for m in ('cdist', 'chunked') for g in (False, True)]:
         out = subprocess.run([sys.executable, __file__, '--B', str(B), '--N', str(N), '--chunk', str(chunk),
                               '--threads', str(args.threads), '--child', key[0], '1' if key[1] else '0'],
                              capture_output=True, text=True, check=True)
         rss[key] = json.loads(out.stdout.strip().splitlines()[-1])['rss_increase_mib']
+
+    times = {(m, g): [] for m in ('cdist', 'chunked') for g in (False, True)}
+    for _ in range(args.rounds):
+        for key in times:
+            t = time.perf_counter(); run_once(key[0], B, N, chunk, key[1]); times[key].append(time.perf_counter() - t)
 
     mib = lambda n_floats: n_floats * 4 / 2**20
     analytic = {'cdist': mib(B * N * N), 'chunked': mib(B * chunk * N)}
