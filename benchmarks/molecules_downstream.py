@@ -21,6 +21,8 @@ def main():
     ap.add_argument('--epochs', type=float, default=1.0); ap.add_argument('--b3db', type=int, default=2000)
     ap.add_argument('--seeds', type=int, default=3); ap.add_argument('--ft-steps', type=int, default=150)
     ap.add_argument('--hidden', type=int, default=64); ap.add_argument('--split', default='scaffold')
+    ap.add_argument('--node-mask', type=float, default=0.15); ap.add_argument('--bond-drop', type=float, default=0.1)
+    ap.add_argument('--out', default='molecules_downstream.json')
     a = ap.parse_args()
     warnings.simplefilter('ignore')
     t0 = time.perf_counter()
@@ -28,11 +30,15 @@ def main():
     unlab = default_smiles()
     steps = int(a.epochs * len(unlab) / 128)
     tr = TrainConfig(max_steps=steps, lr=1e-3, scheduler='cosine', warmup_steps=10, progress=False, seed=0)
-    variants = {'full': PretrainConfig(), 'atom-only': PretrainConfig(groups=False),
-                'plain NT-Xent': PretrainConfig(threshold=1.1, weighted=False)}
+    aug = dict(node_mask=a.node_mask, bond_drop=a.bond_drop)
+    variants = {'full': PretrainConfig(**aug), 'atom-only': PretrainConfig(groups=False, **aug),
+                'plain NT-Xent': PretrainConfig(threshold=1.1, weighted=False, **aug)}
+    from methodbook.molecules.graph import featurize
+    t = time.perf_counter(); graphs = {g: featurize(unlab, groups=g, n_jobs=2).graphs for g in (True, False)}
+    print(f'featurized twice in {time.perf_counter() - t:.0f}s', flush=True)
     pre, log = {}, {}
     for k, c in variants.items():
-        p = pretrain(unlab, c, enc, tr); pre[k] = p
+        p = pretrain(unlab, c, enc, tr, graphs=graphs[c.groups]); pre[k] = p
         L = [h['loss'] for h in p.history]
         log[k] = dict(n=p.n_molecules, featurize_s=p.featurize_s, train_s=p.train_s, steps=len(L),
                       loss_first5=float(np.mean(L[:5])), loss_last5=float(np.mean(L[-5:])))
@@ -47,7 +53,7 @@ def main():
         print(summarize([r for r in rows if r['task'] == task.name]), flush=True)
     out = dict(args=vars(a), pretrain=log, rows=rows, seconds=time.perf_counter() - t0, machine=platform.platform(),
                cpus=os.cpu_count(), load_avg=os.getloadavg())
-    p = Path(__file__).parent/'results'/'molecules_downstream.json'; p.parent.mkdir(exist_ok=True)
+    p = Path(__file__).parent/'results'/a.out; p.parent.mkdir(exist_ok=True)
     p.write_text(json.dumps(out, indent=2)); print(summarize(rows)); print(f'total {out["seconds"]:.0f}s')
 
 if __name__ == '__main__': main()
