@@ -9,7 +9,7 @@ __all__ = ['ASPECTS', 'CAUSAL', 'CLASSES', 'DISTRACTORS', 'shape_templates', 'Sc
            'causal_aspects', 'explanation_scores', 'BenchConfig', 'train_models', 'randomized_copy', 'run_benchmark',
            'results_table']
 
-# %% ../../nbs/24_explain.benchmark.ipynb #e3107878
+# %% ../../nbs/24_explain.benchmark.ipynb #e0a23295
 import copy, json, time, hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from .saliency import make_mask, SALIENCY_METHODS
 from .aspects import aspect_cnn, AspectSet, train_aspect_models, fit_aspect_maps
 from .explain import explain_batch, masked_presence
 
-# %% ../../nbs/24_explain.benchmark.ipynb #d9c2e1b3
+# %% ../../nbs/24_explain.benchmark.ipynb #1b5faaed
 ASPECTS = ('square', 'cross', 'ring', 'triangle', 'hbars', 'diagonal')
 CAUSAL = ('square', 'cross', 'ring')          # class k <=> CAUSAL[k] is present
 CLASSES = CAUSAL + ('none',)                  # class 3: no causal shape
@@ -41,7 +41,7 @@ def shape_templates(s:int=10)->Tensor:        # (6, s, s) binary shapes in ASPEC
     diag = ((i - j).abs() == 0) | ((i - j - 4).abs() == 0) | ((j - i - 4).abs() == 0)
     return torch.stack([square, cross, ring, tri, hbars, diag]).float()
 
-# %% ../../nbs/24_explain.benchmark.ipynb #231609cd
+# %% ../../nbs/24_explain.benchmark.ipynb #3e58271a
 @dataclass
 class Scenes:
     "Scene parameters; images are rendered from them, so shapes can be removed (interventions)."
@@ -106,7 +106,7 @@ def task_labels(sc:Scenes)->Tensor:  # (N,) class = index in CAUSAL of the prese
     "The labelling rule of task scenes."
     return torch.where(sc.present[:, :3].any(1), sc.present[:, :3].float().argmax(1), 3)
 
-# %% ../../nbs/24_explain.benchmark.ipynb #de508760
+# %% ../../nbs/24_explain.benchmark.ipynb #71f633a9
 @torch.no_grad()
 def causal_aspects(
     model:nn.Module,   # the trained model
@@ -120,7 +120,7 @@ def causal_aspects(
         out[:, a] = sc.present[:, a] & (model(render(sc, drop=a)).argmax(1) != pred)
     return out
 
-# %% ../../nbs/24_explain.benchmark.ipynb #c138a074
+# %% ../../nbs/24_explain.benchmark.ipynb #c3c4179b
 def explanation_scores(
     reported:Tensor,   # (N, A) bool: characteristics reported
     causal:Tensor,     # (N, A) bool: ground truth
@@ -133,7 +133,7 @@ def explanation_scores(
     fp = (reported & dis).sum().item() / max(1, dis.sum().item())
     return dict(precision=p, recall=r, f1=2 * p * r / (p + r) if p + r else 0., distractor_fp=fp)
 
-# %% ../../nbs/24_explain.benchmark.ipynb #323b5650
+# %% ../../nbs/24_explain.benchmark.ipynb #335ad3bd
 @dataclass
 class BenchConfig(Config):
     n_task:int=3000        # task scenes for the trained model
@@ -161,7 +161,7 @@ def _ce_step(model, batch):
     out = model(x)
     return F.cross_entropy(out, y), {'acc': float((out.argmax(1) == y).float().mean())}
 
-# %% ../../nbs/24_explain.benchmark.ipynb #dfbdb7f8
+# %% ../../nbs/24_explain.benchmark.ipynb #b036c478
 def _cache_root()->Path:
     from methodbook.data import cache_dir
     return cache_dir()/'explain'
@@ -206,7 +206,7 @@ def train_models(
                                                     'train_s': train_s, 'train_cpu_s': train_cpu_s, 'config': cfg.to_dict()}, indent=1))
     return dict(model=model, aspects=aspects, task_acc=task_acc, train_s=train_s, train_cpu_s=train_cpu_s, cached=False)
 
-# %% ../../nbs/24_explain.benchmark.ipynb #9676675f
+# %% ../../nbs/24_explain.benchmark.ipynb #994bba04
 def randomized_copy(model:nn.Module, seed:int=123)->nn.Module:
     "A copy of `model` with every layer re-initialised (the full cascading randomisation of Adebayo et al.)."
     m = copy.deepcopy(model); torch.manual_seed(seed)
@@ -240,6 +240,8 @@ def run_benchmark(
     g = torch.Generator().manual_seed(cfg.seed)
     rmask = make_mask(torch.rand(x.shape, generator=g), **kw)
     score('random mask, same size (baseline)', masked_presence(model, x, rmask, aspects))
+    pick = torch.where(te.present, torch.rand(te.present.shape, generator=g), -1.).argmax(1)
+    score('one random present shape (chance reference)', F.one_hot(pick, len(ASPECTS)).float())
     # methods at the input layer
     best = None
     for m in methods:
@@ -271,7 +273,7 @@ def run_benchmark(
                 ms_one_explanation=ms_one, train_s=tm['train_s'], train_cpu_s=tm['train_cpu_s'], cached=tm['cached'],
                 total_s=time.time() - t_all, total_cpu_s=time.process_time() - c_all, n_causal=int(causal.sum()), n_test=cfg.n_test, config=cfg.to_dict())
 
-# %% ../../nbs/24_explain.benchmark.ipynb #08e5a6cb
+# %% ../../nbs/24_explain.benchmark.ipynb #c3ddc419
 def results_table(res:dict)->str:
     "The benchmark rows as a markdown table."
     lines = ['| method | precision | recall | F1 | distractor FP |', '|---|---|---|---|---|']
