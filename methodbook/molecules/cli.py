@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/molecules.cli.html.md"""
 # %% auto #0
 __all__ = ['groups_cmd', 'featurize_cmd', 'pretrain_cmd', 'load_encoder', 'evaluate_cmd', 'main', 'demo']
 
-# %% ../../nbs/69_molecules.cli.ipynb #89aed0ec
+# %% ../../nbs/69_molecules.cli.ipynb #87897414
 import json, time, warnings
 from pathlib import Path
 import numpy as np, torch
@@ -20,7 +20,7 @@ from .graph import featurize
 from .encoder import EncoderConfig, MolEncoder
 from .contrastive import PretrainConfig, pretrain
 
-# %% ../../nbs/69_molecules.cli.ipynb #9fb43755
+# %% ../../nbs/69_molecules.cli.ipynb #ece47f28
 @call_parse
 def groups_cmd(
     *smiles:str,          # SMILES strings
@@ -39,19 +39,25 @@ def groups_cmd(
             print(f"  {name:<28} atoms {','.join(map(str, ats))}  ({'.'.join(m.GetAtomWithIdx(a).GetSymbol() for a in ats)})")
     return rc
 
-def _load_smiles(path:str|None):
-    return default_smiles() if not path else read_smiles_file(path)
+def _load_smiles(path:str|None, limit:int=0):
+    "'' = RDKit's shipped ~15k; 'moses' = MOSES train (1.58 M, through the data cache); else a SMILES file."
+    if path == 'moses':
+        from methodbook.data import fetch
+        path = fetch('moses_train')
+    sm = default_smiles() if not path else read_smiles_file(path)
+    return sm[:limit] if limit else sm
 
 @call_parse
 def featurize_cmd(
-    smiles:str='',         # SMILES file (.smi/.csv, first column); empty: RDKit's shipped ~15k
+    smiles:str='',         # SMILES file (.smi/.csv(.gz), first column); empty: RDKit's shipped ~15k; 'moses': MOSES train
+    limit:int=0,           # use only the first N SMILES (0: all)
     out:str='',            # save the graphs here (torch.save) if given
     n_jobs:int=2,          # worker processes
     no_groups:bool=False,  # atom-only graphs
     vocab:str='rdkit',     # 'rdkit' or 'ifg'
 ):
     "Featurize SMILES into atom–group graphs; report speed and every invalid SMILES."
-    sm = _load_smiles(smiles)
+    sm = _load_smiles(smiles, limit)
     t = time.perf_counter()
     with warnings.catch_warnings(record=True):
         warnings.simplefilter('always')
@@ -64,7 +70,8 @@ def featurize_cmd(
 
 @call_parse
 def pretrain_cmd(
-    smiles:str='',            # SMILES file; empty: RDKit's shipped ~15k
+    smiles:str='',            # SMILES file; empty: RDKit's shipped ~15k; 'moses': MOSES train via the data cache
+    limit:int=0,              # use only the first N SMILES (0: all)
     out:str='molecules-pretrain',  # run folder: metrics.jsonl, checkpoints, encoder.pt, configs
     steps:int=0,              # optimizer steps (0: one epoch)
     batch_size:int=128,
@@ -77,7 +84,7 @@ def pretrain_cmd(
     seed:int=0,
 ):
     "Contrastive pretraining of the RGCN encoder; saves encoder.pt (state dict + config) in --out."
-    sm = _load_smiles(smiles)
+    sm = _load_smiles(smiles, limit)
     cfg = PretrainConfig(batch_size=batch_size, threshold=threshold, weighted=not no_weighting, groups=not no_groups, n_jobs=n_jobs)
     enc = EncoderConfig(hidden=hidden, layers=layers)
     n_steps = steps or max(1, len(sm) // batch_size)
@@ -117,7 +124,7 @@ def main(argv:list[str]):
     return run_commands('methodbook molecules', {'groups': groups_cmd, 'featurize': featurize_cmd,
                         'pretrain': pretrain_cmd, 'evaluate': evaluate_cmd}, argv, default='groups')
 
-# %% ../../nbs/69_molecules.cli.ipynb #2cab0efb
+# %% ../../nbs/69_molecules.cli.ipynb #606aee34
 def demo(out_dir:Path)->dict:
     "Small end-to-end molecules demo on the RDKit-shipped molecules; writes PNGs into out_dir."
     import matplotlib; matplotlib.use('Agg')

@@ -8,7 +8,7 @@ Docs: https://methodbook.github.io/methodbook/molecules.data.html.md"""
 __all__ = ['default_smiles_files', 'read_smiles_file', 'default_smiles', 'SmilesError', 'InvalidSmilesError', 'mol_from_smiles',
            'ParsedSmiles', 'parse_smiles', 'murcko_scaffold', 'random_split', 'scaffold_split']
 
-# %% ../../nbs/60_molecules.data.ipynb #2a87958f
+# %% ../../nbs/60_molecules.data.ipynb #a20308ba
 import os, random, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ import numpy as np
 from rdkit import Chem, RDConfig, rdBase
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
-# %% ../../nbs/60_molecules.data.ipynb #baef2331
+# %% ../../nbs/60_molecules.data.ipynb #99e32cb9
 def default_smiles_files()->list[Path]:
     "The SMILES files that ship inside the RDKit wheel and make up the default pretraining set."
     d = Path(RDConfig.RDDataDir)
@@ -29,12 +29,13 @@ def read_smiles_file(
     import gzip
     path = Path(path)
     op = gzip.open if path.suffix == '.gz' else open
+    is_csv = (path.name[:-3] if path.suffix == '.gz' else path.name).endswith('.csv')
     out = []
     with op(path, 'rt') as f:
         for line in f:
             line = line.strip()
             if not line: continue
-            s = line.split(',')[0] if ',' in line and path.name.rstrip('.gz').endswith('.csv') else line.split()[0]
+            s = line.split(',')[0] if is_csv else line.split()[0]
             s = s.strip().strip('"')
             if s.lower() in ('smiles', 'smi', 'canonical_smiles'): continue
             out.append(s)
@@ -47,7 +48,7 @@ def default_smiles(
     out = [s for p in default_smiles_files() for s in read_smiles_file(p)]
     return out[:n] if n is not None else out
 
-# %% ../../nbs/60_molecules.data.ipynb #0a024654
+# %% ../../nbs/60_molecules.data.ipynb #332caedb
 @dataclass
 class SmilesError:
     "One SMILES that could not be turned into a molecule."
@@ -96,7 +97,7 @@ def _largest_fragment(mol):
     frags = Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False)
     return max(frags, key=lambda m: (m.GetNumHeavyAtoms(), m.GetNumAtoms()))
 
-# %% ../../nbs/60_molecules.data.ipynb #5e88d98b
+# %% ../../nbs/60_molecules.data.ipynb #68eabe15
 @dataclass
 class ParsedSmiles:
     "Molecules parsed from a list of SMILES, which input each came from, and what failed."
@@ -123,7 +124,7 @@ def parse_smiles(
         warnings.warn(f"skipped {len(errs)} of {len(smiles)} SMILES; first: {errs[0]}", stacklevel=2)
     return ParsedSmiles(mols, idx, errs)
 
-# %% ../../nbs/60_molecules.data.ipynb #ea037ca2
+# %% ../../nbs/60_molecules.data.ipynb #a8a832ee
 def murcko_scaffold(
     smiles_or_mol,   # SMILES string or RDKit molecule
 )->str:
