@@ -196,3 +196,19 @@ def test_demo(tmp_path):
     from methodbook.pointcloud.cli import demo
     r = demo(tmp_path)
     assert (tmp_path/'reconstructions.png').exists() and 0 <= r['metrics']['svm_acc'] <= 1
+
+
+def test_cli_pretrain_on_a_mesh_folder(tmp_path):
+    "ModelNet-style folder root/<class>/{train,test}/*.off through `pretrain --data`."
+    from methodbook.pointcloud.cli import main
+    from methodbook.pointcloud.data import read_mesh_folder
+    makers = {'box': trimesh.creation.box, 'ball': trimesh.creation.icosphere}
+    for cls, make in makers.items():
+        for split in ('train', 'test'):
+            (tmp_path/'set'/cls/split).mkdir(parents=True)
+            for i in range(2): make().export(tmp_path/'set'/cls/split/f'{cls}{i}.off')
+    X, y, names = read_mesh_folder(tmp_path/'set', 'test', n_points=64)
+    assert X.shape == (4, 64, 3) and names == ['ball', 'box'] and list(y) == [0, 0, 1, 1]
+    assert main(['pretrain', '--out', str(tmp_path/'run'), '--steps', '2', '--batch-size', '2',
+                 '--data', str(tmp_path/'set'), '--n-points', '64']) == 0
+    assert (tmp_path/'run'/'model.pt').exists()

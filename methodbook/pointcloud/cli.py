@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.cli.html.md"""
 # %% auto #0
 __all__ = ['pretrain_cmd', 'embed_cmd', 'evaluate_cmd', 'main', 'demo']
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #1392ea85
+# %% ../../nbs/59_pointcloud.cli.ipynb #255c501a
 import json, time
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ from .data import make_shapes, train_test_split, read_point_cloud, read_mesh_fol
 from .model import AEConfig, PretrainConfig, pretrain, load_pretrained, plot_reconstructions
 from .evaluate import embed, evaluate_model, voxel_svm_baseline
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #55204e78
+# %% ../../nbs/59_pointcloud.cli.ipynb #8f4a7612
 def _training_clouds(data:str|None, n_per_class:int, n_points:int, seed:int):
     "(train clouds, train labels, test clouds, test labels) from a mesh folder or the embedded shapes."
     if data:
@@ -101,7 +101,7 @@ def main(argv:list):
     "`methodbook pointcloud ACTION ...`"
     return run_commands('methodbook pointcloud', {'pretrain': pretrain_cmd, 'embed': embed_cmd, 'evaluate': evaluate_cmd}, argv)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #9d3f081e
+# %% ../../nbs/59_pointcloud.cli.ipynb #b6cc143f
 def demo(out_dir:Path)->dict:
     "Small end-to-end run on the embedded shapes: noisy pretraining, SVM on frozen embeddings, figures."
     import matplotlib; matplotlib.use('Agg')
