@@ -7,13 +7,13 @@ Docs: https://methodbook.github.io/methodbook/masking.experiment.html.md"""
 # %% auto #0
 __all__ = ['METRICS', 'arms_for', 'run_experiment', 'untrained_reference', 'summarize', 'results_table']
 
-# %% ../../nbs/44_masking.experiment.ipynb #fef3820d
+# %% ../../nbs/44_masking.experiment.ipynb #7ba27092
 import numpy as np
 import torch
 from ..core import seed_everything
 from .pretrain import PretrainConfig, prepare_data, pretrain, tiny_bert, linear_probe
 
-# %% ../../nbs/44_masking.experiment.ipynb #64401dab
+# %% ../../nbs/44_masking.experiment.ipynb #6fef291e
 def arms_for(steps:int)->dict[str, str]:
     "The four arms as ratio specs; the decay spans the whole run."
     return {'fixed15': '0.15', 'fixed40': '0.4', 'uniform': 'uniform:0.15:0.5', 'decay': f'linear:0.3:0.15:{steps}'}
@@ -44,7 +44,7 @@ def untrained_reference(base:PretrainConfig, seeds=(0, 1, 2))->dict:
     accs = [linear_probe(tiny_bert(len(tok), base.hidden, base.layers, base.heads, base.max_len, tok.pad_token_id, seed=s), tok, seed=s) for s in seeds]
     return {'probe_acc': (float(np.mean(accs)), float(np.std(accs)))}
 
-# %% ../../nbs/44_masking.experiment.ipynb #3dbcc0d7
+# %% ../../nbs/44_masking.experiment.ipynb #a6b9ba9f
 METRICS = {'masked_acc': 'masked-token acc @15% ↑', 'masked_loss': 'masked loss @15% ↓', 'pseudo_ppl': 'pseudo-perplexity ↓',
            'probe_acc': 'topic probe acc ↑', 'final_loss': 'final train loss'}
 
