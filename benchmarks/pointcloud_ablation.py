@@ -1,6 +1,6 @@
 """Clean vs noisy reconstruction at the same budget, over seeds (methodbook.pointcloud.evaluate.run_ablation).
 
-    python benchmarks/pointcloud_ablation.py [--levels 0 1] [--seeds 0 1 2] [--n-per-class 24] [--steps 300] [--json out.json]
+    python benchmarks/pointcloud_ablation.py [--levels 0 1] [--seeds 0 1 2] [--n-per-class 24] [--steps 300] [--res 16] [--json out.json]
 
 Prints the per-run rows and the markdown summary that benchmarks/results/pointcloud.md quotes.
 """
@@ -17,6 +17,7 @@ def main():
     p.add_argument('--steps', type=int, default=300)
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--rep', default='voxel')
+    p.add_argument('--res', type=int, default=16, help='voxel grid side')
     p.add_argument('--decoder', default='mlp')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--json', default=None, help='write the rows here')
@@ -25,7 +26,7 @@ def main():
     from methodbook.pointcloud.model import AEConfig
     from methodbook.pointcloud.evaluate import run_ablation, summarize_ablation
     t0 = time.perf_counter()
-    rows = run_ablation(tuple(a.levels), tuple(a.seeds), a.n_per_class, a.n_points, AEConfig(rep=a.rep, decoder=a.decoder),
+    rows = run_ablation(tuple(a.levels), tuple(a.seeds), a.n_per_class, a.n_points, AEConfig(rep=a.rep, res=a.res, decoder=a.decoder),
                         a.steps, a.batch_size)
     print(f"\n{time.perf_counter() - t0:.0f} s, {a.threads} thread(s)\n")
     print(summarize_ablation(rows))
