@@ -45,7 +45,7 @@ def main():
     ap.add_argument('--reps', type=int, default=30)
     ap.add_argument('--out', default=None)
     a = ap.parse_args()
-    tok = train_wordpiece(read_corpus('pydoc'), vocab_size=8000)
+    tok = train_wordpiece(read_corpus('pydoc'), vocab_size=4000)
     lines = [f"machine: {platform.machine()} {platform.processor() or ''}, torch {torch.__version__}, 1 thread, "
              f"`torch.get_num_threads()={torch.get_num_threads()}`; median (min) of {a.reps} calls, ms per batch of 64", ""]
     lines += ["| inputs | path | HF ms | methodbook ms | speed-up |", "| --- | --- | --- | --- | --- |"]
