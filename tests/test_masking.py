@@ -138,3 +138,11 @@ def test_hf_trainer_steps(tok, tmp_path):
     tr = Trainer(model=model, args=args, train_dataset=ex, data_collator=DynamicMaskCollator(tok, ratio=uniform(0.15, 0.5), mode='word', seed=0))
     out = tr.train()
     assert out.global_step == 3 and np.isfinite(out.training_loss)
+
+
+def test_cli_through_methodbook(capsys):
+    from methodbook.cli import main
+    assert main(['masking', 'ratios', '--ratio', 'uniform:0.15:0.5', '--n', '2000']) == 0
+    assert 'expected 0.3250' in capsys.readouterr().out
+    assert main(['masking', 'ratios', '--ratio', 'fixed:1.5']) == 2
+    assert main(['masking', 'mask', '--text', 'The import statement binds names.', '--mode', 'token']) == 0
