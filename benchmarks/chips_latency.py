@@ -44,8 +44,8 @@ def main():
                  median_ms_range=[float(med.min()), float(med.max())], p10_ms_range=[float(p10.min()), float(p10.max())],
                  median_over_p10=float(np.median(med/p10)), median_over_p10_p90=float(np.percentile(med/p10, 90)))
         res['chips'][name] = r
-        print(name, json.dumps(r))
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1))
+        print(name, json.dumps(r), flush=True)
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(res, indent=1))   # after each chip, so a partial run keeps its numbers
 
 if __name__ == '__main__': main()
