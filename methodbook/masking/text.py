@@ -8,12 +8,12 @@ Docs: https://methodbook.github.io/methodbook/masking.text.html.md"""
 __all__ = ['SPECIAL_TOKENS', 'split_paragraphs', 'pydoc_corpus', 'read_corpus', 'split_heldout', 'wordpiece_vocab',
            'train_wordpiece', 'chunk_examples', 'encode_paragraphs']
 
-# %% ../../nbs/42_masking.text.ipynb #8d69e40a
+# %% ../../nbs/42_masking.text.ipynb #2a8790aa
 import hashlib, re
 from pathlib import Path
 import numpy as np
 
-# %% ../../nbs/42_masking.text.ipynb #18358c57
+# %% ../../nbs/42_masking.text.ipynb #ce52bf7d
 def split_paragraphs(
     text:str,            # raw text
     min_chars:int=80,    # drop shorter paragraphs (headings, rulers)
@@ -32,7 +32,7 @@ def pydoc_corpus(
     for _, p in pairs: seen[p] = seen.get(p, 0) + 1
     return [(t, p) for t, p in pairs if seen[p] == 1]
 
-# %% ../../nbs/42_masking.text.ipynb #5c58f309
+# %% ../../nbs/42_masking.text.ipynb #ec82883f
 def read_corpus(
     source:str|Path|list='pydoc', # 'pydoc', a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
@@ -57,7 +57,7 @@ def read_corpus(
     if not out: raise ValueError(f"corpus {str(source)!r} has no paragraphs of >= {min_chars} characters")
     return out
 
-# %% ../../nbs/42_masking.text.ipynb #79e62a9a
+# %% ../../nbs/42_masking.text.ipynb #dc9c7454
 def split_heldout(
     texts:list[str],       # paragraphs (or (label, paragraph) pairs)
     frac:float=0.1,        # share held out
@@ -70,7 +70,7 @@ def split_heldout(
     for x in texts: (ho if h(x) < frac else tr).append(x)
     return tr, ho
 
-# %% ../../nbs/42_masking.text.ipynb #6ebe32cd
+# %% ../../nbs/42_masking.text.ipynb #b6bce1c0
 SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
 
 def wordpiece_vocab(
@@ -114,7 +114,7 @@ def wordpiece_vocab(
             if count[q] > 0: heapq.heappush(heap, (-count[q], q))
     return {t: i for i, t in enumerate(vocab)}
 
-# %% ../../nbs/42_masking.text.ipynb #91484f82
+# %% ../../nbs/42_masking.text.ipynb #b6b6fd9d
 def train_wordpiece(
     texts:list[str],       # training text
     vocab_size:int=4000,   # target vocabulary size, special tokens included
@@ -141,7 +141,7 @@ def train_wordpiece(
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]',
                                    sep_token='[SEP]', mask_token='[MASK]', model_max_length=512)
 
-# %% ../../nbs/42_masking.text.ipynb #9d3d557c
+# %% ../../nbs/42_masking.text.ipynb #73f23bd9
 def chunk_examples(
     tok,                   # a fast tokenizer with [CLS]/[SEP]
     texts:list[str],       # paragraphs
