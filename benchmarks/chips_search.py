@@ -30,6 +30,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seeds', default='0,1,2,3,4'); ap.add_argument('--generations', type=int, default=10)
     ap.add_argument('--population', type=int, default=100); ap.add_argument('--n_acc', type=int, default=300)
+    ap.add_argument('--chips', default='host-cpu-1t,raspberry-pi-5,coral-edge-tpu,jetson-orin-nano-8gb,host-cpu-2t')
     ap.add_argument('--margin', type=float, default=0.1, help='search host chips under budget*(1-margin)')
     ap.add_argument('--out', default='benchmarks/results/chips_search.json')
     ap.add_argument('--acc_table', default=None, help='JSON accuracy table to load (and save): skips re-measuring the 300 subnets')
@@ -54,7 +55,7 @@ def main():
                population=a.population, generations=a.generations, n_acc=len(archs), predictor_tau_holdout=tau_pred,
                accuracy_range=[min(accs), max(accs)], acc_table_loaded=n_loaded, setup_s=round(time.time() - t0, 1), chips={})
     print(f"setup {out['setup_s']}s, predictor tau (held-out {len(archs)-n_fit}) {tau_pred:.3f}")
-    chips = ['host-cpu-1t', 'raspberry-pi-5', 'coral-edge-tpu', 'jetson-orin-nano-8gb', 'host-cpu-2t']
+    chips = a.chips.split(',')
     for name in chips:
         chip = CHIP_SPECS[name]
         t_spec = time.time()
