@@ -152,12 +152,17 @@ def test_export_parity_and_reload(supernet, tmp_path):
     with torch.no_grad(): assert (net(x) - ts(x)).abs().max() <= 1e-5
     assert json.loads((tmp_path/'pi5'/'model_card.json').read_text())['chip'] == 'raspberry-pi-5'
 
-def test_cli_list_and_bad_args(capsys):
+def test_cli_list_and_bad_args(capsys, tmp_path):
     cli.main(['list'])
     assert 'raspberry-pi-5' in capsys.readouterr().out
-    with pytest.raises(KeyError, match='unknown chip'): cli.main(['search', '--chips', 'nope'])
-    with pytest.raises(ValueError, match='must be positive'): cli.main(['search', '--chips', 'h100-sxm', '--latency-ms', '-1'])
-    with pytest.raises(ValueError, match='2 values for 1 chips'): cli.main(['search', '--chips', 'h100-sxm', '--latency-ms', '1,2'])
+    bad = tmp_path/'bad.json'; bad.write_text('[{"name": "x", "peak_flops": -1, "bandwidth": 1}]')
+    for argv, msg in [(['search', '--chips', 'nope'], "unknown chip 'nope'"),
+                      (['search', '--chips', 'h100-sxm', '--latency-ms', '-1'], 'must be positive'),
+                      (['search', '--chips', 'h100-sxm', '--latency-ms', '1,2'], '2 values for 1 chips'),
+                      (['search', '--chip-file', str(bad)], "'peak_flops' must be a positive number")]:
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith('methodbook chips: error:') and msg in err, err
 
 def test_pareto_and_hypervolume():
     assert pareto_front([3, 1, 2], [0.9, 0.5, 0.4]).tolist() == [1, 0]
