@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/explain.aspects.html.md"""
 # %% auto #0
 __all__ = ['aspect_cnn', 'forward_from', 'AspectSet', 'train_aspect_models', 'fit_aspect_maps']
 
-# %% ../../nbs/22_explain.aspects.ipynb #3403d7d2
+# %% ../../nbs/22_explain.aspects.ipynb #aac27f71
 from collections import OrderedDict
 import dataclasses, tempfile
 from pathlib import Path
@@ -18,7 +18,7 @@ from ..train import fit, TrainConfig
 from .saliency import get_layer, layer_activations
 from .mapping import IdentityMap, fit_linear_map
 
-# %% ../../nbs/22_explain.aspects.ipynb #adb80f50
+# %% ../../nbs/22_explain.aspects.ipynb #559a63cc
 def aspect_cnn(
     in_ch:int=1,   # input channels
     width:int=8,   # channels of the first conv (then 2*width)
@@ -32,7 +32,7 @@ def aspect_cnn(
         conv3=nn.Conv2d(w2, w2, 3, padding=1), relu3=nn.ReLU(),
         gap=nn.AdaptiveMaxPool2d(1), flat=nn.Flatten(), fc=nn.Linear(w2, n_out)))
 
-# %% ../../nbs/22_explain.aspects.ipynb #7f7afc94
+# %% ../../nbs/22_explain.aspects.ipynb #47814b3c
 def forward_from(
     model:nn.Sequential,   # a sequential model with named children
     layer:str|None,        # enter after this layer; None: from the input
@@ -45,7 +45,7 @@ def forward_from(
     for n, m in list(model.named_children())[names.index(layer) + 1:]: h = m(h)
     return h
 
-# %% ../../nbs/22_explain.aspects.ipynb #be642ac1
+# %% ../../nbs/22_explain.aspects.ipynb #9bc2c12d
 class AspectSet:
     "Aspect recognition models, one per characteristic, with the input shape they expect and their accuracy."
     def __init__(self,
@@ -81,7 +81,7 @@ class AspectSet:
         "Each aspect model's activations at `layer` for inputs `x`."
         return {n: layer_activations(m, self.check_input(x), layer) for n, m in self.models.items()}
 
-# %% ../../nbs/22_explain.aspects.ipynb #35894d6a
+# %% ../../nbs/22_explain.aspects.ipynb #547de0e7
 def _bce_step(model, batch):
     x, y = batch
     logit = model(x).squeeze(1)
@@ -101,7 +101,7 @@ def train_aspect_models(
     x_val:Tensor|None=None,  # held-out inputs for the accuracy report (default: training inputs)
     y_val:Tensor|None=None,  # their presence labels
     width:int=8,           # `aspect_cnn` width
-    cfg:TrainConfig|None=None,  # shared-loop config (default: 300 steps, adamw, lr 1e-2 after 30 warmup steps, cosine)
+    cfg:TrainConfig|None=None,  # shared-loop config (default: 300 steps, adamw, lr 5e-3 after 30 warmup steps, cosine)
     batch_size:int=64,     # batch size
     seed:int=0,            # seed of init and data order
     run_dir=None,          # folder for the training logs (one subfolder per aspect); None: a temporary folder
@@ -110,7 +110,7 @@ def train_aspect_models(
     if len(names) == 0: raise ValueError("no characteristics given: names is empty")
     if y.ndim != 2 or y.shape[1] != len(names):
         raise ValueError(f"y must be (N, {len(names)}) presence labels for {names}, got shape {tuple(y.shape)}")
-    cfg = cfg or TrainConfig(max_steps=300, lr=1e-2, warmup_steps=30, scheduler='cosine', log_every=50, progress=False)
+    cfg = cfg or TrainConfig(max_steps=300, lr=5e-3, warmup_steps=30, scheduler='cosine', log_every=50, progress=False)
     x_val, y_val = (x, y) if x_val is None else (x_val, y_val)
     models, acc = {}, {}
     with tempfile.TemporaryDirectory(prefix='methodbook-aspects-') as tmp:
@@ -123,7 +123,7 @@ def train_aspect_models(
             acc[n] = _accuracy(models[n], x_val, y_val[:, j].float())
     return AspectSet(models, x.shape[1:], acc)
 
-# %% ../../nbs/22_explain.aspects.ipynb #75dd7c7d
+# %% ../../nbs/22_explain.aspects.ipynb #02c57203
 def fit_aspect_maps(
     model:nn.Module,          # the trained model
     aspects:AspectSet,        # aspect recognition models
