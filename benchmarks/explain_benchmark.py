@@ -25,13 +25,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     ap.add_argument('--out', default='benchmarks/results/explain.md')
+    ap.add_argument('--frac', type=float, default=None, help='override the top-k fraction')
     ap.add_argument('--no-cache', action='store_true', help='train every model, ignore and do not write the cache')
     ap.add_argument('--cache', default=None, help='cache folder (default: methodbook cache_dir()/explain)')
     a = ap.parse_args()
     cache = False if a.no_cache else a.cache
     runs = []
     for s in a.seeds:
-        r = run_benchmark(BenchConfig(seed=s), cache=cache, verbose=True)
+        cfg = BenchConfig(seed=s) if a.frac is None else BenchConfig(seed=s, frac=a.frac)
+        r = run_benchmark(cfg, cache=cache, verbose=True)
         runs.append(r)
         print(f"seed {s}: {r['total_s']:.0f} s wall, {r['total_cpu_s']:.0f} s CPU, cached={r['cached']}", flush=True)
     names = [row['method'] for row in runs[0]['rows']]
