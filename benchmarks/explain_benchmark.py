@@ -28,6 +28,7 @@ def main():
     ap.add_argument('--frac', type=float, default=None, help='override the top-k fraction')
     ap.add_argument('--no-cache', action='store_true', help='train every model, ignore and do not write the cache')
     ap.add_argument('--cache', default=None, help='cache folder (default: methodbook cache_dir()/explain)')
+    ap.add_argument('--notes', default='benchmarks/explain_notes.md', help="markdown appended to the report ('' for none)")
     a = ap.parse_args()
     cache = False if a.no_cache else a.cache
     runs = []
@@ -51,11 +52,23 @@ def main():
          "model's predicted class. Reported = aspect-model presence ≥ 0.5 on the masked representation. "
          f"Mask: `{runs[0]['config']['policy']}`, top {runs[0]['config']['frac']:.0%} of positions after Gaussian "
          f"smoothing (σ={runs[0]['config']['sigma']}). Distractor FP = share of (scene, present distractor) pairs reported.", '',
+         f"Internal layer: source {runs[0]['config']['source_layer']} of the trained model (16×16), mapped to the aspect models' "
+         f"{runs[0]['config']['target_layer']} by a learned {runs[0]['config']['map_kernel']}×{runs[0]['config']['map_kernel']} conv; "
+         f"its mask keeps the top {runs[0]['config']['layer_frac']:.0%} of positions of the "
+         f"{'positive' if runs[0]['config']['layer_sign'] == 'pos' else 'absolute'} relevance "
+         f"(`layer_frac`, `layer_sign`; chosen on these seeds, see the notes at the end). The reference row uses the input layer's settings.", '',
          f"## Mean ± std over seeds {a.seeds}", '',
          '| method | precision | recall | F1 | distractor FP |', '|---|---|---|---|---|']
     for i, n in enumerate(names):
         L.append(f"| {n.replace(runs[0]['best'], '<best>') if 'randomized' in n else n} | {agg(i, 'precision')} | "
                  f"{agg(i, 'recall')} | {agg(i, 'f1')} | {agg(i, 'distractor_fp')} |")
+    def gap(r):
+        best = max(row['f1'] for row in r['rows'] if row['method'] == f"{r['best']} @ input")
+        lay = next(row['f1'] for row in r['rows'] if row['method'] == f"ig @ {r['config']['source_layer']} + learned map")
+        return best - lay
+    g = [gap(r) for r in runs]
+    L += ['', f"Gap, best input-layer method F1 − `ig @ {runs[0]['config']['source_layer']} + learned map` F1, per seed: "
+          + ', '.join(f"{v:.3f}" for v in g) + f"; mean {statistics.mean(g):.3f} (goal: ≤ 0.05)."]
     L += ['', f"`<best>` = the input-layer method with the highest F1 in that seed's run "
           f"({', '.join(r['best'] for r in runs)}).", '', '## Per seed', '']
     for s, r in zip(a.seeds, runs):
@@ -70,6 +83,7 @@ def main():
               f"- training: {r['train_s']:.0f} s wall / {r['train_cpu_s']:.0f} s CPU "
               f"({'loaded from cache; time of the run that trained them' if r['cached'] else 'trained in this run'}); "
               f"whole run: {r['total_s']:.0f} s wall / {r['total_cpu_s']:.0f} s CPU", '']
+    if a.notes and os.path.exists(a.notes): L += ['', open(a.notes).read().rstrip()]
     os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
     open(a.out, 'w').write('\n'.join(L) + '\n')
     print('\n'.join(L))

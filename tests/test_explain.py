@@ -114,6 +114,20 @@ def test_errors_are_clear():
     assert r['zero'].all() and (r['masked'] == 0).all()
 
 
+class LeftMinusRight(nn.Module):
+    "Two logits: [0, evidence for the left half minus stronger evidence against, from the right half]."
+    def forward(self, x):
+        W = x.shape[-1]; s = 50 * x[..., :W // 2].flatten(1).mean(1, keepdim=True) - 100 * x[..., W // 2:].flatten(1).mean(1, keepdim=True)
+        return torch.cat([torch.zeros_like(s), s], 1)
+
+
+def test_sign_pos_masks_positive_evidence_only():
+    x, aset, model = two_blobs(), blob_aspects(), LeftMinusRight()
+    kw = dict(method='ig', policy='topk', frac=16 / 256, sigma=0., target=1)
+    assert explain(model, x, aset, **kw).reported == ['right blob']            # |r|: the stronger, negative evidence
+    assert explain(model, x, aset, sign='pos', **kw).reported == ['left blob']  # only what argues for the class
+
+
 def test_internal_layer_with_learned_maps():
     torch.manual_seed(0)
     model = aspect_cnn(1, 8, 2).eval()

@@ -151,6 +151,8 @@ class BenchConfig(Config):
     source_layer:str='relu2'  # internal source layer (trained model) for the learned-map variant
     target_layer:str='relu2'  # aspect models' target layer for it
     map_kernel:int=3       # kernel of the learned maps (1: per-position channel regression)
+    layer_frac:float=0.2   # top-k fraction kept at the internal layer (16×16 there; chosen on seeds 0-2, see benchmarks/results/explain.md)
+    layer_sign:str='pos'   # relevance sign at the internal layer: IG's negative evidence at relu2 pulled distractors into the mask
     def key(self)->str:
         "Hash of the fields that change the trained models."
         d = {k: getattr(self, k) for k in ('n_task', 'n_aspect', 'task_steps', 'aspect_steps', 'lr', 'aspect_lr', 'aspect_warmup', 'seed')}
@@ -220,7 +222,7 @@ def randomized_copy(model:nn.Module, seed:int=123)->nn.Module:
 def run_benchmark(
     cfg:BenchConfig|None=None,  # benchmark config
     methods:tuple=('saliency', 'ig', 'smoothgrad', 'gradcam', 'occlusion'),  # saliency methods at the input
-    layer_methods:tuple=('ig', 'gradcam'),  # methods at the internal source layer (learned map)
+    layer_methods:tuple=('ig', 'saliency', 'smoothgrad', 'gradcam'),  # methods at the internal source layer (learned map)
     cache=None,                 # see train_models
     verbose:bool=False,         # print progress
 )->dict:                        # rows (list of dicts), task_acc, aspect_acc, map_r2, timings
@@ -262,10 +264,15 @@ def run_benchmark(
     tr = sample_scenes(1000, 'aspects', seed=1000 * cfg.seed + 5)
     maps = fit_aspect_maps(model, aspects, render(tr), cfg.source_layer, cfg.target_layer, kernel_size=cfg.map_kernel)
     r2 = {n: mp.r2 for n, mp in maps.items()}
+    lkw = dict(bkw, frac=cfg.layer_frac, sign=cfg.layer_sign)
     for m in layer_methods:
         torch.manual_seed(cfg.seed)
-        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method=m, **bkw)
+        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method=m, **lkw)
         score(f'{m} @ {cfg.source_layer} + learned map', r['masked'], zero_relevance=int(r['zero'].sum()))
+    if 'ig' in layer_methods:   # reference: IG with the input layer's mask settings (top frac of |r|)
+        torch.manual_seed(cfg.seed)
+        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method='ig', **bkw)
+        score(f'ig @ {cfg.source_layer} + learned map, input-layer mask settings (reference)', r['masked'], zero_relevance=int(r['zero'].sum()))
     # latency of one explanation: one image at a time, after a warm-up, median of 20
     from methodbook.explain.explain import explain
     ms_one = {}

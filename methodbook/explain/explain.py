@@ -115,6 +115,7 @@ def explain_batch(
     frac:float=0.1,              # fraction kept by top-k policies
     threshold:float=0.5,         # relative threshold of threshold policies
     sigma:float=1.0,             # smoothing of smooth_* policies
+    sign:str='abs',              # relevance sign for the mask: 'abs' |r| or 'pos' positive evidence only (see `relevance_map`)
     target:Tensor|int|None=None, # class to explain; None: the predicted class
     fill:float|Tensor=0.,        # value of masked-out elements
     **saliency_kw,               # passed to `saliency` (n_steps, window, allow_zero, ...)
@@ -128,7 +129,7 @@ def explain_batch(
     if target is None: target = probs.argmax(1)
     target = torch.as_tensor(target).expand(len(x)) if not torch.is_tensor(target) or target.ndim == 0 else target
     rel = saliency(model, x, target, method=method, layer=source_layer, **saliency_kw)
-    mask = make_mask(rel, policy, frac=frac, threshold=threshold, sigma=sigma)
+    mask = make_mask(rel, policy, frac=frac, threshold=threshold, sigma=sigma, sign=sign)
     zero = rel.flatten(1).abs().amax(1) == 0           # only with allow_zero=True: nothing to explain there
     mask[zero] = 0
     masked = masked_presence(model, x, mask, aspects, source_layer, target_layer, maps, fill)
@@ -146,7 +147,7 @@ def explain(
     maps:dict|None=None,         # characteristic -> map (required for internal layers)
     presence:float=0.5,          # presence threshold for reporting a characteristic
     class_names:list|None=None,  # names of the model's classes, for the rendering
-    **kw,                        # method, policy, frac, threshold, sigma, target, fill, saliency options
+    **kw,                        # method, policy, frac, threshold, sigma, sign, target, fill, saliency options
 )->Explanation:
     "Which characteristics, recognised by the aspect models, are present in what the model used for its output."
     aspects = _as_aspects(aspects, x)
