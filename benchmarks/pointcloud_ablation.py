@@ -1,6 +1,6 @@
 """Clean vs noisy reconstruction at the same budget, over seeds (methodbook.pointcloud.evaluate.run_ablation).
 
-    python benchmarks/pointcloud_ablation.py [--levels 0 1] [--seeds 0 1 2] [--n-per-class 24] [--steps 300] [--res 16] [--json out.json]
+    python benchmarks/pointcloud_ablation.py [--levels 0 1] [--seeds 0 1 2] [--n-per-class 24] [--steps 300] [--res 16] [--pointnet 0] [--json out.json]
 
 Prints the per-run rows and the markdown summary that benchmarks/results/pointcloud.md quotes.
 """
@@ -19,6 +19,7 @@ def main():
     p.add_argument('--rep', default='voxel')
     p.add_argument('--res', type=int, default=16, help='voxel grid side')
     p.add_argument('--decoder', default='mlp')
+    p.add_argument('--pointnet', type=int, default=0, help='size of the PointNet branch (0: grid encoder only)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--json', default=None, help='write the rows here')
     a = p.parse_args()
@@ -26,7 +27,7 @@ def main():
     from methodbook.pointcloud.model import AEConfig
     from methodbook.pointcloud.evaluate import run_ablation, summarize_ablation
     t0 = time.perf_counter()
-    rows = run_ablation(tuple(a.levels), tuple(a.seeds), a.n_per_class, a.n_points, AEConfig(rep=a.rep, res=a.res, decoder=a.decoder),
+    rows = run_ablation(tuple(a.levels), tuple(a.seeds), a.n_per_class, a.n_points, AEConfig(rep=a.rep, res=a.res, decoder=a.decoder, pointnet=a.pointnet),
                         a.steps, a.batch_size)
     print(f"\n{time.perf_counter() - t0:.0f} s, {a.threads} thread(s)\n")
     print(summarize_ablation(rows))
