@@ -150,7 +150,6 @@ def demo(out_dir:Path)->dict:
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from methodbook.chips.search import hypervolume_2d
-    torch.set_num_threads(1)
     out_dir = Path(out_dir)
     names = ['host-cpu-1t', 'raspberry-pi-5', 'coral-edge-tpu', 'jetson-orin-nano-8gb']
     r = specialize([CHIP_SPECS[n] for n in names], {n: 'auto' for n in names}, steps=60, n_acc=40, population=40, generations=4,

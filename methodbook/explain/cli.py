@@ -94,18 +94,14 @@ def benchmark(
 
 # %% ../../nbs/29_explain.cli.ipynb #7cc3a879
 def main(argv:list):
-    "`methodbook explain ACTION ...` (one torch thread: these models are tiny, more threads only contend)"
-    torch.set_num_threads(1)
+    "`methodbook explain ACTION ...`"
     return run_commands('methodbook explain', {'digits': digits, 'scene': scene, 'benchmark': benchmark}, argv, default='digits')
 
 # %% ../../nbs/29_explain.cli.ipynb #d8fbfd1a
 def demo(out_dir:Path)->dict:
     "Digits demo: explanations by strokes, class-level consistency vs baselines, figures in `out_dir`."
     import matplotlib; matplotlib.use('Agg')
-    out_dir, threads = Path(out_dir), torch.get_num_threads()
-    torch.set_num_threads(1)   # tiny models: a second thread only adds contention; restored below
-    try: return _demo(out_dir, time.time(), time.process_time())
-    finally: torch.set_num_threads(threads)
+    return _demo(Path(out_dir), time.time(), time.process_time())
 
 def _demo(out_dir, t0, c0):
     import matplotlib.pyplot as plt

@@ -135,7 +135,6 @@ def demo(out_dir:Path)->dict:
     from methodbook.molecules.downstream import embed, linear_probe, ecfp_rf, score
     from methodbook.molecules.data import scaffold_split
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(1)
     (out_dir/'groups.png').write_bytes(draw_groups(['CC(=O)Oc1ccccc1C(=O)O', 'CC(=O)Nc1ccc(O)cc1', 'CN1CCC[C@H]1c1cccnc1',
                                                     'CN1C=NC2=C1C(=O)N(C(=O)N2C)C', 'OC(=O)CCc1ccccc1', 'CC(C)Cc1ccc(cc1)C(C)C(=O)O'], n_cols=3))
     sm = default_smiles()[:1200]

@@ -45,7 +45,6 @@ def pretrain_cmd(
     seed:int=0,
 ):
     "Pretrain a point-cloud autoencoder by noisy reconstruction."
-    torch.set_num_threads(1)
     Xtr, ytr, Xte, yte = _training_clouds(data, n_per_class, n_points, seed)
     res_ = pretrain(Xtr, AEConfig(rep=rep, res=res),
                     PretrainConfig(noise_level=noise, batch_size=batch_size, max_steps=steps, lr=lr, seed=seed, progress=True),
@@ -73,7 +72,6 @@ def embed_cmd(
     seed:int=0,                  # sampling seed
 ):
     "Embed point clouds with a pretrained encoder; writes a .npy (and a .txt of the input names)."
-    torch.set_num_threads(1)
     model = load_pretrained(run)
     X, names = _read_clouds(Path(inp), n_points, seed)
     E = embed(model, X)
@@ -90,7 +88,6 @@ def evaluate_cmd(
     noise:float=1.0,        # corruption of the test inputs for the noisy metrics
 ):
     "Linear-SVM accuracy and reconstruction gap of a pretrained encoder on the embedded shapes' test split."
-    torch.set_num_threads(1)
     model = load_pretrained(run)
     Xtr, ytr, Xte, yte = _training_clouds(None, n_per_class, n_points, seed)
     r = evaluate_model(model, Xtr, ytr, Xte, yte, noise, seed)
@@ -106,7 +103,6 @@ def demo(out_dir:Path)->dict:
     "Small end-to-end run on the embedded shapes: noisy pretraining, SVM on frozen embeddings, figures."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    torch.set_num_threads(1)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     Xtr, ytr, Xte, yte = _training_clouds(None, n_per_class=16, n_points=512, seed=0)
