@@ -1,4 +1,4 @@
-"""Seeding, devices, threads and small dataclass configs shared by every method.
+"""Seeding, devices, threads, the error convention, input checks and small dataclass configs shared by every method.
 
 Docs: https://methodbook.github.io/methodbook/core.html.md"""
 
@@ -6,84 +6,287 @@ Docs: https://methodbook.github.io/methodbook/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #a474c861
 from __future__ import annotations
-import json, os, random, dataclasses, typing
+import json, math, os, random, dataclasses, types, typing
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np
-import torch
 
 # %% auto #0
-__all__ = ['seed_everything', 'get_device', 'set_threads', 'Config']
+__all__ = ['MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError', 'DataUnavailableError',
+           'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path', 'seed_everything',
+           'get_device', 'parse_threads', 'set_threads', 'Config']
+
+# %% ../nbs/00_core.ipynb #c0fd27eb
+class MethodbookError(Exception):
+    "Base of the errors a user can fix: the CLI prints them as one line and exits 2."
+
+# %% ../nbs/00_core.ipynb #b483972d
+class BadInputError(MethodbookError, ValueError):
+    "An argument, config field, tensor or table that is out of range or malformed; the message names it and the allowed values."
+
+# %% ../nbs/00_core.ipynb #3b3b4769
+class BadTypeError(BadInputError, TypeError):
+    "An argument of the wrong type (a `str` where a list of SMILES was expected); also a `TypeError`."
+
+# %% ../nbs/00_core.ipynb #23fe5ec0
+class BadFileError(MethodbookError, ValueError):
+    "A file or folder that is unreadable, malformed, truncated or does not match what reads it; the message names the path."
+
+# %% ../nbs/00_core.ipynb #66bcca86
+class MissingFileError(BadFileError, FileNotFoundError):
+    "A path that does not exist; also a `FileNotFoundError`."
+
+# %% ../nbs/00_core.ipynb #49888f70
+class DataUnavailableError(MethodbookError, RuntimeError):
+    "Data that cannot be had here: offline, no such release, a cache that cannot be written."
+
+# %% ../nbs/00_core.ipynb #aa381934
+def _range_str(lo, hi, lo_open, hi_open)->str:
+    if lo is not None and hi is not None: return f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if lo is not None: return f"{'>' if lo_open else '>='} {lo}"
+    return f"{'<' if hi_open else '<='} {hi}"
+
+# %% ../nbs/00_core.ipynb #fc55866d
+def check_number(
+    value,                  # the value to check
+    name:str,               # what to call it in the error: a parameter, field or option name
+    lo:float|None=None,     # lower bound (None: none)
+    hi:float|None=None,     # upper bound (None: none)
+    lo_open:bool=False,     # exclude `lo` itself
+    hi_open:bool=False,     # exclude `hi` itself
+    integer:bool=False,     # must be a whole number (an int, not 2.0 or True)
+):
+    "`value` if it is a finite number in range, else a `BadInputError` (`BadTypeError` for non-numbers) naming `name`."
+    kind = 'an integer' if integer else 'a number'
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise BadTypeError(f"{name} must be {kind}, got {value!r} ({type(value).__name__})")
+    if integer and not isinstance(value, (int, np.integer)): raise BadInputError(f"{name} must be an integer, got {value!r}")
+    if not math.isfinite(value): raise BadInputError(f"{name} must be a finite number, got {value!r}")
+    bad = (lo is not None and (value <= lo if lo_open else value < lo)) or (hi is not None and (value >= hi if hi_open else value > hi))
+    if bad: raise BadInputError(f"{name} must be {_range_str(lo, hi, lo_open, hi_open)}, got {value!r}")
+    return value
+
+# %% ../nbs/00_core.ipynb #b5d0847e
+def check_choice(
+    value,          # the value to check
+    name:str,       # what to call it in the error
+    choices,        # the allowed values
+):
+    "`value` if it is one of `choices`, else a `BadInputError` that lists them."
+    choices = list(choices)
+    try: ok = value in choices
+    except TypeError: ok = False
+    if not ok: raise BadInputError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+# %% ../nbs/00_core.ipynb #3b331749
+def as_float_tensor(
+    x,                          # tensor, NumPy array or nested list
+    name:str,                   # what to call it in the error
+    ndim:int|tuple|None=None,   # allowed number of dimensions
+    last:int|None=None,         # required size of the last dimension (3 for xyz points)
+    dtype=None,                 # float dtype of the result (default: x's if floating, else float32)
+):
+    "`x` as a finite floating-point tensor of the expected shape, else a `BadInputError` naming `name`."
+    import torch
+    if isinstance(x, (str, bytes, os.PathLike)): raise BadTypeError(f"{name} must be an array of numbers, got {type(x).__name__} {str(x)[:60]!r}")
+    if not isinstance(x, torch.Tensor):
+        try: a = np.asarray(x)
+        except (ValueError, TypeError) as e: raise BadInputError(f"{name} is not a rectangular array of numbers: {e}") from None
+        if a.dtype.kind not in 'iuf': raise BadTypeError(f"{name} must hold numbers, got an array of dtype {a.dtype}")
+        x = torch.from_numpy(np.ascontiguousarray(a))
+    if x.dtype == torch.bool or x.is_complex(): raise BadTypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    x = x.to(dtype or (x.dtype if x.is_floating_point() else torch.float32))
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if dims is not None and x.dim() not in dims:
+        raise BadInputError(f"{name} must have {' or '.join(map(str, dims))} dimensions, got shape {tuple(x.shape)}")
+    if last is not None and (x.dim() == 0 or x.shape[-1] != last):
+        raise BadInputError(f"{name} must have size {last} in its last dimension, got shape {tuple(x.shape)}")
+    if x.numel() == 0: raise BadInputError(f"{name} is empty (shape {tuple(x.shape)})")
+    bad = (~torch.isfinite(x)).sum().item()
+    if bad: raise BadInputError(f"{name} has {bad} NaN or infinite value(s) out of {x.numel()}")
+    return x
+
+# %% ../nbs/00_core.ipynb #a98b434d
+def check_path(
+    path,                  # an input path
+    name:str,              # what to call it in the error, e.g. '--data'
+    kind:str='any',        # 'file', 'dir' or 'any'
+)->Path:
+    "`path` as a `Path` if it exists and is the right kind, else `MissingFileError` / `BadFileError` naming it."
+    if not isinstance(path, (str, os.PathLike)) or str(path) == '': raise BadTypeError(f"{name} must be a path, got {path!r}")
+    p = Path(path).expanduser()
+    if not p.exists(): raise MissingFileError(f"{name}: {str(p)!r} does not exist")
+    if kind == 'file' and not p.is_file(): raise BadFileError(f"{name}: {str(p)!r} is a folder; expected a file")
+    if kind == 'dir' and not p.is_dir(): raise BadFileError(f"{name}: {str(p)!r} is a file; expected a folder")
+    return p
+
+# %% ../nbs/00_core.ipynb #07b6ef05
+def check_out_path(
+    path,                    # where output will be written
+    name:str,                # what to call it in the error, e.g. '--out'
+    kind:str='file',         # 'file' (its folder must exist) or 'dir' (created with its parents)
+    overwrite:bool=True,     # for files: may an existing file be replaced?
+)->Path:
+    "`path` as a `Path` if output can be written there, else a `BadFileError` naming it; checked before the work starts."
+    if not isinstance(path, (str, os.PathLike)) or str(path) == '': raise BadTypeError(f"{name} must be a path, got {path!r}")
+    p = Path(path).expanduser()
+    if kind == 'dir':
+        if p.exists() and not p.is_dir(): raise BadFileError(f"{name}: {str(p)!r} is a file; expected a folder to write into")
+        anc = p
+        while not anc.exists(): anc = anc.parent
+        if not anc.is_dir(): raise BadFileError(f"{name}: {str(anc)!r} is a file, so {str(p)!r} cannot be created")
+        if not os.access(anc, os.W_OK | os.X_OK): raise BadFileError(f"{name}: {str(anc)!r} is not writable")
+        return p
+    if p.is_dir(): raise BadFileError(f"{name}: {str(p)!r} is a folder; expected a file name")
+    if p.exists() and not overwrite: raise BadFileError(f"{name}: {str(p)!r} already exists; choose another name or remove it")
+    if not p.parent.is_dir(): raise BadFileError(f"{name}: folder {str(p.parent)!r} does not exist")
+    if not os.access(p.parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise BadFileError(f"{name}: {str(p)!r} is not writable")
+    return p
 
 # %% ../nbs/00_core.ipynb #83170f47
 def seed_everything(
     seed:int,  # non-negative seed for python, numpy and torch (CPU and CUDA)
 )->None:
     "Seed Python, NumPy and torch (CPU and all CUDA devices) in one call."
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    import torch
+    check_number(seed, 'seed', lo=0, integer=True)
     random.seed(int(seed)); np.random.seed(int(seed) % 2**32); torch.manual_seed(int(seed))
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(int(seed))
 
 # %% ../nbs/00_core.ipynb #ae78ece9
 def get_device(
     prefer:str|None=None,  # 'cpu', 'cuda', 'cuda:1', 'mps'; None picks CUDA when present
-)->torch.device:
-    "The device to run on: `prefer` if given and available, else CUDA, else CPU."
+):
+    "The `torch.device` to run on: `prefer` if given and available, else CUDA, else CPU."
+    import torch
     if prefer is not None:
-        dev = torch.device(prefer)
+        try: dev = torch.device(prefer)
+        except (RuntimeError, TypeError): raise BadInputError(f"device {prefer!r} is not a torch device name: expected 'cpu', 'cuda', 'cuda:N' or 'mps'") from None
         if dev.type == 'cuda' and not torch.cuda.is_available():
-            raise ValueError(f"device {prefer!r} was asked for but CUDA is not available on this machine")
+            raise BadInputError(f"device {prefer!r} was asked for but CUDA is not available on this machine")
         if dev.type == 'mps' and not (hasattr(torch.backends, 'mps') and torch.backends.mps.is_available()):
-            raise ValueError(f"device {prefer!r} was asked for but MPS is not available on this machine")
+            raise BadInputError(f"device {prefer!r} was asked for but MPS is not available on this machine")
         return dev
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 # %% ../nbs/00_core.ipynb #64c351ea
+def parse_threads(
+    value,                       # an int, a string such as '2' (from $METHODBOOK_THREADS or --threads), or None
+    name:str='threads',          # what to call it in the error
+)->int|None:
+    "A thread count >= 1 as an int (None stays None); anything else is a `BadInputError` naming `name`."
+    if value is None: return None
+    if isinstance(value, str):
+        try: value = int(value.strip())
+        except ValueError: raise BadInputError(f"{name} must be a whole number >= 1, got {value!r}") from None
+    return int(check_number(value, name, lo=1, integer=True))
+
 def set_threads(
     n:int|None=None,  # intra-op threads for torch; None reads $METHODBOOK_THREADS, else all cores
 )->int:
     "Set torch's intra-op thread count and return it. Tests use 1: two processes on two cores fight otherwise."
-    if n is None: n = int(os.environ.get('METHODBOOK_THREADS', 0)) or (os.cpu_count() or 1)
-    if n < 1: raise ValueError(f"thread count must be >= 1, got {n}")
-    torch.set_num_threads(n)
+    import torch
+    if n is None: n = parse_threads(os.environ.get('METHODBOOK_THREADS') or None, 'METHODBOOK_THREADS') or (os.cpu_count() or 1)
+    torch.set_num_threads(parse_threads(n))
     return torch.get_num_threads()
 
 # %% ../nbs/00_core.ipynb #8ed07ffa
 def _read_cfg_file(path:Path)->dict:
-    if not path.exists(): raise FileNotFoundError(f"config file {str(path)!r} does not exist")
-    txt = path.read_text()
-    if path.suffix in ('.yaml', '.yml'):
-        import yaml
-        d = yaml.safe_load(txt)
-    elif path.suffix == '.json': d = json.loads(txt)
-    else: raise ValueError(f"config file {str(path)!r}: expected a .json, .yaml or .yml file")
-    if not isinstance(d, dict): raise ValueError(f"config file {str(path)!r} must hold a mapping, got {type(d).__name__}")
+    if not path.exists(): raise MissingFileError(f"config file {str(path)!r} does not exist")
+    if path.is_dir(): raise BadFileError(f"config file {str(path)!r} is a folder")
+    if path.suffix not in ('.yaml', '.yml', '.json'): raise BadFileError(f"config file {str(path)!r}: expected a .json, .yaml or .yml file")
+    try:
+        txt = path.read_text()
+        if path.suffix == '.json': d = json.loads(txt)
+        else:
+            import yaml
+            d = yaml.safe_load(txt)
+    except Exception as e:   # JSONDecodeError, YAMLError, UnicodeDecodeError: the file's fault, not ours
+        raise BadFileError(f"config file {str(path)!r} could not be parsed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+    if not isinstance(d, dict): raise BadFileError(f"config file {str(path)!r} must hold a mapping, got {type(d).__name__}")
     return d
+
+# %% ../nbs/00_core.ipynb #c401579d
+def _hint_str(hint)->str:
+    return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
+
+def _check_field(where:str, hint, v):
+    "`v` converted to `hint` (int, float, bool, str, containers, Optional, Literal), else a `BadInputError` naming `where`."
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any or hint is None: return v
+    if origin in (typing.Union, types.UnionType):
+        if v is None and type(None) in args: return None
+        for a in args:
+            if a is type(None): continue
+            try: return _check_field(where, a, v)
+            except BadInputError: pass
+        raise BadInputError(f"{where} must be {' or '.join(_hint_str(a) for a in args)}, got {v!r}")
+    if origin is typing.Literal:
+        if v not in args: raise BadInputError(f"{where} must be one of {', '.join(map(repr, args))}; got {v!r}")
+        return v
+    if hint is bool:
+        if not isinstance(v, (bool, np.bool_)): raise BadTypeError(f"{where} must be true or false, got {v!r}")
+        return bool(v)
+    if hint is int: return int(check_number(v, where, integer=True))
+    if hint is float: return float(check_number(v, where))
+    if hint is str:
+        if not isinstance(v, str): raise BadTypeError(f"{where} must be a string, got {v!r}")
+        return v
+    container = origin or hint
+    if container in (list, tuple):
+        if not isinstance(v, (list, tuple)): raise BadTypeError(f"{where} must be a list, got {v!r}")
+        item = args[0] if args and (container is list or len(args) == 2 and args[1] is Ellipsis) else None
+        out = [_check_field(f"{where}[{k}]", item, e) for k, e in enumerate(v)] if item is not None else list(v)
+        return tuple(out) if container is tuple else out
+    if container is dict and not isinstance(v, dict): raise BadTypeError(f"{where} must be a mapping, got {v!r}")
+    return v
 
 # %% ../nbs/00_core.ipynb #5697a41b
 @dataclass
 class Config:
-    "Base for dataclass configs: `to_dict`, `from_dict` (unknown keys are errors), `save` and `load` as JSON or YAML."
+    "Base for dataclass configs: fields checked on creation, `to_dict`, `from_dict` (unknown keys are errors), `save` and `load` as JSON or YAML."
+    signed:typing.ClassVar[frozenset] = frozenset()   # numeric fields that may be negative
+
+    def __post_init__(self):
+        hints = typing.get_type_hints(type(self))
+        for f in fields(self):
+            where = f"{type(self).__name__}.{f.name}"
+            v = _check_field(where, hints.get(f.name, typing.Any), getattr(self, f.name))
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0 and f.name not in self.signed:
+                raise BadInputError(f"{where} must be >= 0, got {v!r}")
+            object.__setattr__(self, f.name, v)
+        self.validate()
+
+    def validate(self)->None:
+        "Ranges and relations between fields; subclasses raise `BadInputError` naming the field."
+
     def to_dict(self)->dict: return asdict(self)
 
     @classmethod
     def from_dict(cls, d:dict):
-        names = {f.name for f in fields(cls)}
+        if not isinstance(d, dict): raise BadTypeError(f"{cls.__name__}.from_dict expects a mapping, got {type(d).__name__}")
+        names = {f.name for f in fields(cls) if f.init}
         unknown = sorted(set(d) - names)
-        if unknown: raise ValueError(f"{cls.__name__}: unknown config keys {unknown}; expected some of {sorted(names)}")
+        if unknown: raise BadInputError(f"{cls.__name__}: unknown config keys {unknown}; expected some of {sorted(names)}")
         return cls(**d)
 
     def save(self, path:str|Path)->Path:
-        "Write the config to `path` (.json, .yaml or .yml)."
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix in ('.yaml', '.yml'):
+        "Write the config to `path` (.json, .yaml or .yml) atomically."
+        path = Path(path)
+        if path.suffix not in ('.yaml', '.yml', '.json'): raise BadInputError(f"config path {str(path)!r}: expected a .json, .yaml or .yml suffix")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == '.json': txt = json.dumps(self.to_dict(), indent=2)
+        else:
             import yaml
             txt = yaml.safe_dump(self.to_dict(), sort_keys=False)
-        elif path.suffix == '.json': txt = json.dumps(self.to_dict(), indent=2)
-        else: raise ValueError(f"config path {str(path)!r}: expected a .json, .yaml or .yml suffix")
-        tmp = path.with_name(path.name + '.tmp'); tmp.write_text(txt); os.replace(tmp, path)
+        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(txt); os.replace(tmp, path)
         return path
 
     @classmethod
-    def load(cls, path:str|Path): return cls.from_dict(_read_cfg_file(Path(path)))
+    def load(cls, path:str|Path):
+        "Read a config saved by `save` (or written by hand); errors name the file."
+        p = Path(path)
+        try: return cls.from_dict(_read_cfg_file(p))
+        except BadInputError as e: raise BadInputError(f"config file {str(p)!r}: {e}") from None
