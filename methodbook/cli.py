@@ -6,14 +6,14 @@ Docs: https://methodbook.github.io/methodbook/cli.html.md"""
 
 # %% ../nbs/03_cli.ipynb #49f912cf
 from __future__ import annotations
-import importlib, inspect, json, os, sys, time, traceback
+import importlib, importlib.util, inspect, json, os, sys, time, traceback
 from pathlib import Path
 from fastcore.script import anno_parser, call_parse
-import torch
-from .core import set_threads
+from .core import MethodbookError, BadInputError, set_threads, parse_threads, check_out_path
 
 # %% auto #0
-__all__ = ['METHODS', 'method_cli', 'call_with_argv', 'run_commands', 'run_demo', 'demo', 'main']
+__all__ = ['METHODS', 'USER_ERRORS', 'method_built', 'method_cli', 'report_error', 'call_with_argv', 'run_commands', 'run_demo',
+           'demo', 'main']
 
 # %% ../nbs/03_cli.ipynb #683284cd
 METHODS = {
@@ -25,14 +25,35 @@ METHODS = {
     'molecules': 'functional-group graphs, RGCN, fingerprint-chosen contrastive pairs',
 }
 
+def _check_method(name)->str:
+    if name not in METHODS: raise BadInputError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+    return name
+
+def method_built(name:str)->bool:
+    "Whether `methodbook.<name>.cli` exists, found without importing it (so `--help` stays fast)."
+    return importlib.util.find_spec(f'methodbook.{_check_method(name)}.cli') is not None
+
 def method_cli(name:str):
     "The `methodbook.<name>.cli` module, or None when that method is not built yet."
-    if name not in METHODS: raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
-    modname = f'methodbook.{name}.cli'
+    modname = f'methodbook.{_check_method(name)}.cli'
     try: return importlib.import_module(modname)
     except ModuleNotFoundError as e:
         if e.name in (modname, f'methodbook.{name}'): return None
         raise
+
+# %% ../nbs/03_cli.ipynb #099cd66a
+USER_ERRORS = (MethodbookError, ValueError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+def report_error(
+    prog:str,         # what failed, e.g. 'methodbook chips search'
+    err:BaseException,  # the error to report
+)->int:
+    "Print `err` as one line `prog: error: message` on stderr and return the exit code 2."
+    msg = ' '.join(str(err).split()) or type(err).__name__
+    if not isinstance(err, MethodbookError) and isinstance(err, OSError) and getattr(err, 'filename', None):
+        msg = f"{err.strerror or type(err).__name__}: {err.filename!r}"
+    print(f"{prog}: error: {msg}", file=sys.stderr)
+    return 2
 
 # %% ../nbs/03_cli.ipynb #41cf6f76
 def call_with_argv(func, argv:list[str], prog:str|None=None):
@@ -51,7 +72,7 @@ def run_commands(
     argv:list[str],       # the arguments after `prog`
     default:str|None=None,  # action used when argv[0] is not an action name
 ):
-    "Run the action `argv[0]` names (or `default`) with the rest of `argv`; `-h` lists the actions."
+    "Run the action `argv[0]` names (or `default`) with the rest of `argv`; `-h` lists the actions; input errors are one line and exit 2."
     if not argv or argv[0] in ('-h', '--help'):
         print(f"usage: {prog} {{{','.join(commands)}}} ...\n")
         for k, f in commands.items():
@@ -60,22 +81,30 @@ def run_commands(
         print(f"\n`{prog} ACTION --help` shows an action's options." +
               (f" Without an action name, the arguments go to `{default}`." if default else ''))
         return 0
-    if argv[0] in commands: return call_with_argv(commands[argv[0]], argv[1:], f"{prog} {argv[0]}")
-    if default is not None: return call_with_argv(commands[default], argv, f"{prog} {default}")
-    print(f"{prog}: unknown action {argv[0]!r}; choose from {', '.join(commands)}", file=sys.stderr)
-    return 2
+    if argv[0] in commands: name, rest = argv[0], argv[1:]
+    elif default is not None: name, rest = default, argv
+    else:
+        print(f"{prog}: error: unknown action {argv[0]!r}; choose from {', '.join(commands)}", file=sys.stderr)
+        return 2
+    try: return call_with_argv(commands[name], rest, f"{prog} {name}")
+    except USER_ERRORS as e:
+        if os.environ.get('METHODBOOK_DEBUG'): raise
+        return report_error(f"{prog} {name}", e)
 
 # %% ../nbs/03_cli.ipynb #92d26f4d
+def _write_atomic(path:Path, text:str):
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(text); os.replace(tmp, path)
+
 def run_demo(
     methods:list[str]|None=None,  # methods to run (default: all)
     out:str|Path='report',        # report folder
     threads:int=1,                # torch threads while the demos run (restored after): the demo models are tiny
 )->dict:
-    "Run the demos, write metrics.json and report.md under `out`, return {method: result}."
-    methods = list(methods or METHODS)
-    for m in methods:
-        if m not in METHODS: raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    "Run the demos, write metrics.json and report.md under `out`, return {method: result}. Arguments are checked before anything runs."
+    import torch
+    methods = [_check_method(m) for m in (methods or METHODS)]
+    threads = parse_threads(threads, '--threads')
+    out = check_out_path(out, '--out', kind='dir'); out.mkdir(parents=True, exist_ok=True)
     results, lines = {}, ['# methodbook demo report', '']
     for m in methods:
         mod = method_cli(m)
@@ -99,8 +128,8 @@ def run_demo(
         lines += [f'## {m}', '', f'_{METHODS[m]}_ — {status} in {secs} s.', '', summary, '']
         lines += [f'![{Path(f).stem}]({f})' for f in figs] + ['']
         if status == 'ok': print(f"{m:<11} ok in {secs} s: " + ', '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
-    (out/'metrics.json').write_text(json.dumps(results, indent=2, default=str))
-    (out/'report.md').write_text('\n'.join(lines))
+    _write_atomic(out/'metrics.json', json.dumps(results, indent=2, default=str))
+    _write_atomic(out/'report.md', '\n'.join(lines))
     return results
 
 # %% ../nbs/03_cli.ipynb #add4b639
@@ -117,28 +146,30 @@ def demo(
 
 # %% ../nbs/03_cli.ipynb #28d7e89c
 def _usage()->str:
-    built = {m: method_cli(m) is not None for m in METHODS}
-    rows = '\n'.join(f"  {m:<11} {d}{'' if built[m] else '  (not built yet)'}" for m, d in METHODS.items())
+    rows = '\n'.join(f"  {m:<11} {d}{'' if method_built(m) else '  (not built yet)'}" for m, d in METHODS.items())
     return (f"usage: methodbook {{demo,{','.join(METHODS)}}} ...\n\n"
             f"  demo        run the methods' demos and write report/ (methodbook demo --help)\n{rows}\n\n"
             "`methodbook METHOD --help` lists a method's actions. "
-            "METHODBOOK_THREADS=N sets torch's thread count for a method's actions (default: torch's own).")
+            "METHODBOOK_THREADS=N sets torch's thread count for a method's actions (default: torch's own). "
+            "Bad input is one line on stderr and exit code 2; METHODBOOK_DEBUG=1 shows the traceback.")
 
 def main(argv:list[str]|None=None)->int:
-    "The `methodbook` console script."
+    "The `methodbook` console script: exit 0 on success, 2 on bad input (one line on stderr), 1 on a bug (traceback)."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help'): print(_usage()); return 0
     if argv[0] in ('-V', '--version'):
         from methodbook import __version__; print(__version__); return 0
     cmd, rest = argv[0], argv[1:]
-    if cmd == 'demo':
-        r = call_with_argv(demo, rest, 'methodbook demo'); return r if isinstance(r, int) else 0
-    if cmd not in METHODS:
-        print(f"methodbook: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
-    mod = method_cli(cmd)
-    if mod is None: print(f"methodbook {cmd}: not built yet", file=sys.stderr); return 2
-    if os.environ.get('METHODBOOK_THREADS'): set_threads()   # one place for every method's threads
-    try: r = mod.main(rest)
-    except (ValueError, FileNotFoundError, IsADirectoryError) as e:   # bad input: one clear line, no traceback
-        print(f"methodbook {cmd}: error: {e}", file=sys.stderr); return 2
+    if cmd != 'demo' and cmd not in METHODS:
+        print(f"methodbook: error: unknown command {cmd!r}; choose from demo, {', '.join(METHODS)} (methodbook --help)", file=sys.stderr); return 2
+    try:
+        if cmd == 'demo': r = call_with_argv(demo, rest, 'methodbook demo')
+        else:
+            if not method_built(cmd): print(f"methodbook {cmd}: error: not built yet", file=sys.stderr); return 2
+            if os.environ.get('METHODBOOK_THREADS') and not (rest and rest[-1] in ('-h', '--help')):
+                set_threads()   # one place for every method's threads; checked before the action runs
+            r = method_cli(cmd).main(rest)
+    except USER_ERRORS as e:
+        if os.environ.get('METHODBOOK_DEBUG'): raise
+        return report_error(f"methodbook {cmd}", e)
     return r if isinstance(r, int) else 0
