@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError', 'DataUnavailableError',
-           'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path', 'seed_everything',
-           'get_device', 'parse_threads', 'set_threads', 'Config']
+__all__ = ['MODEL_META', 'MODEL_WEIGHTS', 'MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError',
+           'DataUnavailableError', 'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path',
+           'seed_everything', 'get_device', 'parse_threads', 'set_threads', 'Config', 'save_pretrained',
+           'read_pretrained_meta', 'load_pretrained']
 
 # %% ../nbs/00_core.ipynb #c0fd27eb
 class MethodbookError(Exception):
@@ -290,3 +291,67 @@ class Config:
         p = Path(path)
         try: return cls.from_dict(_read_cfg_file(p))
         except BadInputError as e: raise BadInputError(f"config file {str(p)!r}: {e}") from None
+
+# %% ../nbs/00_core.ipynb #2be938c0
+MODEL_META, MODEL_WEIGHTS = 'methodbook.json', 'model.safetensors'
+
+def save_pretrained(
+    path,                 # folder to write (replaced if it exists and `overwrite`)
+    model,                # an `nn.Module` whose `state_dict` is saved
+    kind:str,             # what it is, e.g. 'pointcloud.autoencoder'; `load_pretrained` checks it
+    config=None,          # a `Config` or dict that rebuilds the model
+    extra:dict|None=None, # JSON-able facts the model needs at use time (class names, normalisation, ...)
+    overwrite:bool=True,  # replace an existing saved model at `path`
+)->Path:
+    "Write `model` to the folder `path` as `methodbook.json` + `model.safetensors`, atomically."
+    import shutil, tempfile
+    from safetensors.torch import save_model
+    p = check_out_path(path, 'save path', kind='dir')
+    if p.exists() and any(p.iterdir()):
+        if not (p/MODEL_META).exists(): raise BadFileError(f"save path {str(p)!r} is a folder that holds other files; refusing to replace it")
+        if not overwrite: raise BadFileError(f"save path {str(p)!r} already holds a saved model; pass overwrite=True to replace it")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    cfg = config.to_dict() if isinstance(config, Config) else dict(config or {})
+    from methodbook import __version__
+    meta = {'kind': kind, 'format': 1, 'methodbook': __version__, 'class': type(model).__name__, 'config': cfg, 'extra': extra or {}}
+    tmp = Path(tempfile.mkdtemp(dir=p.parent, prefix=f'.{p.name}.tmp-'))
+    try:
+        save_model(model, str(tmp/MODEL_WEIGHTS))
+        (tmp/MODEL_META).write_text(json.dumps(meta, indent=2, default=str))
+        old = None
+        if p.exists(): old = p.with_name(f'.{p.name}.old-{os.getpid()}'); os.replace(p, old)
+        os.replace(tmp, p)
+        if old is not None: shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+    return p
+
+# %% ../nbs/00_core.ipynb #7771bb1e
+def read_pretrained_meta(
+    path,               # a folder written by `save_pretrained`
+    kind:str|None=None, # the kind expected (None: any)
+)->dict:
+    "The `methodbook.json` of a saved model, checked: the folder exists, the file parses, the kind is the one expected."
+    p = check_path(path, 'model folder', kind='dir')
+    if not (p/MODEL_META).exists() or not (p/MODEL_WEIGHTS).exists():
+        raise BadFileError(f"model folder {str(p)!r} is not a saved methodbook model: expected {MODEL_META} and {MODEL_WEIGHTS} in it")
+    try: meta = json.loads((p/MODEL_META).read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"{str(p/MODEL_META)!r} could not be parsed: {e}") from None
+    if not isinstance(meta, dict) or 'kind' not in meta: raise BadFileError(f"{str(p/MODEL_META)!r} has no 'kind' entry")
+    if kind is not None and meta['kind'] != kind:
+        raise BadFileError(f"model folder {str(p)!r} holds a {meta['kind']!r} model, not a {kind!r}")
+    return meta
+
+# %% ../nbs/00_core.ipynb #d7258eac
+def load_pretrained(
+    path,              # a folder written by `save_pretrained`
+    model,             # the freshly built `nn.Module` to load the weights into
+    strict:bool=True,  # every weight must match by name and shape
+):
+    "Load the weights saved at `path` into `model` (no pickle); a mismatch is a `BadFileError` naming the folder."
+    from safetensors.torch import load_model
+    p = Path(path)
+    try: missing, unexpected = load_model(model, str(p/MODEL_WEIGHTS), strict=strict)
+    except RuntimeError as e: raise BadFileError(f"model folder {str(p)!r} does not match the model built from its config: {' '.join(str(e).split())[:400]}") from None
+    except Exception as e: raise BadFileError(f"{str(p/MODEL_WEIGHTS)!r} could not be read (truncated or not safetensors): {type(e).__name__}: {e}") from None
+    return model
