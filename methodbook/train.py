@@ -6,18 +6,19 @@ Docs: https://methodbook.github.io/methodbook/train.html.md"""
 
 # %% ../nbs/02_train.ipynb #e4bf49a4
 from __future__ import annotations
-import itertools, json, math, os, random, tempfile, time
+import hashlib, itertools, json, math, os, random, shutil, tempfile, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 import numpy as np
 import torch
 from torch import nn
-from .core import Config, seed_everything
+from .core import Config, BadInputError, BadTypeError, BadFileError, check_number, check_choice, seed_everything
 
 # %% auto #0
 __all__ = ['TrainConfig', 'make_optimizer', 'lr_factor', 'make_scheduler', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'latest_checkpoint', 'TrainResult', 'fit']
+           'save_checkpoint', 'load_checkpoint', 'latest_checkpoint', 'TrainResult', 'read_metrics', 'run_fingerprint',
+           'claim_run_dir', 'fit']
 
 # %% ../nbs/02_train.ipynb #db4d6dbc
 @dataclass
@@ -38,14 +39,14 @@ class TrainConfig(Config):
     mixed_precision:str='no'     # 'no', 'fp16' or 'bf16' (Accelerate)
     progress:bool=True           # show a progress bar
 
-    def __post_init__(self):
-        if self.max_steps < 1: raise ValueError(f"max_steps must be >= 1, got {self.max_steps}")
-        if self.lr <= 0: raise ValueError(f"lr must be > 0, got {self.lr}")
-        if self.optimizer not in ('adamw', 'adam', 'sgd'): raise ValueError(f"optimizer must be 'adamw', 'adam' or 'sgd', got {self.optimizer!r}")
-        if self.scheduler not in ('constant', 'linear', 'cosine'): raise ValueError(f"scheduler must be 'constant', 'linear' or 'cosine', got {self.scheduler!r}")
-        for k in ('warmup_steps', 'eval_every', 'ckpt_every'):
-            if getattr(self, k) < 0: raise ValueError(f"{k} must be >= 0, got {getattr(self, k)}")
-        if self.log_every < 1 or self.keep_last < 1: raise ValueError("log_every and keep_last must be >= 1")
+    def validate(self):
+        check_number(self.max_steps, 'TrainConfig.max_steps', lo=1)
+        check_number(self.lr, 'TrainConfig.lr', lo=0, lo_open=True)
+        check_choice(self.optimizer, 'TrainConfig.optimizer', ('adamw', 'adam', 'sgd'))
+        check_choice(self.scheduler, 'TrainConfig.scheduler', ('constant', 'linear', 'cosine'))
+        check_choice(self.mixed_precision, 'TrainConfig.mixed_precision', ('no', 'fp16', 'bf16'))
+        if self.grad_clip is not None: check_number(self.grad_clip, 'TrainConfig.grad_clip', lo=0, lo_open=True)
+        for k in ('log_every', 'keep_last'): check_number(getattr(self, k), f'TrainConfig.{k}', lo=1)
 
 # %% ../nbs/02_train.ipynb #cb3bab02
 def make_optimizer(model:nn.Module, cfg:TrainConfig)->torch.optim.Optimizer:
@@ -68,8 +69,8 @@ def make_scheduler(opt:torch.optim.Optimizer, cfg:TrainConfig):
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, cfg))
 
 # %% ../nbs/02_train.ipynb #23f86dbc
-class CheckpointError(ValueError):
-    "A checkpoint that cannot be read, or does not match the model/optimizer it is loaded into."
+class CheckpointError(BadFileError):
+    "A checkpoint that cannot be read, does not match the model/optimizer it is loaded into, or belongs to another run."
 
 def rng_state()->dict:
     "Every RNG state a run touches, in a form `torch.load(weights_only=True)` accepts."
@@ -145,10 +146,26 @@ def _write_jsonl(path:Path, rows:list, mode='a'):
     with open(path, mode) as f:
         for r in rows: f.write(json.dumps(r) + '\n')
 
-def _read_jsonl(path:Path, upto:int)->list:
+def read_metrics(
+    path:str|Path,      # a run's metrics.jsonl
+    upto:int|None=None, # keep rows with step <= upto (None: all)
+)->list:
+    "The rows of a `metrics.jsonl`. A half-written last line (a kill mid-flush) is dropped with a warning; a bad line elsewhere is a `BadFileError` naming its line number."
+    path = Path(path)
     if not path.exists(): return []
-    rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-    return [r for r in rows if r.get('step', 0) <= upto]
+    lines = path.read_text(errors='replace').splitlines()
+    rows = []
+    for k, l in enumerate(lines):
+        if not l.strip(): continue
+        try: r = json.loads(l)
+        except json.JSONDecodeError:
+            if k == len(lines) - 1:
+                warnings.warn(f"{str(path)!r}: dropped a half-written last line ({len(l)} characters), left by a run that was killed mid-write")
+                continue
+            raise BadFileError(f"{str(path)!r} line {k + 1} is not JSON: {l[:80]!r}") from None
+        if not isinstance(r, dict): raise BadFileError(f"{str(path)!r} line {k + 1} is not a JSON object")
+        rows.append(r)
+    return rows if upto is None else [r for r in rows if r.get('step', 0) <= upto]
 
 def _as_loss(out)->tuple[torch.Tensor, dict]:
     loss, metrics = (out if isinstance(out, tuple) else (out, {}))
@@ -156,6 +173,57 @@ def _as_loss(out)->tuple[torch.Tensor, dict]:
         raise TypeError(f"step_fn must return a scalar loss tensor or (loss, metrics), got {type(loss).__name__}"
                         f"{'' if not isinstance(loss, torch.Tensor) else ' of shape ' + str(tuple(loss.shape))}")
     return loss, {k: float(v) for k, v in metrics.items()}
+
+# %% ../nbs/02_train.ipynb #42fe8369
+_FP_SKIP = ('max_steps', 'log_every', 'eval_every', 'ckpt_every', 'keep_last', 'progress')
+
+def run_fingerprint(
+    cfg:TrainConfig,          # the run's settings
+    model:nn.Module,          # the model (its class and parameter names and shapes count)
+    run_key:str|None=None,    # anything else that identifies the run, e.g. a hash of the data
+)->str:
+    "A 16-hex-digit hash of what makes a run's checkpoints what they are; `max_steps` and logging cadence are left out."
+    h = hashlib.sha256(json.dumps({k: v for k, v in cfg.to_dict().items() if k not in _FP_SKIP}, sort_keys=True, default=str).encode())
+    h.update(type(model).__qualname__.encode())
+    for k, v in model.state_dict().items(): h.update(f"{k}:{tuple(v.shape)}:{v.dtype};".encode())
+    if run_key is not None: h.update(b'key:' + str(run_key).encode())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/02_train.ipynb #cefe8972
+def _run_files(run_dir:Path)->list[Path]:
+    cks = sorted(_ckpt_dir(run_dir).glob('step_*.pt')) if _ckpt_dir(run_dir).exists() else []
+    return cks + [p for p in (run_dir/'metrics.jsonl',) if p.exists()]
+
+def claim_run_dir(
+    run_dir:Path,           # the run folder
+    fingerprint:str,        # this run's `run_fingerprint`
+    resume:bool=False,      # continuing a run
+    overwrite:bool=False,   # a fresh run may clear the folder's previous run
+    main:bool=True,         # only the main process writes
+)->None:
+    "Check that this run may use `run_dir` (see above) and record it in `run.json`; errors name the folder and both fingerprints."
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir(): raise BadFileError(f"run_dir {str(run_dir)!r} is a file; expected a folder")
+    rec = run_dir/'run.json'
+    owner = None
+    if rec.exists():
+        try: owner = json.loads(rec.read_text()).get('fingerprint')
+        except (ValueError, AttributeError): owner = 'unreadable'
+    files = _run_files(run_dir)
+    if files and not resume:
+        if not overwrite:
+            what = 'another run' if owner not in (None, fingerprint) else ('a run with the same settings' if owner else 'an earlier run')
+            raise BadInputError(f"run_dir {str(run_dir)!r} already holds {what}'s checkpoints or metrics ({len(files)} files); "
+                                "pass resume=True to continue it or overwrite=True to replace it, or choose another folder")
+        if main:
+            for p in files: p.unlink()
+    if resume and owner not in (None, fingerprint) and files:
+        raise CheckpointError(f"run_dir {str(run_dir)!r} belongs to a run with fingerprint {owner}, this run's is {fingerprint}: "
+                              "the model, data key or settings differ; resume that run with its own settings, or start this one in another folder")
+    if main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        tmp = run_dir/f'.run.json.{os.getpid()}.tmp'
+        tmp.write_text(json.dumps({'fingerprint': fingerprint, 'time': time.strftime('%Y-%m-%dT%H:%M:%S')})); os.replace(tmp, rec)
 
 # %% ../nbs/02_train.ipynb #3c73955c
 def _accelerator(cfg:TrainConfig):
@@ -179,12 +247,17 @@ def fit(
     optimizer:torch.optim.Optimizer|None=None,  # prebuilt optimizer (default: from cfg)
     scheduler=None,                  # prebuilt LR scheduler (default: from cfg)
     on_step:Callable|None=None,      # on_step(step, model) after each optimizer step
+    overwrite:bool=False,            # a fresh run may replace the run already in run_dir
+    run_key:str|None=None,           # extra identity for the run's fingerprint, e.g. a hash of the training data
 )->TrainResult:
     "Train `model` with `step_fn` on `train_dl` for `cfg.max_steps` steps; the same code on CPU, GPU and under DDP."
     from tqdm import tqdm
     run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='methodbook-run-'))
-    if not isinstance(train_dl, torch.utils.data.DataLoader): raise TypeError(f"train_dl must be a torch DataLoader, got {type(train_dl).__name__}")
-    if len(train_dl) == 0: raise ValueError("train_dl yields no batches (empty dataset, or drop_last with fewer samples than batch_size)")
+    if not isinstance(cfg, TrainConfig): raise BadTypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
+    if not isinstance(model, nn.Module): raise BadTypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    if not isinstance(train_dl, torch.utils.data.DataLoader): raise BadTypeError(f"train_dl must be a torch DataLoader, got {type(train_dl).__name__}")
+    if len(train_dl) == 0: raise BadInputError("train_dl yields no batches (empty dataset, or drop_last with fewer samples than batch_size)")
+    fingerprint = run_fingerprint(cfg, model, run_key)
     seed_everything(cfg.seed)
     acc = _accelerator(cfg)
     optimizer = optimizer or make_optimizer(model, cfg)
@@ -192,19 +265,22 @@ def fit(
     model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
     main = acc.is_main_process
     metrics_file = run_dir/'metrics.jsonl'
-    if main: run_dir.mkdir(parents=True, exist_ok=True)
+    claim_run_dir(run_dir, fingerprint, resume, overwrite, main)
     step, state = 0, None
+    owned = [p.name for p in sorted(_ckpt_dir(run_dir).glob('step_*.pt'))] if resume and _ckpt_dir(run_dir).exists() else []
     if resume:
         ck = latest_checkpoint(run_dir)
         if ck is not None:
             state = load_checkpoint(ck, acc.unwrap_model(model), optimizer, scheduler, restore_rng=False)
             step = state['step']
-    history = _read_jsonl(metrics_file, step) if step else []
+    history = read_metrics(metrics_file, step) if step else []
     evals = [h for h in history if h.get('kind') == 'eval']
     history = [h for h in history if h.get('kind') != 'eval']
     if main:
         if step: _write_jsonl(metrics_file, history + evals, mode='w')   # drop lines past the checkpoint
-        elif metrics_file.exists(): metrics_file.unlink()
+        elif metrics_file.exists():   # resume asked for, but no checkpoint: keep the old log, start a new one
+            kept = run_dir/f"metrics.before-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"; os.replace(metrics_file, kept)
+            warnings.warn(f"resume=True but {str(run_dir)!r} has no checkpoint: starting from step 0; the old log is kept as {kept.name}")
         cfg.save(run_dir/'train_config.json')
     pending = []
 
@@ -245,8 +321,11 @@ def fit(
             if cfg.ckpt_every and step % cfg.ckpt_every == 0:
                 _flush()
                 if main:
-                    save_checkpoint(_ckpt_dir(run_dir)/f'step_{step:07d}.pt', acc.unwrap_model(model), optimizer, scheduler, step)
-                    for old in sorted(_ckpt_dir(run_dir).glob('step_*.pt'))[:-cfg.keep_last]: old.unlink()
+                    p = save_checkpoint(_ckpt_dir(run_dir)/f'step_{step:07d}.pt', acc.unwrap_model(model), optimizer, scheduler, step,
+                                        extra={'fingerprint': fingerprint})
+                    owned = sorted(set(owned) | {p.name})
+                    for old in owned[:-cfg.keep_last]: (_ckpt_dir(run_dir)/old).unlink(missing_ok=True)   # only this run's own files
+                    owned = owned[-cfg.keep_last:]
                 acc.wait_for_everyone()
             if step >= cfg.max_steps: break
         epoch, skip = epoch + 1, 0

@@ -58,6 +58,9 @@ def test_corrupt_checkpoint_is_a_clear_error_and_left_alone(tmp_path):
 def test_mismatched_checkpoint_names_the_problem(tmp_path):
     m, dl = _toy()
     fit(m, dl, _step, TrainConfig(max_steps=4, ckpt_every=4, progress=False), run_dir=tmp_path)
+    with pytest.raises(CheckpointError, match='belongs to a run with fingerprint'):   # caught by the run record first
+        fit(nn.Linear(3, 2), dl, lambda m, b: m(b[0]).sum(), TrainConfig(max_steps=8, progress=False), run_dir=tmp_path, resume=True)
+    (tmp_path/'run.json').unlink()   # a folder without a run record: the checkpoint itself is checked
     with pytest.raises(CheckpointError, match='does not match the model'):
         fit(nn.Linear(3, 2), dl, lambda m, b: m(b[0]).sum(), TrainConfig(max_steps=8, progress=False), run_dir=tmp_path, resume=True)
 
