@@ -10,41 +10,58 @@ __all__ = ['MaskRatio', 'fixed', 'uniform', 'beta', 'truncnorm', 'choice', 'line
 
 # %% ../../nbs/40_masking.ratio.ipynb #130263a8
 import math, re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import Tensor
+from ..core import BadInputError, BadTypeError, check_number
 
 # %% ../../nbs/40_masking.ratio.ipynb #f2ae0cdd
+_USAGE = {'fixed': 'fixed:r', 'uniform': 'uniform:lo:hi', 'beta': 'beta:a:b:lo:hi', 'truncnorm': 'truncnorm:mu:sigma:lo:hi',
+          'choice': 'choice:r1,r2,...', 'linear': 'linear:start:end:steps', 'cosine': 'cosine:start:end:steps'}
 _KINDS = {'fixed': 1, 'uniform': 2, 'beta': 4, 'truncnorm': 4, 'choice': None, 'linear': 3, 'cosine': 3}
 
-def _check_ratio(r, what):
-    if not (0.0 < float(r) < 1.0): raise ValueError(f"mask ratio {what}={r!r} must lie strictly inside (0, 1)")
+def _ncdf(x): return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
+def _spec(kind:str, p:tuple)->str: return kind + ':' + (',' if kind == 'choice' else ':').join(f"{x:g}" for x in p)
+
+def _check_ratio(r:float, spec:str, what:str):
+    if not 0.0 <= r <= 1.0: raise BadInputError(f"mask ratio {spec!r}: {what} must be in [0, 1], got {r:g}")
+
+# %% ../../nbs/40_masking.ratio.ipynb #72e3560f
 @dataclass(frozen=True)
 class MaskRatio:
     "A distribution of per-sample mask ratios; `linear`/`cosine` kinds are schedules over training steps."
     kind:str='fixed'        # one of 'fixed', 'uniform', 'beta', 'truncnorm', 'choice', 'linear', 'cosine'
     params:tuple=(0.15,)    # parameters of `kind`, see the table above
     def __post_init__(self):
-        if self.kind not in _KINDS: raise ValueError(f"unknown mask-ratio kind {self.kind!r}; expected one of {sorted(_KINDS)}")
-        p = tuple(float(x) for x in self.params)
-        object.__setattr__(self, 'params', p)
-        n = _KINDS[self.kind]
-        if (n is not None and len(p) != n) or (n is None and not p):
-            raise ValueError(f"mask ratio {self.kind!r} takes {n or 'one or more'} parameters, got {p}")
         k = self.kind
+        if not isinstance(k, str) or k not in _KINDS:
+            raise BadInputError(f"unknown mask-ratio distribution {k!r}; expected one of {', '.join(_USAGE.values())}")
+        q = self.params
+        if not isinstance(q, (tuple, list, np.ndarray)) or any(isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)) for x in q):
+            raise BadTypeError(f"mask ratio {k!r}: params must be a tuple of numbers ({_USAGE[k]}), got {q!r}")
+        p = tuple(float(x) for x in q)
+        object.__setattr__(self, 'params', p)
+        spec, n = _spec(k, p), _KINDS[k]
+        bad = sum(not math.isfinite(x) for x in p)
+        if bad: raise BadInputError(f"mask ratio {spec!r}: {bad} parameter(s) are NaN or infinite")
+        if (n is not None and len(p) != n) or (n is None and not p):
+            raise BadInputError(f"mask ratio {spec!r}: {k!r} takes {n or 'one or more'} parameters ({_USAGE[k]}), got {len(p)}")
         if k in ('fixed', 'choice'):
-            for r in p: _check_ratio(r, k)
+            for r in p: _check_ratio(r, spec, 'every ratio' if k == 'choice' else 'r')
         elif k in ('uniform', 'beta', 'truncnorm'):
             lo, hi = p[-2:]
-            _check_ratio(lo, 'lo'); _check_ratio(hi, 'hi')
-            if not lo < hi: raise ValueError(f"mask ratio {k}: need lo < hi, got lo={lo}, hi={hi}")
-            if k == 'beta' and min(p[:2]) <= 0: raise ValueError(f"beta shape parameters must be > 0, got {p[:2]}")
-            if k == 'truncnorm' and p[1] <= 0: raise ValueError(f"truncnorm sigma must be > 0, got {p[1]}")
+            _check_ratio(lo, spec, 'lo'); _check_ratio(hi, spec, 'hi')
+            if not lo < hi: raise BadInputError(f"mask ratio {spec!r}: lo must be < hi, got lo={lo:g}, hi={hi:g}")
+            if k == 'beta' and min(p[:2]) <= 0: raise BadInputError(f"mask ratio {spec!r}: beta shapes a, b must be > 0, got {p[0]:g}, {p[1]:g}")
+            if k == 'truncnorm':
+                if p[1] <= 0: raise BadInputError(f"mask ratio {spec!r}: sigma must be > 0, got {p[1]:g}")
+                if _ncdf((hi - p[0]) / p[1]) - _ncdf((lo - p[0]) / p[1]) < 1e-9:
+                    raise BadInputError(f"mask ratio {spec!r}: N({p[0]:g}, {p[1]:g}) puts no mass on [lo, hi] = [{lo:g}, {hi:g}]")
         else:
-            _check_ratio(p[0], 'start'); _check_ratio(p[1], 'end')
-            if p[2] < 1: raise ValueError(f"schedule length steps must be >= 1, got {p[2]}")
+            _check_ratio(p[0], spec, 'start'); _check_ratio(p[1], spec, 'end')
+            if p[2] < 1 or p[2] != int(p[2]): raise BadInputError(f"mask ratio {spec!r}: steps must be a whole number >= 1, got {p[2]:g}")
 
 # %% ../../nbs/40_masking.ratio.ipynb #e980f2a5
 def fixed(r:float)->MaskRatio: "Every sample masks `r`."; return MaskRatio('fixed', (r,))
@@ -60,27 +77,26 @@ def cosine(start:float, end:float, steps:int)->MaskRatio:
     "Ratio follows a half cosine from `start` to `end` over `steps` training steps."; return MaskRatio('cosine', (start, end, steps))
 
 # %% ../../nbs/40_masking.ratio.ipynb #e5201d17
+_FORMS = "e.g. '0.15', 'uniform:0.15:0.5', 'beta:2:5:0.05:0.6', 'choice:0.15,0.3' or 'linear:0.3:0.15:1000'"
+
 def parse_ratio(spec:str|float|MaskRatio)->MaskRatio:
-    "A `MaskRatio` from a float, an existing `MaskRatio`, or a string `kind:p1:p2...`."
+    "A `MaskRatio` from a float, an existing `MaskRatio`, or a string `kind:p1:p2...`; errors name the spec."
     if isinstance(spec, MaskRatio): return spec
-    if isinstance(spec, (int, float)): return fixed(float(spec))
-    s = str(spec).strip()
-    try:
-        if ':' not in s: return fixed(float(s))
-        kind, rest = s.split(':', 1)
-        parts = re.split(r'[:,]', rest)
-        return MaskRatio(kind.strip().lower(), tuple(float(x) for x in parts if x.strip()))
-    except ValueError as e:
-        if 'mask ratio' in str(e) or 'mask-ratio' in str(e) or 'must be' in str(e): raise
-        raise ValueError(f"could not parse mask ratio {spec!r}: expected e.g. '0.15', 'uniform:0.15:0.5' or 'linear:0.3:0.15:1000'") from e
+    if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (str, int, float, np.integer, np.floating)):
+        raise BadTypeError(f"mask ratio must be a number in [0, 1] or a string ({_FORMS}), got {spec!r} ({type(spec).__name__})")
+    if not isinstance(spec, str): return fixed(float(spec))
+    kind, _, rest = spec.strip().rpartition(':') if spec.count(':') == 0 else spec.strip().partition(':')
+    kind = kind.strip().lower() or 'fixed'
+    if kind not in _KINDS: raise BadInputError(f"mask ratio {spec!r}: unknown distribution {kind!r}; expected one of {', '.join(_USAGE.values())}")
+    try: vals = tuple(float(x) for x in re.split(r'[:,]', rest))
+    except ValueError: raise BadInputError(f"mask ratio {spec!r} could not be parsed: {kind} expects {_USAGE[kind]} with numbers ({_FORMS})") from None
+    return MaskRatio(kind, vals)
 
 def ratio_str(r:MaskRatio)->str:
     "The compact string `parse_ratio` reads back."
-    sep = ',' if r.kind == 'choice' else ':'
-    return r.kind + ':' + sep.join(f"{p:g}" for p in r.params)
+    return _spec(r.kind, r.params)
 
 # %% ../../nbs/40_masking.ratio.ipynb #d2fd86dd
-def _ncdf(x): return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 def _npdf(x): return math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
 
 def _schedule_value(r:MaskRatio, step:int)->float:
@@ -95,8 +111,9 @@ def sample_ratios(
     n:int,                         # number of samples in the batch
     generator:torch.Generator|None=None,  # source of randomness (None: torch's global one)
     step:int=0,                    # training step, for the scheduled kinds
-)->Tensor:                         # (n,) float32 ratios, each strictly inside (0, 1)
+)->Tensor:                         # (n,) float32 ratios, each in [0, 1]
     "Draw `n` per-sample mask ratios."
+    check_number(n, 'n', lo=0, integer=True)
     k, p = r.kind, r.params
     if k == 'fixed': return torch.full((n,), p[0])
     if k in ('linear', 'cosine'): return torch.full((n,), _schedule_value(r, step))
