@@ -244,7 +244,7 @@ def read_smiles(
         if not rows: return []
         keys = {k.lower().strip(): k for k in rows[0]}
         col = smiles_col if smiles_col is not None else keys.get('smiles')
-        if col not in rows[0]: raise BadInputError(f"{str(path)!r} has no {'column ' + repr(smiles_col) if smiles_col else 'smiles column'}; columns: {list(rows[0])}")
+        if col not in rows[0]: raise BadFileError(f"{str(path)!r} has no {'column ' + repr(smiles_col) if smiles_col else 'smiles column'}; columns: {list(rows[0])}")
         nk = next((keys[k] for k in ('name', 'id', 'compound_id', 'compound_name') if k in keys), None)
         for i, r in enumerate(rows):
             s = (r[col] or '').strip()

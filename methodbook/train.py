@@ -200,14 +200,14 @@ def claim_run_dir(
     resume:bool=False,      # continuing a run
     overwrite:bool=False,   # a fresh run may clear the folder's previous run
     main:bool=True,         # only the main process writes
-)->None:
-    "Check that this run may use `run_dir` (see above) and record it in `run.json`; errors name the folder and both fingerprints."
+)->list[str]:
+    "Check that this run may use `run_dir` (see above), record it in `run.json`, and return the checkpoint names this run owns."
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir(): raise BadFileError(f"run_dir {str(run_dir)!r} is a file; expected a folder")
     rec = run_dir/'run.json'
-    owner = None
+    owner, owned = None, None
     if rec.exists():
-        try: owner = json.loads(rec.read_text()).get('fingerprint')
+        try: r = json.loads(rec.read_text()); owner, owned = r.get('fingerprint'), r.get('checkpoints')
         except (ValueError, AttributeError): owner = 'unreadable'
     files = _run_files(run_dir)
     if files and not resume:
@@ -220,10 +220,17 @@ def claim_run_dir(
     if resume and owner not in (None, fingerprint) and files:
         raise CheckpointError(f"run_dir {str(run_dir)!r} belongs to a run with fingerprint {owner}, this run's is {fingerprint}: "
                               "the model, data key or settings differ; resume that run with its own settings, or start this one in another folder")
-    if main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        tmp = run_dir/f'.run.json.{os.getpid()}.tmp'
-        tmp.write_text(json.dumps({'fingerprint': fingerprint, 'time': time.strftime('%Y-%m-%dT%H:%M:%S')})); os.replace(tmp, rec)
+    present = {p.name for p in files if p.suffix == '.pt'}
+    # a folder from before run records existed: every checkpoint in it counts as this run's
+    owned = sorted(present & set(owned)) if resume and owner == fingerprint and owned is not None else sorted(present) if resume else []
+    if main: _record_run(run_dir, fingerprint, owned)
+    return owned
+
+def _record_run(run_dir:Path, fingerprint:str, checkpoints:list[str]):
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    tmp = Path(run_dir)/f'.run.json.{os.getpid()}.tmp'
+    tmp.write_text(json.dumps({'fingerprint': fingerprint, 'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'checkpoints': checkpoints}))
+    os.replace(tmp, Path(run_dir)/'run.json')
 
 # %% ../nbs/02_train.ipynb #3c73955c
 def _accelerator(cfg:TrainConfig):
@@ -265,11 +272,10 @@ def fit(
     model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
     main = acc.is_main_process
     metrics_file = run_dir/'metrics.jsonl'
-    claim_run_dir(run_dir, fingerprint, resume, overwrite, main)
+    owned = claim_run_dir(run_dir, fingerprint, resume, overwrite, main)
     step, state = 0, None
-    owned = [p.name for p in sorted(_ckpt_dir(run_dir).glob('step_*.pt'))] if resume and _ckpt_dir(run_dir).exists() else []
     if resume:
-        ck = latest_checkpoint(run_dir)
+        ck = _ckpt_dir(run_dir)/owned[-1] if owned else None
         if ck is not None:
             state = load_checkpoint(ck, acc.unwrap_model(model), optimizer, scheduler, restore_rng=False)
             step = state['step']
@@ -325,7 +331,7 @@ def fit(
                                         extra={'fingerprint': fingerprint})
                     owned = sorted(set(owned) | {p.name})
                     for old in owned[:-cfg.keep_last]: (_ckpt_dir(run_dir)/old).unlink(missing_ok=True)   # only this run's own files
-                    owned = owned[-cfg.keep_last:]
+                    owned = owned[-cfg.keep_last:]; _record_run(run_dir, fingerprint, owned)
                 acc.wait_for_everyone()
             if step >= cfg.max_steps: break
         epoch, skip = epoch + 1, 0
