@@ -261,3 +261,68 @@ def test_help_does_not_import_torch():
     code = "import sys; from methodbook.cli import main; main(['--help']); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120).stdout
     assert out.strip().endswith('False'), out
+
+# ---- every CLI action, random arguments ------------------------------------------------------------------------
+from hypothesis import given, settings, HealthCheck, strategies as st
+
+HOSTILE = ['-1', '0', '-0.5', 'nan', 'inf', '-inf', '1e309', '99999999999', '', ' ', 'abc', 'None', 'True', '0x10', 'a,b', '1,,2',
+           '3,-4', '/nonexistent/dir/x.csv', '/', '.', 'é∂', '{', '[1,2]', '1:2:3', 'uniform:0.9:0.1', '../..', '-', '1/0']
+
+class _Accepted(BaseException):
+    "Raised by the alarm: the action was still running, so it accepted its arguments (validation comes first)."
+
+def _cli_actions():
+    "(method, action, options) for every action, read from `--help` as a user would."
+    out = []
+    for m in cli.METHODS:
+        if not cli.method_built(m): continue
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf): cli.main([m, '--help'])
+        for a in re.findall(r'^  (\S+) ', buf.getvalue(), re.M):
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+                try: cli.main([m, a, '--help'])
+                except SystemExit: pass
+            out.append((m, a, sorted(set(re.findall(r'(--[a-z][\w-]*)', buf.getvalue())) - {'--help', '--pdb', '--xtra'})))
+    return out
+
+@pytest.fixture(scope='module')
+def actions():
+    import importlib, pkgutil, methodbook
+    for mod in pkgutil.walk_packages(methodbook.__path__, 'methodbook.'):   # import everything first: the alarm must never cut an import
+        importlib.import_module(mod.name)
+    acts = _cli_actions(); assert len(acts) >= 12, acts
+    return acts
+
+def _run_guarded(argv, seconds=1.5):
+    def _alarm(*_): raise _Accepted
+    old = signal.signal(signal.SIGALRM, _alarm); signal.setitimer(signal.ITIMER_REAL, seconds)
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            try: return cli.main(argv), err.getvalue()
+            except SystemExit as e: return e.code, err.getvalue()
+    except _Accepted: return 'accepted', err.getvalue()
+    finally: signal.setitimer(signal.ITIMER_REAL, 0); signal.signal(signal.SIGALRM, old)
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_every_cli_action_exits_0_or_2_on_random_arguments(actions, tmp_path_factory, data):
+    m, a, opts = data.draw(st.sampled_from(actions), label='action')
+    value = st.one_of(st.sampled_from(HOSTILE), st.text(alphabet=st.characters(blacklist_categories=['Cs', 'Cc']), max_size=6))
+    args = []
+    for opt, v in data.draw(st.lists(st.tuples(st.sampled_from(opts or ['--x']), value), max_size=3), label='options'):
+        args += [opt, v]
+    hostile = data.draw(st.sampled_from(HOSTILE), label='hostile')
+    args += [data.draw(st.sampled_from(opts), label='hostile option'), hostile] if opts else [hostile]
+    argv = [m, a] + args
+    d = tmp_path_factory.mktemp('fuzz'); cwd = os.getcwd()
+    try:
+        os.chdir(d)
+        with mock.patch.dict(os.environ, {'METHODBOOK_CACHE': str(d/'cache'), 'PIP_NO_INDEX': '1'}):
+            rc, err = _run_guarded(argv)
+    finally: os.chdir(cwd)
+    assert rc in (0, 2, None, 'accepted'), f"{argv}: exit {rc}\n{err[-2000:]}"
+    if rc == 2: assert 'error' in err.lower(), f"{argv}: exit 2 without an error message: {err!r}"
