@@ -42,7 +42,7 @@ def method_cli(name:str):
         raise
 
 # %% ../nbs/03_cli.ipynb #099cd66a
-USER_ERRORS = (MethodbookError, ValueError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+USER_ERRORS = (MethodbookError, ValueError, OSError)   # OSError: missing, unwritable, full or read-only paths
 
 def report_error(
     prog:str,         # what failed, e.g. 'methodbook chips search'
