@@ -8,53 +8,85 @@ Docs: https://methodbook.github.io/methodbook/molecules.fingerprints.html.md"""
 __all__ = ['morgan_generator', 'morgan_fingerprints', 'pack_bits', 'tanimoto_matrix', 'unpack_bits_torch', 'tanimoto_torch',
            'tanimoto_topk']
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #7fa29fa5
+# %% ../../nbs/61_molecules.fingerprints.ipynb #a14a7b23
 import numpy as np, torch
 from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator
-from .data import mol_from_smiles
+from ..core import BadInputError, BadTypeError, check_number
+from .data import mol_from_smiles, check_smiles_list
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #a5f42509
+# %% ../../nbs/61_molecules.fingerprints.ipynb #8edd957e
 _GENERATORS = {}
-def morgan_generator(radius:int=2, n_bits:int=2048):
+def morgan_generator(
+    radius:int=2,      # Morgan radius (2 = ECFP4), 0..8
+    n_bits:int=2048,   # fingerprint length
+):
     "A cached RDKit Morgan fingerprint generator."
+    check_number(radius, 'radius', lo=0, hi=8, integer=True); check_number(n_bits, 'n_bits', lo=1, hi=1 << 24, integer=True)
     key = (radius, n_bits)
     if key not in _GENERATORS: _GENERATORS[key] = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
     return _GENERATORS[key]
 
+# %% ../../nbs/61_molecules.fingerprints.ipynb #04edc25f
+def _as_mol(m, i:int, name:str='mols'):
+    if isinstance(m, Chem.Mol): return m
+    if isinstance(m, str): return mol_from_smiles(m, i)
+    raise BadTypeError(f"{name}[{i}] must be a SMILES string or an RDKit Mol, got {type(m).__name__}")
+
 def morgan_fingerprints(
-    mols:list,          # RDKit molecules or SMILES strings
+    mols:list,          # RDKit molecules or SMILES strings (a list, never a bare string)
     radius:int=2,       # Morgan radius (2 = ECFP4)
     n_bits:int=2048,    # fingerprint length
     counts:bool=False,  # count fingerprint instead of bits
-)->np.ndarray:          # (N, n_bits) uint8 bits (or uint32 counts)
-    "Morgan/ECFP fingerprints as a dense NumPy array."
+)->np.ndarray:          # (N, n_bits) uint8 bits (or uint32 counts), row i for mols[i]
+    "Morgan/ECFP fingerprints as a dense NumPy array; an invalid SMILES raises, naming its index (rows stay aligned)."
+    mols = check_smiles_list(mols, 'mols', allow_empty=True)
     gen = morgan_generator(radius, n_bits)
-    mols = [mol_from_smiles(m, i) if isinstance(m, str) else m for i, m in enumerate(mols)]
+    mols = [_as_mol(m, i) for i, m in enumerate(mols)]
     f = gen.GetCountFingerprintAsNumPy if counts else gen.GetFingerprintAsNumPy
     if not mols: return np.zeros((0, n_bits), np.uint32 if counts else np.uint8)
     return np.stack([f(m) for m in mols]).astype(np.uint32 if counts else np.uint8)
 
+# %% ../../nbs/61_molecules.fingerprints.ipynb #48cc7799
 def pack_bits(
     bits:np.ndarray,   # (N, n_bits) 0/1 array, n_bits a multiple of 64
 )->np.ndarray:         # (N, n_bits // 8) uint8
     "Pack fingerprint bits 8 to a byte (what `tanimoto_matrix` and the graphs store)."
-    if bits.shape[-1] % 64: raise ValueError(f'n_bits must be a multiple of 64, got {bits.shape[-1]}')
-    return np.packbits(bits.astype(bool), axis=-1)
+    if isinstance(bits, (str, bytes)) or not hasattr(bits, '__len__'): raise BadTypeError(f"bits must be a 2-D array of 0/1, got {type(bits).__name__}")
+    a = np.asarray(bits.detach().cpu() if hasattr(bits, 'detach') else bits)
+    if a.dtype.kind not in 'biuf': raise BadTypeError(f"bits must hold 0/1 numbers, got dtype {a.dtype}")
+    if a.ndim != 2: raise BadInputError(f"bits must have shape (N, n_bits), got {a.shape}")
+    if a.shape[-1] % 64: raise BadInputError(f'bits: n_bits must be a multiple of 64, got {a.shape[-1]}')
+    if a.size and not np.isin(a, (0, 1)).all():
+        raise BadInputError(f"bits must be 0/1, got {int((~np.isin(a, (0, 1))).sum())} other value(s) (max {a.max()}); count fingerprints: pass (counts > 0)")
+    return np.packbits(a.astype(bool), axis=-1)
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #9937e489
-def _as_words(packed:np.ndarray)->np.ndarray:
-    packed = np.ascontiguousarray(packed, dtype=np.uint8)
-    if packed.shape[-1] % 8: raise ValueError(f'packed width must be a multiple of 8 bytes, got {packed.shape[-1]}')
-    return packed.view(np.uint64)
+# %% ../../nbs/61_molecules.fingerprints.ipynb #c6e67e65
+def _as_words(packed, name:str)->np.ndarray:
+    "Packed fingerprints (uint8, (N, bytes)) viewed as uint64 words; anything else is an error naming `name`."
+    if isinstance(packed, (str, bytes)) or not hasattr(packed, '__len__'): raise BadTypeError(f"{name} must be a 2-D uint8 array of packed fingerprints, got {type(packed).__name__}")
+    a = np.asarray(packed.detach().cpu() if hasattr(packed, 'detach') else packed)
+    if a.dtype != np.uint8: raise BadTypeError(f"{name} must be packed fingerprints (uint8 from pack_bits), got dtype {a.dtype}; pack 0/1 bits with pack_bits first")
+    if a.ndim != 2: raise BadInputError(f"{name} must have shape (N, n_bits/8), got {a.shape}")
+    if a.shape[-1] == 0 or a.shape[-1] % 8: raise BadInputError(f'{name}: packed width must be a positive multiple of 8 bytes (n_bits a multiple of 64), got {a.shape[-1]}')
+    return np.ascontiguousarray(a).view(np.uint64)
 
+def _same_width(a, b, wa:int, wb:int, unit:str='bytes'):
+    if wa != wb:
+        k = 8 if unit == 'bytes' else 1
+        raise BadInputError(f"{a} and {b} have different fingerprint widths: {a} has {wa} {unit} per row ({wa*k} bits), {b} has {wb} ({wb*k} bits); "
+                            "compute both with the same n_bits")
+
+# %% ../../nbs/61_molecules.fingerprints.ipynb #9e0f8a0f
 def tanimoto_matrix(
     a:np.ndarray,           # (N, n_bits/8) packed fingerprints (`pack_bits`)
-    b:np.ndarray|None=None, # (M, n_bits/8) packed; None: a against itself
+    b:np.ndarray|None=None, # (M, n_bits/8) packed, same width; None: a against itself
     chunk:int=256,          # rows of a processed at once
 )->np.ndarray:              # (N, M) float32
     "Tanimoto similarity between every pair of rows, by bit-packed popcount."
-    wa = _as_words(a); wb = wa if b is None else _as_words(b)
+    check_number(chunk, 'chunk', lo=1, integer=True)
+    wa = _as_words(a, 'a'); wb = wa if b is None else _as_words(b, 'b')
+    _same_width('a', 'b', wa.shape[1] * 8, wb.shape[1] * 8)
     na = np.bitwise_count(wa).sum(-1, dtype=np.int64); nb = np.bitwise_count(wb).sum(-1, dtype=np.int64)
     out = np.empty((len(wa), len(wb)), np.float32)
     for i in range(0, len(wa), chunk):
@@ -63,7 +95,7 @@ def tanimoto_matrix(
         out[i:i+chunk] = np.where(u > 0, c / np.maximum(u, 1), 0.0)
     return out
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #b78cfa9d
+# %% ../../nbs/61_molecules.fingerprints.ipynb #b4f3982a
 _SHIFTS = torch.arange(7, -1, -1, dtype=torch.uint8)
 def unpack_bits_torch(
     packed:torch.Tensor,   # (B, n_bits/8) uint8
@@ -71,26 +103,43 @@ def unpack_bits_torch(
     "Unpack `pack_bits` bytes on any device."
     return ((packed.unsqueeze(-1) >> _SHIFTS.to(packed.device)) & 1).flatten(-2).float()
 
+def _fp_tensor(x, name:str)->torch.Tensor:
+    "(B, n_bits) float bits from packed uint8 or float/int bits; NaN, wrong rank and non-tensors are errors naming `name`."
+    if isinstance(x, np.ndarray): x = torch.from_numpy(np.ascontiguousarray(x))
+    if not isinstance(x, torch.Tensor): raise BadTypeError(f"{name} must be a tensor of fingerprints, got {type(x).__name__}")
+    if x.dim() != 2: raise BadInputError(f"{name} must have shape (B, n_bits/8) packed or (B, n_bits) bits, got {tuple(x.shape)}")
+    if x.dtype == torch.uint8: return unpack_bits_torch(x)
+    if x.is_complex() or not (x.is_floating_point() or x.dtype in (torch.bool, torch.int32, torch.int64, torch.int16, torch.int8)):
+        raise BadTypeError(f"{name} must hold bits, got dtype {x.dtype}")
+    x = x.float()
+    bad = int((~torch.isfinite(x)).sum())
+    if bad: raise BadInputError(f"{name} has {bad} NaN or infinite value(s)")
+    return x
+
+# %% ../../nbs/61_molecules.fingerprints.ipynb #68bb8657
 def tanimoto_torch(
     a:torch.Tensor,              # (B, n_bits/8) uint8 packed, or (B, n_bits) float bits
-    b:torch.Tensor|None=None,    # (M, ...) same form; None: a against itself
+    b:torch.Tensor|None=None,    # (M, ...) either form, the same number of bits; None: a against itself
 )->torch.Tensor:                 # (B, M) float32
     "Tanimoto similarity in torch (in-batch positives/negatives for contrastive learning)."
-    ua = unpack_bits_torch(a) if a.dtype == torch.uint8 else a.float()
-    ub = ua if b is None else (unpack_bits_torch(b) if b.dtype == torch.uint8 else b.float())
+    ua = _fp_tensor(a, 'a'); ub = ua if b is None else _fp_tensor(b, 'b')
+    _same_width('a', 'b', ua.shape[1], ub.shape[1], 'bits')
     c = ua @ ub.T
     u = ua.sum(-1, keepdim=True) + ub.sum(-1)[None] - c
     return torch.where(u > 0, c / u.clamp_min(1), torch.zeros_like(c))
 
-# %% ../../nbs/61_molecules.fingerprints.ipynb #a43e0bed
+# %% ../../nbs/61_molecules.fingerprints.ipynb #c94e2197
 def tanimoto_topk(
     query:np.ndarray,   # (N, n_bits/8) packed
-    db:np.ndarray,      # (M, n_bits/8) packed
-    k:int=5,            # neighbours kept per query
+    db:np.ndarray,      # (M, n_bits/8) packed, same width
+    k:int=5,            # neighbours kept per query (at most M)
     block:int=8192,     # database rows per block
     chunk:int=256,      # query rows per popcount chunk
 )->tuple[np.ndarray, np.ndarray]:  # (N, k) similarities (descending), (N, k) db indices
     "Top-k Tanimoto neighbours of each query row, in O(N*(k+block)) memory."
+    check_number(k, 'k', lo=1, integer=True); check_number(block, 'block', lo=1, integer=True)
+    _same_width('query', 'db', _as_words(query, 'query').shape[1] * 8, _as_words(db, 'db').shape[1] * 8)
+    if len(db) == 0: raise BadInputError('db is empty: expected at least one fingerprint to search')
     k = min(k, len(db))
     best_s = np.full((len(query), k), -1.0, np.float32); best_i = np.zeros((len(query), k), np.int64)
     for j in range(0, len(db), block):

@@ -8,13 +8,14 @@ Docs: https://methodbook.github.io/methodbook/molecules.graph.html.md"""
 __all__ = ['ATOM_FEATURES', 'ATOM_DIMS', 'RELATIONS', 'ATOM', 'GROUP', 'atom_features', 'bond_array', 'bond_edges',
            'mol_to_graph', 'graph_arrays', 'to_hetero', 'Featurized', 'featurize']
 
-# %% ../../nbs/63_molecules.graph.ipynb #4d1cc5a5
+# %% ../../nbs/63_molecules.graph.ipynb #bb5e08bc
 import multiprocessing as mp, os, warnings
 from dataclasses import dataclass
 import numpy as np, torch
 from rdkit import Chem
 from torch_geometric.data import Data, HeteroData
-from .data import mol_from_smiles, InvalidSmilesError, SmilesError
+from ..core import BadInputError, BadTypeError, check_choice, check_number
+from .data import mol_from_smiles, InvalidSmilesError, SmilesError, check_smiles_list, check_labels, locate_errors
 from .fingerprints import morgan_generator
 from .groups import functional_groups, rdkit_vocab, ifg_vocab, GroupVocab
 
@@ -52,7 +53,7 @@ def bond_edges(
     b = bond_array(mol) if bonds is None else bonds
     return np.concatenate([b[:, :2].T, b[:, [1, 0]].T], 1), np.concatenate([b[:, 2], b[:, 2]])
 
-# %% ../../nbs/63_molecules.graph.ipynb #76256ae2
+# %% ../../nbs/63_molecules.graph.ipynb #702af748
 def mol_to_graph(
     mol,                       # RDKit molecule or SMILES
     groups:bool=True,          # add functional-group nodes and atom<->group relations
@@ -67,6 +68,7 @@ def mol_to_graph(
 def graph_arrays(mol, groups=True, vocab=None, fp_radius=2, fp_bits=2048, y=None)->dict:
     "The NumPy arrays behind `mol_to_graph` (what worker processes send back: no torch shared memory)."
     if isinstance(mol, str): mol = mol_from_smiles(mol)
+    elif not isinstance(mol, Chem.Mol): raise BadTypeError(f"mol must be a SMILES string or an RDKit Mol, got {type(mol).__name__}")
     xa = atom_features(mol); n = len(xa)
     bonds = bond_array(mol)
     ei, et = bond_edges(mol, bonds)
@@ -104,13 +106,14 @@ def to_hetero(
         h[src, name, dst].edge_index = local[ei]
     return h
 
-# %% ../../nbs/63_molecules.graph.ipynb #59fd164a
+# %% ../../nbs/63_molecules.graph.ipynb #372bab3f
 @dataclass
 class Featurized:
     "Graphs for the SMILES that parsed, where each came from, and the failures."
     graphs:list   # torch_geometric Data
     index:list    # input index of each graph
     errors:list   # SmilesError for each input that failed
+    settings:dict=None  # the featurization settings (groups, vocab, largest_fragment, fp_radius, fp_bits)
     def __len__(self): return len(self.graphs)
 
 def _featurize_chunk(args):
@@ -124,24 +127,33 @@ def _featurize_chunk(args):
         except InvalidSmilesError as e: out.append(e.error)
     return out
 
+def _check_featurize_args(groups, vocab, on_error, n_jobs, chunk, largest_fragment, fp_radius, fp_bits):
+    for k, v in dict(groups=groups, largest_fragment=largest_fragment).items():
+        if not isinstance(v, (bool, np.bool_)): raise BadTypeError(f"{k} must be True or False, got {v!r}")
+    check_choice(vocab, 'vocab', ('rdkit', 'ifg')); check_choice(on_error, 'on_error', ('skip', 'raise'))
+    check_number(n_jobs, 'n_jobs', lo=-1, integer=True); check_number(chunk, 'chunk', lo=1, integer=True)
+    check_number(fp_radius, 'fp_radius', lo=0, hi=8, integer=True); check_number(fp_bits, 'fp_bits', lo=64, hi=1 << 20, integer=True)
+    if fp_bits % 64: raise BadInputError(f"fp_bits must be a multiple of 64, got {fp_bits}")
+
 def featurize(
-    smiles:list[str],           # SMILES strings
-    y=None,                     # optional labels, one per SMILES
+    smiles,                     # SMILES strings (a list, array or Series, never a bare str), or a `MoleculeTable`
+    y=None,                     # optional labels, one per SMILES ((N,) or (N, k)), finite
     groups:bool=True,           # functional-group nodes (False: atom-only graphs)
     vocab:str='rdkit',          # 'rdkit' (fr_* + hierarchy) or 'ifg' (Ertl)
-    on_error:str='skip',        # 'skip' (warn, keep errors) or 'raise'
+    on_error:str='skip',        # 'skip' (warn with a count, keep errors) or 'raise'
     n_jobs:int=1,               # worker processes (0 or -1: all cores)
     chunk:int=256,              # SMILES per task
     largest_fragment:bool=False,# keep the largest fragment only (strip salts)
-    fp_radius:int=2, fp_bits:int=2048,
+    fp_radius:int=2,            # Morgan radius of the stored fingerprint
+    fp_bits:int=2048,           # its length, a multiple of 64
 )->Featurized:
-    "Featurize many SMILES into atom–group graphs, in parallel; invalid ones reported, skipped or raised."
-    if on_error not in ('skip', 'raise'): raise ValueError(f"on_error must be 'skip' or 'raise', got {on_error!r}")
-    if vocab not in ('rdkit', 'ifg'): raise ValueError(f"vocab must be 'rdkit' or 'ifg', got {vocab!r}")
-    kw = dict(groups=groups, vocab=ifg_vocab() if vocab == 'ifg' else None, fp_radius=fp_radius,
-              fp_bits=fp_bits, largest_fragment=largest_fragment)
-    ys = None if y is None else list(y)
-    tasks = [(i, list(smiles[i:i+chunk]), None if ys is None else ys[i:i+chunk], kw) for i in range(0, len(smiles), chunk)]
+    "Featurize many SMILES into atom–group graphs, in parallel; invalid ones reported, skipped or raised; none valid is an error."
+    src, smiles = smiles, check_smiles_list(smiles)
+    _check_featurize_args(groups, vocab, on_error, n_jobs, chunk, largest_fragment, fp_radius, fp_bits)
+    ys = None if y is None else check_labels(y, len(smiles), 'y')
+    settings = dict(groups=bool(groups), vocab=vocab, largest_fragment=bool(largest_fragment), fp_radius=fp_radius, fp_bits=fp_bits)
+    kw = dict(settings, vocab=ifg_vocab() if vocab == 'ifg' else None)
+    tasks = [(i, smiles[i:i+chunk], None if ys is None else ys[i:i+chunk], kw) for i in range(0, len(smiles), chunk)]
     n_jobs = os.cpu_count() if n_jobs in (0, -1) else n_jobs
     if n_jobs > 1 and len(tasks) > 1:
         with mp.get_context('fork').Pool(min(n_jobs, len(tasks))) as pool: parts = pool.map(_featurize_chunk, tasks)
@@ -150,8 +162,10 @@ def featurize(
     for (start, *_), part in zip(tasks, parts):
         for i, r in enumerate(part):
             if isinstance(r, SmilesError):
-                if on_error == 'raise': raise InvalidSmilesError(r)
+                if on_error == 'raise': raise InvalidSmilesError(locate_errors([r], src)[0])
                 errors.append(r)
             else: graphs.append(_to_data(r)); index.append(start + i)
+    locate_errors(errors, src)
+    if not graphs: raise BadInputError(f"none of the {len(smiles)} SMILES could be parsed; first: {errors[0]}")
     if errors: warnings.warn(f'skipped {len(errors)} of {len(smiles)} SMILES; first: {errors[0]}', stacklevel=2)
-    return Featurized(graphs, index, errors)
+    return Featurized(graphs, index, errors, settings)

@@ -9,13 +9,21 @@ __all__ = ['SKIP_FR', 'FALLBACK_ELEMENTS', 'FALLBACKS', 'IFG_BUCKETS', 'GroupPat
            'rdkit_vocab', 'MolGroups', 'atom_bond_arrays', 'functional_groups', 'ifg_vocab', 'ifg_groups',
            'draw_groups']
 
-# %% ../../nbs/62_molecules.groups.ipynb #f26afa18
+# %% ../../nbs/62_molecules.groups.ipynb #cf3366a5
 import csv, functools, importlib.util, zlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from rdkit import Chem, RDConfig
-from .data import mol_from_smiles
+from ..core import BadTypeError, DataUnavailableError, check_number
+from .data import mol_from_smiles, check_smiles_list
+
+# %% ../../nbs/62_molecules.groups.ipynb #3cc9ea98
+def _mol(m, name:str='mol', index:int=0)->Chem.Mol:
+    "An RDKit Mol from a Mol or a SMILES string (invalid SMILES raise `InvalidSmilesError`); anything else is a `BadTypeError`."
+    if isinstance(m, Chem.Mol): return m
+    if isinstance(m, str): return mol_from_smiles(m, index)
+    raise BadTypeError(f"{name} must be a SMILES string or an RDKit Mol, got {type(m).__name__}")
 
 # %% ../../nbs/62_molecules.groups.ipynb #72d1d434
 SKIP_FR = {'fr_NH0', 'fr_NH1', 'fr_NH2', 'fr_bicyclic', 'fr_para_hydroxylation', 'fr_allylic_oxid',
@@ -112,7 +120,7 @@ def rdkit_vocab()->GroupVocab:
     return GroupVocab([pats[i] for i in order], [pats[i].name for i in order] + FALLBACKS,
                       match_order=[rank[i] for i in range(len(pats))])
 
-# %% ../../nbs/62_molecules.groups.ipynb #50a43608
+# %% ../../nbs/62_molecules.groups.ipynb #a15d04d5
 @dataclass
 class MolGroups:
     "Functional-group instances of one molecule; every atom is in exactly one."
@@ -177,7 +185,8 @@ def functional_groups(
     arrays=None,                  # `atom_bond_arrays(mol)` if the caller has them already
 )->MolGroups:
     "Per-atom functional groups, the most specific match winning, fallbacks for the rest."
-    if isinstance(mol, str): mol = mol_from_smiles(mol)
+    mol = _mol(mol)
+    if vocab is not None and not isinstance(vocab, GroupVocab): raise BadTypeError(f"vocab must be a GroupVocab (rdkit_vocab() or ifg_vocab()) or None, got {type(vocab).__name__}")
     vocab = vocab or rdkit_vocab()
     if vocab.kind == 'ifg': return ifg_groups(mol, arrays)
     if arrays is None: arrays = atom_bond_arrays(mol)
@@ -192,12 +201,12 @@ def functional_groups(
     claimed = [(pats[i].name, m) for i in sorted(found) for m in found[i]]
     return _assign(mol, claimed, vocab, arrays)
 
-# %% ../../nbs/62_molecules.groups.ipynb #cc17b4b9
+# %% ../../nbs/62_molecules.groups.ipynb #f30d677e
 IFG_BUCKETS = 256
 @functools.lru_cache(None)
 def _ifg_module():
     path = Path(RDConfig.RDContribDir)/'IFG'/'ifg.py'
-    if not path.exists(): raise FileNotFoundError(f'IFG not found at {path}; this RDKit wheel has no Contrib/IFG')
+    if not path.exists(): raise DataUnavailableError(f'IFG not found at {path}; this RDKit wheel has no Contrib/IFG: use the default rdkit vocabulary')
     spec = importlib.util.spec_from_file_location('rdkit_contrib_ifg', path)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
     return mod
@@ -212,14 +221,14 @@ def ifg_groups(
     arrays=None,  # `atom_bond_arrays(mol)` if the caller has them already
 )->MolGroups:
     "Ertl's IFG functional groups; `names` are IFG type SMILES, `group_type` hashed buckets of `ifg_vocab()`."
-    if isinstance(mol, str): mol = mol_from_smiles(mol)
+    mol = _mol(mol)
     ifgs = _ifg_module().identify_functional_groups(mol)
     g = _assign(mol, [(f.type, f.atomIds) for f in ifgs], ifg_vocab(), arrays)
     n_fb = {n: IFG_BUCKETS + i for i, n in enumerate(FALLBACKS)}
     g.group_type = np.array([n_fb[n] if n in n_fb else zlib.crc32(n.encode()) % IFG_BUCKETS for n in g.names], np.int64)
     return g
 
-# %% ../../nbs/62_molecules.groups.ipynb #99ca7709
+# %% ../../nbs/62_molecules.groups.ipynb #b03560cc
 def draw_groups(
     mols:list,             # RDKit molecules or SMILES
     n_cols:int=4,          # molecules per row
@@ -229,7 +238,8 @@ def draw_groups(
     "Molecule grid (PNG bytes) with each functional-group instance highlighted; legends list the groups."
     from rdkit.Chem import Draw
     import matplotlib
-    mols = [mol_from_smiles(m) if isinstance(m, str) else m for m in mols]
+    check_number(n_cols, 'n_cols', lo=1, integer=True); check_number(size, 'size', lo=50, hi=4000, integer=True)
+    mols = [_mol(m, f'mols[{i}]', i) for i, m in enumerate(check_smiles_list(mols, 'mols'))]
     cmap = matplotlib.colormaps['tab20']
     hl, hc, legends = [], [], []
     for m in mols:
