@@ -96,9 +96,11 @@ def test_bad_input():
     c = coll(0.15)
     with pytest.raises(ValueError, match='no input_ids'): c([[CLS, SEP], []])
     with pytest.raises(ValueError, match='empty list'): c([])
-    with pytest.raises(ValueError, match=r'strictly inside \(0, 1\)'): coll(0.0)
-    with pytest.raises(ValueError, match=r'strictly inside \(0, 1\)'): coll('uniform:0.1:1.0')
-    with pytest.raises(ValueError, match='could not parse'): coll('uniform:x')
+    with pytest.raises(ValueError, match=r'must be in \[0, 1\]'): coll(1.5)
+    with pytest.raises(ValueError, match=r"'uniform:0.1:1.2': hi must be in \[0, 1\]"): coll('uniform:0.1:1.2')
+    with pytest.raises(ValueError, match='could not be parsed'): coll('uniform:x')
+    b0 = coll(0.0)([[CLS, 7, 8, SEP]])                             # ratio 0: nothing masked (HF's mlm_probability=0)
+    assert (b0['labels'] == -100).all()
     b = c([[CLS, SEP], [CLS, SEP, PAD]])                           # only special tokens: documented no-op
     assert (b['labels'] == -100).all() and c.last_ratios['units'].tolist() == [0, 0]
 

@@ -7,16 +7,17 @@ Docs: https://methodbook.github.io/methodbook/masking.collator.html.md"""
 # %% auto #0
 __all__ = ['MODES', 'rank_select', 'mask_counts', 'select_tokens', 'normalize_word_ids', 'word_ids_from_offsets',
            'word_ids_from_continuation', 'select_words', 'select_spans', 'replace_selected', 'pad_sequences',
-           'DynamicMaskCollator', 'mask_tokens']
+           'DynamicMaskCollator', 'mask_tokens', 'torch_mask_tokens', 'trainer_callback']
 
 # %% ../../nbs/41_masking.collator.ipynb #b96196ff
-import math, os
+import array, math, os, warnings
 from collections.abc import Mapping
 from itertools import chain
 import numpy as np
 import torch
 from torch import Tensor
-from .ratio import MaskRatio, parse_ratio
+from ..core import BadInputError, BadTypeError, check_number, check_choice
+from .ratio import MaskRatio, parse_ratio, fixed
 
 # %% ../../nbs/41_masking.collator.ipynb #1181d4df
 def rank_select(
@@ -33,12 +34,12 @@ def rank_select(
 
 # %% ../../nbs/41_masking.collator.ipynb #8f4616ba
 def mask_counts(
-    ratios:Tensor,       # (B,) drawn ratios in (0, 1)
+    ratios:Tensor,       # (B,) drawn ratios in [0, 1]
     units:Tensor,        # (B,) long: maskable tokens (or words) per row
 )->Tensor:               # (B,) long counts
-    "`max(1, round(r * m))` where `m > 0`, else 0."
+    "`max(1, round(r * m))` where `m > 0` and `r > 0`, else 0."
     n = torch.round(ratios.double() * units.double()).long()
-    return torch.where(units > 0, n.clamp(min=1), torch.zeros_like(n)).minimum(units)
+    return torch.where((units > 0) & (ratios > 0), n.clamp(min=1), torch.zeros_like(n)).minimum(units)
 
 # %% ../../nbs/41_masking.collator.ipynb #da5becb5
 def select_tokens(
@@ -151,73 +152,135 @@ def pad_sequences(
     pad_value:int,        # value for padded positions
     pad_to_multiple_of:int|None=None, # round the padded length up to a multiple of this
     lengths:np.ndarray|None=None,     # (B,) lengths if already known
-)->np.ndarray:            # (B, L) int64, right padded
-    "Right-pad a list of integer sequences into one array."
+    left:bool=False,      # pad on the left (a tokenizer with `padding_side='left'`)
+    exact:bool=False,     # refuse non-integers (floats, strings) in lists instead of truncating them
+)->np.ndarray:            # (B, L) int64
+    "Pad a list of integer sequences into one array, on the right (or the left)."
     if lengths is None: lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     L = int(lengths.max()) if len(lengths) else 0
     if pad_to_multiple_of: L = -(-L // pad_to_multiple_of) * pad_to_multiple_of
     out = np.full((len(seqs), L), pad_value, dtype=np.int64)
-    first = seqs[0]
-    if isinstance(first, (np.ndarray, torch.Tensor)):
-        flat = np.concatenate([np.asarray(s, dtype=np.int64).reshape(-1) for s in seqs])
-    else:
-        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(lengths.sum()))
-    out[np.arange(L)[None, :] < lengths[:, None]] = flat
+    if isinstance(seqs[0], (np.ndarray, torch.Tensor)):
+        flat = np.concatenate([np.asarray(s).reshape(-1) for s in seqs]).astype(np.int64, copy=False)
+    elif exact: flat = np.frombuffer(array.array('q', chain.from_iterable(seqs)), dtype=np.int64)  # TypeError on 1.5 or '7'
+    else: flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(lengths.sum()))
+    ar = np.arange(L)[None, :]
+    out[(ar >= L - lengths[:, None]) if left else (ar < lengths[:, None])] = flat
     return out
+
+# %% ../../nbs/41_masking.collator.ipynb #8b989d80
+def _token_ids(tokenizer, mlm, mask_token_id, pad_token_id, vocab_size, special_ids)->dict:
+    "Mask, pad and special ids and the vocabulary size, from the tokenizer and/or the plain-ids arguments, checked."
+    if tokenizer is not None:
+        if not all(hasattr(tokenizer, a) for a in ('mask_token_id', 'pad_token_id', 'all_special_ids', '__len__')):
+            raise BadTypeError(f"tokenizer must be a Hugging Face tokenizer (with mask_token_id, pad_token_id, all_special_ids), got {type(tokenizer).__name__}")
+        if mlm and tokenizer.mask_token_id is None and mask_token_id is None:
+            raise BadInputError(f"tokenizer {type(tokenizer).__name__} has no mask token; masked language modelling needs one "
+                                "(set tokenizer.mask_token, pass mask_token_id, or use mlm=False for causal LM labels)")
+        mask_token_id = tokenizer.mask_token_id if mask_token_id is None else mask_token_id
+        pad_token_id = tokenizer.pad_token_id if pad_token_id is None else pad_token_id
+        vocab_size = len(tokenizer) if vocab_size is None else vocab_size
+        special_ids = list(tokenizer.all_special_ids) + list(special_ids or [])
+    if mlm and mask_token_id is None: raise BadInputError("no mask token: pass a tokenizer with a mask token, or mask_token_id (or mlm=False)")
+    if mlm and vocab_size is None: raise BadInputError("vocab_size is needed (or a tokenizer) to check token ids and draw random replacements")
+    if vocab_size is not None: vocab_size = int(check_number(vocab_size, 'vocab_size', lo=1, integer=True))
+    hi = None if vocab_size is None else vocab_size - 1
+    for nm, v in (('mask_token_id', mask_token_id), ('pad_token_id', pad_token_id)):
+        if v is not None: check_number(v, nm, lo=0, hi=hi, integer=True)
+    if isinstance(special_ids, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in (special_ids or [])):
+        raise BadTypeError(f"special_ids must be a list of integer token ids, got {special_ids!r}")
+    sp = {int(i) for i in (special_ids or [])} | {int(i) for i in (mask_token_id, pad_token_id) if i is not None}
+    return dict(mask_token_id=None if mask_token_id is None else int(mask_token_id), pad_token_id=None if pad_token_id is None else int(pad_token_id),
+                vocab_size=vocab_size, special_ids=torch.tensor(sorted(sp), dtype=torch.long))
+
+# %% ../../nbs/41_masking.collator.ipynb #c1930c3e
+def _random_candidates(vocab_size:int|None, special_ids:Tensor)->tuple[Tensor|None, bool]:
+    "Ids random replacement draws from (the non-special ones), and whether token ids can be checked against `vocab_size`."
+    if vocab_size is None: return None, False
+    keep = torch.ones(vocab_size, dtype=torch.bool); keep[special_ids[special_ids < vocab_size]] = False
+    if keep.any(): return keep.nonzero().squeeze(1), True
+    warnings.warn(f"every one of the {vocab_size} ids of the vocabulary is special: random replacement draws from all of them, "
+                  "as Hugging Face's collator does, and token ids are not checked against the vocabulary size")
+    return torch.arange(vocab_size), False
 
 # %% ../../nbs/41_masking.collator.ipynb #db1e68c2
 MODES = ('token', 'word', 'span')
 
 class DynamicMaskCollator:
-    "MLM collator with per-sample mask ratios drawn from a `MaskRatio`, masking exactly that many tokens, words or span tokens."
+    "MLM collator with per-sample mask ratios drawn from a `MaskRatio`, masking exactly that many tokens, words or span tokens; takes HF's `DataCollatorForLanguageModeling` arguments too."
     def __init__(self,
-        tokenizer=None,                 # HF tokenizer (gives mask/pad/special ids and vocab size); optional
-        ratio:MaskRatio|str|float=0.15, # per-sample ratio distribution, or its string/float form
+        tokenizer=None,                 # HF tokenizer (gives mask/pad/special ids, vocab size, padding side); optional
+        ratio:MaskRatio|str|float|None=None, # per-sample ratio distribution, or its string/float form (default 0.15)
         mode:str='token',               # 'token', 'word' (whole-word) or 'span'
         mask_replace_prob:float=0.8,    # share of selected tokens replaced by [MASK]
         random_replace_prob:float=0.1,  # share replaced by a random non-special token (rest kept)
         mean_span:float=3.0,            # average span length for mode='span'
         seed:int|None=None,             # seed for a private generator (None: torch's global RNG)
-        pad_to_multiple_of:int|None=None,
+        pad_to_multiple_of:int|None=None, # round the padded length up to a multiple of this
         return_ratios:bool=False,       # also return realized ratios as batch['mask_ratio']
         mask_token_id:int|None=None,    # plain-ids use: id of [MASK]
         pad_token_id:int|None=None,     # plain-ids use: id of [PAD]
-        vocab_size:int|None=None,       # plain-ids use: number of token ids
+        vocab_size:int|None=None,       # plain-ids use: number of token ids (with a tokenizer: its length)
         special_ids:list[int]|None=None,# plain-ids use: ids never masked (pad and mask are added)
         continuation_prefix:str='##',   # word mode without word ids: WordPiece continuation prefix
+        *,
+        mlm:bool=True,                  # HF: False gives causal-LM labels (the inputs, pads at -100), no masking
+        mlm_probability:float|None=None,# HF: a fixed ratio; the same as ratio=mlm_probability
+        whole_word_mask:bool=False,     # HF: the same as mode='word'
+        return_tensors:str='pt',        # HF: 'pt' (torch tensors) or 'np' (NumPy arrays)
+        padding_side:str|None=None,     # 'right' or 'left' (None: the tokenizer's `padding_side`, else right)
     ):
-        self.tokenizer, self.ratio, self.mode = tokenizer, parse_ratio(ratio), mode
-        if mode not in MODES: raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        for nm, p in (('mask_replace_prob', mask_replace_prob), ('random_replace_prob', random_replace_prob)):
-            if not 0 <= p <= 1: raise ValueError(f"{nm} must lie in [0, 1], got {p}")
+        if isinstance(ratio, (bool, np.bool_)):
+            raise BadTypeError(f"ratio must be a number in [0, 1], a MaskRatio or a spec string, got {ratio!r}; HF's second positional argument is `mlm`: pass mlm= by name")
+        if not isinstance(mlm, (bool, np.bool_)): raise BadTypeError(f"mlm must be True or False, got {mlm!r}")
+        if mlm_probability is not None:
+            if ratio is not None: raise BadInputError(f"pass either ratio ({ratio!r}) or mlm_probability ({mlm_probability!r}), not both")
+            ratio = fixed(check_number(mlm_probability, 'mlm_probability', lo=0, hi=1))
+        self.ratio = parse_ratio(0.15 if ratio is None else ratio)
+        self.mode = check_choice(mode, 'mode', MODES)
+        if whole_word_mask:
+            if mode not in ('token', 'word'): raise BadInputError(f"whole_word_mask=True asks for mode='word' but mode={mode!r}")
+            self.mode = 'word'
+        if not mlm and (self.mode != 'token'): raise BadInputError(f"mode={self.mode!r} (whole-word or span masking) needs mlm=True")
+        for nm, p in (('mask_replace_prob', mask_replace_prob), ('random_replace_prob', random_replace_prob)): check_number(p, nm, lo=0, hi=1)
         if mask_replace_prob + random_replace_prob > 1 + 1e-9:
-            raise ValueError(f"mask_replace_prob + random_replace_prob must not exceed 1, got {mask_replace_prob + random_replace_prob}")
-        self.mask_replace_prob, self.random_replace_prob, self.mean_span = mask_replace_prob, random_replace_prob, mean_span
-        if tokenizer is not None:
-            if getattr(tokenizer, 'mask_token_id', None) is None and mask_token_id is None:
-                raise ValueError(f"tokenizer {type(tokenizer).__name__} has no mask token; masked language modelling needs one (set tokenizer.mask_token or pass mask_token_id)")
-            mask_token_id = tokenizer.mask_token_id if mask_token_id is None else mask_token_id
-            pad_token_id = tokenizer.pad_token_id if pad_token_id is None else pad_token_id
-            vocab_size = vocab_size or len(tokenizer)
-            special_ids = list(tokenizer.all_special_ids) + list(special_ids or [])
-        if mask_token_id is None: raise ValueError("no mask token: pass a tokenizer with a mask token, or mask_token_id")
-        if vocab_size is None: raise ValueError("vocab_size is needed (or a tokenizer) to draw random replacement tokens")
-        self.mask_token_id, self.pad_token_id, self.vocab_size = int(mask_token_id), pad_token_id, int(vocab_size)
-        sp = {int(i) for i in (special_ids or [])} | {self.mask_token_id} | ({int(pad_token_id)} if pad_token_id is not None else set())
-        self.special_ids = torch.tensor(sorted(sp), dtype=torch.long)
-        keep = torch.ones(self.vocab_size, dtype=torch.bool); keep[self.special_ids[self.special_ids < self.vocab_size]] = False
-        self.random_ids = keep.nonzero().squeeze(1)
-        self.seed, self.pad_to_multiple_of, self.return_ratios = seed, pad_to_multiple_of, return_ratios
+            raise BadInputError(f"mask_replace_prob + random_replace_prob must not exceed 1, got {mask_replace_prob} + {random_replace_prob}")
+        self.mask_replace_prob, self.random_replace_prob = float(mask_replace_prob), float(random_replace_prob)
+        self.mean_span = float(check_number(mean_span, 'mean_span', lo=1))
+        if seed is not None: check_number(seed, 'seed', lo=0, integer=True)
+        if pad_to_multiple_of is not None: check_number(pad_to_multiple_of, 'pad_to_multiple_of', lo=1, integer=True)
+        self.return_tensors = check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
+        if padding_side is not None: check_choice(padding_side, 'padding_side', ('right', 'left'))
+        if not isinstance(continuation_prefix, str) or not continuation_prefix: raise BadTypeError(f"continuation_prefix must be a non-empty string, got {continuation_prefix!r}")
+        self.tokenizer, self.mlm, self.padding_side = tokenizer, bool(mlm), padding_side
+        ids = _token_ids(tokenizer, self.mlm, mask_token_id, pad_token_id, vocab_size, special_ids)
+        self.mask_token_id, self.pad_token_id, self.vocab_size, self.special_ids = ids['mask_token_id'], ids['pad_token_id'], ids['vocab_size'], ids['special_ids']
+        self.random_ids, self._check_range = _random_candidates(self.vocab_size, self.special_ids)
+        self.seed, self.pad_to_multiple_of, self.return_ratios = seed, pad_to_multiple_of, bool(return_ratios)
         self.continuation_prefix, self._is_cont = continuation_prefix, None
-        self.step, self.last_ratios = 0, None
-        self._gen, self._gen_pid = None, None
+        self._step = torch.zeros((), dtype=torch.long).share_memory_()   # shared with DataLoader workers
+        self.last_ratios, self._gen, self._gen_pid = None, None, None
+
+    @property
+    def step(self)->int: "Training step the ratio schedule is at (shared with DataLoader worker processes)."; return int(self._step)
+    @step.setter
+    def step(self, v:int): self._step.fill_(int(check_number(v, 'step', lo=0, integer=True)))
+
+    @property
+    def mlm_probability(self)->float|None: "HF's name: the ratio when it is fixed, else None."; return self.ratio.params[0] if self.ratio.kind == 'fixed' else None
+    @mlm_probability.setter
+    def mlm_probability(self, p:float): self.ratio = fixed(check_number(p, 'mlm_probability', lo=0, hi=1))
+
+    @property
+    def whole_word_mask(self)->bool: "HF's name for mode='word'."; return self.mode == 'word'
 
     def on_step(self, step:int, model=None):
         "Callback for `fit(on_step=...)`: move ratio schedules to `step`."
         self.step = int(step)
 
     def __repr__(self):
-        return f"DynamicMaskCollator(ratio={self.ratio}, mode={self.mode!r}, mask/random={self.mask_replace_prob}/{self.random_replace_prob}, seed={self.seed})"
+        return (f"DynamicMaskCollator(ratio={self.ratio}, mode={self.mode!r}, mlm={self.mlm}, "
+                f"mask/random={self.mask_replace_prob}/{self.random_replace_prob}, seed={self.seed})")
 
 # %% ../../nbs/41_masking.collator.ipynb #d720ecab
 def _generator(self:DynamicMaskCollator):
@@ -230,10 +293,10 @@ def _generator(self:DynamicMaskCollator):
 
 def _continuation_table(self:DynamicMaskCollator)->Tensor:
     if self._is_cont is None:
-        if self.tokenizer is None: raise ValueError("mode='word' needs word ids: give examples 'word_ids' or 'offset_mapping', or pass a WordPiece tokenizer")
+        if self.tokenizer is None: raise BadInputError("mode='word' needs word ids: give examples 'word_ids' or 'offset_mapping', or pass a WordPiece tokenizer")
         t = torch.zeros(self.vocab_size, dtype=torch.bool)
         ids = [i for tok, i in self.tokenizer.get_vocab().items() if tok.startswith(self.continuation_prefix) and i < self.vocab_size]
-        if not ids: raise ValueError(f"mode='word': the tokenizer has no tokens with prefix {self.continuation_prefix!r}; give examples 'word_ids' or 'offset_mapping'")
+        if not ids: raise BadInputError(f"mode='word': the tokenizer has no tokens with prefix {self.continuation_prefix!r}; give examples 'word_ids' or 'offset_mapping'")
         t[ids] = True; self._is_cont = t
     return self._is_cont
 
@@ -268,47 +331,192 @@ def mask_tokens(self:DynamicMaskCollator,
 
 DynamicMaskCollator.mask_tokens = mask_tokens
 
-# %% ../../nbs/41_masking.collator.ipynb #0c7b94aa
-def _ids_of(e): return e['input_ids'] if isinstance(e, Mapping) else e
+# %% ../../nbs/41_masking.collator.ipynb #60a2520e
+def torch_mask_tokens(self:DynamicMaskCollator,
+    inputs,                        # (B, L) padded token ids
+    special_tokens_mask=None,      # (B, L) 1 where a token must not be masked (None: the special ids)
+    offset_mapping=None,           # (B, L, 2) offsets, for whole-word masking
+)->tuple[Tensor, Tensor]:          # corrupted input_ids, labels
+    "HF's `torch_mask_tokens` on an already padded batch, with this collator's ratios."
+    ids = torch.as_tensor(inputs).long()
+    special = torch.isin(ids, self.special_ids) if special_tokens_mask is None else torch.as_tensor(special_tokens_mask).bool()
+    return self.mask_tokens(ids, ~special, offsets=None if offset_mapping is None else torch.as_tensor(offset_mapping).long())
 
-def _collate(self:DynamicMaskCollator, examples:list)->dict:
-    if not len(examples): raise ValueError("DynamicMaskCollator got an empty list of examples")
-    seqs = [_ids_of(e) for e in examples]
-    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    if (lengths == 0).any():
-        raise ValueError(f"examples {np.flatnonzero(lengths == 0).tolist()} have no input_ids (empty sequence); drop them before collating")
-    if self.pad_token_id is None and (lengths != lengths[0]).any():
-        raise ValueError("sequences differ in length but there is no pad token: pass pad_token_id or a tokenizer with a pad token")
-    pad = self.pad_token_id if self.pad_token_id is not None else 0
-    ids_np = pad_sequences(seqs, pad, self.pad_to_multiple_of, lengths)
-    B, L = ids_np.shape
-    real = np.arange(L)[None, :] < lengths[:, None]
-    first = examples[0]
-    keys = set(first) if isinstance(first, Mapping) else set()
-    col = lambda k, v: pad_sequences([e[k] for e in examples], v, self.pad_to_multiple_of, lengths)
-    attn = col('attention_mask', 0).astype(bool) if 'attention_mask' in keys else real
-    special = col('special_tokens_mask', 1).astype(bool) if 'special_tokens_mask' in keys else None
-    input_ids = torch.from_numpy(ids_np)
-    if special is None: special_t = torch.isin(input_ids, self.special_ids)
-    else: special_t = torch.from_numpy(special)
-    maskable = torch.from_numpy(attn & real) & ~special_t
-    word_ids = offsets = None
-    if self.mode == 'word' and 'word_ids' in keys:
+DynamicMaskCollator.torch_mask_tokens = torch_mask_tokens
+
+# %% ../../nbs/41_masking.collator.ipynb #5c1c2191
+def _input_rows(examples)->tuple[list, bool]:
+    "The `input_ids` rows of `examples` and whether they are dicts; bad batches are errors naming the example."
+    if isinstance(examples, (str, bytes, Mapping, Tensor, np.ndarray)) or not hasattr(examples, '__len__'):
+        raise BadTypeError(f"examples must be a list of dicts with 'input_ids' or of token-id sequences, got {type(examples).__name__}")
+    if not len(examples): raise BadInputError("DynamicMaskCollator got an empty list of examples")
+    is_map, rows = isinstance(examples[0], Mapping), []
+    for i, e in enumerate(examples):
+        if isinstance(e, Mapping) != is_map:
+            raise BadInputError(f"example {i} is a {type(e).__name__} but example 0 is a {type(examples[0]).__name__}; give all dicts or all id sequences")
+        if is_map and 'input_ids' not in e: raise BadInputError(f"example {i} has no 'input_ids' (its keys: {', '.join(map(str, list(e)[:8]))})")
+        s = e['input_ids'] if is_map else e
+        if isinstance(s, (Tensor, np.ndarray)):
+            kind = s.dtype.kind if isinstance(s, np.ndarray) else 'b' if s.dtype == torch.bool else 'f' if s.is_floating_point() or s.is_complex() else 'i'
+            if kind not in 'iu': raise BadTypeError(f"input_ids of example {i} must hold integer token ids, got dtype {s.dtype}")
+            if s.ndim != 1: raise BadInputError(f"input_ids of example {i} must be one sequence (1-d), got shape {tuple(s.shape)}")
+        elif not isinstance(s, (list, tuple)): raise BadTypeError(f"input_ids of example {i} must be a list, NumPy array or tensor of ints, got {type(s).__name__}")
+        elif s and (isinstance(s[0], (bool, np.bool_)) or not isinstance(s[0], (int, np.integer))):
+            raise BadTypeError(f"input_ids of example {i} must hold integer token ids, got {type(s[0]).__name__} {s[0]!r} first")
+        rows.append(s)
+    return rows, is_map
+
+# %% ../../nbs/41_masking.collator.ipynb #8f553856
+def _exact_ids(rows:list, lengths:np.ndarray, pad:int, multiple:int|None, left:bool)->np.ndarray:
+    "Pad integer rows exactly: equal-length lists go through one `np.array` (its dtype shows a float or a string), ragged ones through `array('q')`."
+    if isinstance(rows[0], (list, tuple)) and (lengths == lengths[0]).all():
+        try: a = np.array(rows)
+        except (ValueError, OverflowError): a = None
+        if a is not None and a.dtype.kind in 'iu' and a.ndim == 2:
+            if not multiple or a.shape[1] % multiple == 0: return a.astype(np.int64, copy=False)
+            return pad_sequences(list(a), pad, multiple, lengths, left)
+    try: return pad_sequences(rows, pad, multiple, lengths, left, exact=True)
+    except (TypeError, OverflowError):
+        for i, s in enumerate(rows):
+            try: array.array('q', s)
+            except (TypeError, OverflowError) as e: raise BadTypeError(f"input_ids of example {i} must hold integer token ids: {e}") from None
+        raise
+
+def _padded_ids(self:DynamicMaskCollator, rows:list, lengths:np.ndarray, left:bool)->np.ndarray:
+    "(B, L) padded ids; non-integers and ids outside [0, vocab_size) are errors with a count and the first example."
+    ids = _exact_ids(rows, lengths, self.pad_token_id if self.pad_token_id is not None else 0, self.pad_to_multiple_of, left)
+    if int(ids.min()) < 0 or (self._check_range and int(ids.max()) >= self.vocab_size):
+        bad = (ids < 0) | (ids >= self.vocab_size) if self._check_range else ids < 0
+        rows_bad = np.flatnonzero(bad.any(1))
+        where = f"outside the vocabulary [0, {self.vocab_size})" if self._check_range else "that are negative"
+        raise BadInputError(f"input_ids: {int(bad.sum())} token id(s) {where} in {len(rows_bad)} example(s) "
+                            f"(first: example {rows_bad[0]}, id {int(ids[rows_bad[0]][bad[rows_bad[0]]][0])}); were they made with another tokenizer?")
+    return ids
+
+DynamicMaskCollator._padded_ids = _padded_ids
+
+# %% ../../nbs/41_masking.collator.ipynb #15fb3f10
+_OWN_KEYS = {'input_ids', 'attention_mask', 'special_tokens_mask', 'word_ids', 'offset_mapping', 'token_type_ids', 'labels'}
+
+def _token_column(examples:list, key:str, fill:int, lengths:np.ndarray, multiple:int|None, left:bool)->np.ndarray:
+    "(B, L) per-token values of `key`, padded like the input_ids; a length that differs from input_ids is an error."
+    vals = [e[key] for e in examples]
+    kl = np.fromiter(map(len, vals), dtype=np.int64, count=len(vals))
+    if (kl != lengths).any():
+        i = int(np.flatnonzero(kl != lengths)[0])
+        raise BadInputError(f"{key!r} of example {i} has {kl[i]} values but its input_ids have {lengths[i]}")
+    return pad_sequences(vals, fill, multiple, lengths, left)
+
+def _extra_column(examples:list, key:str, lengths:np.ndarray, L:int, left:bool):
+    "Any other key, batched as HF would: numbers to a (B, ...) tensor, per-token lists padded with 0 to (B, L), anything else a list."
+    vals = [e[key] for e in examples]
+    if all(v is None for v in vals): return None
+    vals = [v.numpy() if isinstance(v, Tensor) else v for v in vals]
+    if any(v is None or isinstance(v, (str, bytes)) for v in vals): return vals
+    try: rows = [np.asarray(v) for v in vals]
+    except ValueError: return vals
+    if any(r.dtype.kind not in 'biuf' for r in rows): return vals
+    if all(r.ndim == 1 for r in rows) and (np.array([len(r) for r in rows]) == lengths).all() and (lengths != L).any():
+        out = np.zeros((len(rows), L), dtype=np.result_type(*rows))   # one value per token: pad like the input_ids
+        ar = np.arange(L)[None, :]
+        out[(ar >= L - lengths[:, None]) if left else (ar < lengths[:, None])] = np.concatenate(rows)
+        return torch.from_numpy(out)
+    if len({r.shape for r in rows}) > 1: return vals
+    return torch.from_numpy(np.stack(rows))
+
+# %% ../../nbs/41_masking.collator.ipynb #6e2030d6
+def _word_info(self:DynamicMaskCollator, examples:list, keys:list, lengths:np.ndarray, real:np.ndarray, left:bool)->tuple:
+    "Padded (B, L) word ids or (B, L, 2) offsets for mode='word', from the examples' `word_ids` or `offset_mapping`."
+    if self.mode != 'word': return None, None
+    if 'word_ids' in keys:
         wl = [e['word_ids'] for e in examples]
-        try: word_ids = torch.from_numpy(pad_sequences(wl, -1, self.pad_to_multiple_of, lengths))
+        try: return torch.from_numpy(_token_column(examples, 'word_ids', -1, lengths, self.pad_to_multiple_of, left)), None
         except TypeError:  # `None` for special tokens, as `encoding.word_ids()` gives them
-            word_ids = torch.from_numpy(pad_sequences([[-1 if w is None else w for w in r] for r in wl], -1, self.pad_to_multiple_of, lengths))
-    elif self.mode == 'word' and 'offset_mapping' in keys:
+            wl = [{'word_ids': [-1 if w is None else w for w in r]} for r in wl]
+            return torch.from_numpy(_token_column(wl, 'word_ids', -1, lengths, self.pad_to_multiple_of, left)), None
+    if 'offset_mapping' in keys:
         om = [e['offset_mapping'] for e in examples]
-        off = np.zeros((B, L, 2), dtype=np.int64)
-        if isinstance(om[0], (np.ndarray, torch.Tensor)): flat = np.concatenate([np.asarray(o, dtype=np.int64).reshape(-1, 2) for o in om])
+        kl = np.fromiter(map(len, om), dtype=np.int64, count=len(om))
+        if (kl != lengths).any():
+            i = int(np.flatnonzero(kl != lengths)[0]); raise BadInputError(f"'offset_mapping' of example {i} has {kl[i]} pairs but its input_ids have {lengths[i]}")
+        off = np.zeros(real.shape + (2,), dtype=np.int64)
+        if isinstance(om[0], (np.ndarray, Tensor)): flat = np.concatenate([np.asarray(o, dtype=np.int64).reshape(-1, 2) for o in om])
         else: flat = np.fromiter(chain.from_iterable(chain.from_iterable(om)), dtype=np.int64, count=2 * int(lengths.sum())).reshape(-1, 2)
         off[real] = flat
-        offsets = torch.from_numpy(off)
-    out, labels = self.mask_tokens(input_ids, maskable, word_ids, offsets)
+        return None, torch.from_numpy(off)
+    return None, None
+
+DynamicMaskCollator._word_info = _word_info
+
+# %% ../../nbs/41_masking.collator.ipynb #0c7b94aa
+def _collate(self:DynamicMaskCollator,
+    examples:list,                 # dicts with input_ids (+ attention_mask, special_tokens_mask, word_ids, offset_mapping, anything else) or id lists
+    return_tensors:str|None=None,  # 'pt' or 'np' (None: the collator's)
+)->dict:                           # input_ids, attention_mask, labels, token_type_ids and other keys when given
+    rt = self.return_tensors if return_tensors is None else check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
+    rows, is_map = _input_rows(examples)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    if (lengths == 0).any():
+        raise BadInputError(f"{int((lengths == 0).sum())} example(s) have no input_ids (empty sequence; first: example {int(np.argmin(lengths))}); drop them before collating")
+    if self.pad_token_id is None and (lengths != lengths[0]).any():
+        raise BadInputError(f"the examples differ in length ({lengths.min()} to {lengths.max()} tokens) but there is no pad token: "
+                            "pass pad_token_id or a tokenizer with a pad token, or give equal-length examples")
+    left = (self.padding_side or getattr(self.tokenizer, 'padding_side', 'right')) == 'left'
+    ids_np = self._padded_ids(rows, lengths, left)
+    B, L = ids_np.shape
+    ar = np.arange(L)[None, :]
+    real = (ar >= L - lengths[:, None]) if left else (ar < lengths[:, None])
+    keys = list(examples[0]) if is_map else []
+    for k in keys:
+        missing = [i for i, e in enumerate(examples) if k not in e]
+        if missing: raise BadInputError(f"example {missing[0]} has no {k!r} but example 0 has ({len(missing)} example(s) lack it)")
+    col = lambda k, v: _token_column(examples, k, v, lengths, self.pad_to_multiple_of, left)
+    attn = (col('attention_mask', 0).astype(bool) & real) if 'attention_mask' in keys else real
+    input_ids = torch.from_numpy(ids_np)
+    if self.mlm:
+        special = torch.from_numpy(col('special_tokens_mask', 1).astype(bool)) if 'special_tokens_mask' in keys else torch.isin(input_ids, self.special_ids)
+        maskable = torch.from_numpy(attn) & ~special
+        word_ids, offsets = self._word_info(examples, keys, lengths, real, left)
+        out, labels = self.mask_tokens(input_ids, maskable, word_ids, offsets)
+    else:                               # causal LM, as HF: labels are the inputs with pad tokens at -100
+        out, labels = input_ids, input_ids.clone()
+        labels[torch.from_numpy(~real)] = -100
+        if self.pad_token_id is not None: labels[input_ids == self.pad_token_id] = -100
     batch = {'input_ids': out, 'attention_mask': torch.from_numpy(attn.astype(np.int64)), 'labels': labels}
-    if 'token_type_ids' in keys: batch['token_type_ids'] = torch.from_numpy(col('token_type_ids', 0))
-    if self.return_ratios: batch['mask_ratio'] = self.last_ratios['realized']
+    if 'token_type_ids' in keys: batch['token_type_ids'] = torch.from_numpy(col('token_type_ids', getattr(self.tokenizer, 'pad_token_type_id', 0) or 0))
+    for k in keys:
+        if k not in _OWN_KEYS and (v := _extra_column(examples, k, lengths, L, left)) is not None: batch[k] = v
+    if self.return_ratios and self.mlm: batch['mask_ratio'] = self.last_ratios['realized']
+    if rt == 'np': batch = {k: v.numpy() if isinstance(v, Tensor) else v for k, v in batch.items()}
     return batch
 
 DynamicMaskCollator.__call__ = _collate
+
+# %% ../../nbs/41_masking.collator.ipynb #5e163f72
+def _callback_class():
+    "Build `MaskRatioCallback` on first use, so importing this module does not import transformers."
+    global _MaskRatioCallback
+    if _MaskRatioCallback is None:
+        from transformers import TrainerCallback
+        class MaskRatioCallback(TrainerCallback):
+            "Moves a `DynamicMaskCollator`'s ratio schedule to the `Trainer`'s global step."
+            def __init__(self, collator:DynamicMaskCollator):
+                if not isinstance(collator, DynamicMaskCollator): raise BadTypeError(f"MaskRatioCallback needs a DynamicMaskCollator, got {type(collator).__name__}")
+                self.collator = collator
+            def on_train_begin(self, args, state, control, **kw): self.collator.step = state.global_step
+            def on_step_end(self, args, state, control, **kw): self.collator.step = state.global_step
+        MaskRatioCallback.__module__ = __name__
+        _MaskRatioCallback = MaskRatioCallback
+    return _MaskRatioCallback
+
+_MaskRatioCallback = None
+
+def __getattr__(name:str):
+    if name == 'MaskRatioCallback': return _callback_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def trainer_callback(self:DynamicMaskCollator):
+    "A `transformers.TrainerCallback` that advances this collator's ratio schedule under `Trainer` (`callbacks=[coll.trainer_callback()]`)."
+    return _callback_class()(self)
+
+DynamicMaskCollator.trainer_callback = trainer_callback
