@@ -1,4 +1,4 @@
-"""Chamfer distance with its conventions named, computed in chunks so memory is O(chunk × M); corruptions (jitter, outliers, dropout) for the noisy-reconstruction loss.
+"""Chamfer distance with its conventions named, exact anywhere in space: nearest neighbours from a KD-tree on the CPU (chunked brute force on the GPU), distances from direct differences; corruptions (jitter, outliers, dropout) and the one noisy-reconstruction loss.
 
 Docs: https://methodbook.github.io/methodbook/pointcloud.losses.html.md"""
 
@@ -8,9 +8,11 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.losses.html.md"""
 __all__ = ['sq_dist_block', 'nearest_neighbors', 'chamfer_distance', 'add_outliers', 'corrupt', 'noisy_reconstruction_loss']
 
 # %% ../../nbs/52_pointcloud.losses.ipynb #9cbea04f
+import numpy as np
 import torch
 from torch import Tensor
-from .data import check_points, jitter, point_dropout
+from ..core import BadInputError, as_float_tensor, check_number, check_choice
+from .data import jitter, point_dropout
 
 # %% ../../nbs/52_pointcloud.losses.ipynb #3bcb2cbc
 def sq_dist_block(
@@ -24,47 +26,89 @@ def sq_dist_block(
     return (d + (a * a).sum(-1, keepdim=True)).clamp_min_(0)
 
 # %% ../../nbs/52_pointcloud.losses.ipynb #04d2eb0d
-def nearest_neighbors(
-    a:Tensor,       # (B, N, 3)
-    b:Tensor,       # (B, M, 3)
-    chunk:int=64,   # rows of the distance matrix held at once: memory O(B * chunk * M)
-)->tuple:           # (nn_ab (B, N) index into b of each a's nearest point, nn_ba (B, M) index into a)
-    "Nearest-neighbour indices both ways, in blocks of `chunk` rows, without gradients."
-    with torch.no_grad():
-        b_sq = (b * b).sum(-1)
-        nn_ab, best, nn_ba = [], None, None
-        for i in range(0, a.shape[1], chunk):
-            d = sq_dist_block(a[:, i:i + chunk], b, b_sq)           # (B, chunk, M)
-            nn_ab.append(d.argmin(dim=2))
-            v, j = d.min(dim=1)                                    # (B, M) best row in this block
-            if best is None: best, nn_ba = v, j
-            else:
-                better = v < best
-                best, nn_ba = torch.where(better, v, best), torch.where(better, j + i, nn_ba)
+def _nn_kdtree(a:Tensor, b:Tensor, workers:int)->tuple:
+    "Nearest-neighbour indices both ways from SciPy KD-trees, one pair of clouds at a time (exact in float64)."
+    from scipy.spatial import cKDTree
+    A, Bp = a.detach().cpu().double().numpy(), b.detach().cpu().double().numpy()
+    nn_ab, nn_ba = np.empty(A.shape[:2], np.int64), np.empty(Bp.shape[:2], np.int64)
+    for i in range(len(A)):
+        nn_ab[i] = cKDTree(Bp[i]).query(A[i], workers=workers)[1]
+        nn_ba[i] = cKDTree(A[i]).query(Bp[i], workers=workers)[1]
+    return torch.from_numpy(nn_ab).to(a.device), torch.from_numpy(nn_ba).to(a.device)
+
+def _nn_brute(a:Tensor, b:Tensor, chunk:int)->tuple:
+    "Nearest-neighbour indices both ways by chunked brute force (`sq_dist_block`), after centring both clouds on one point."
+    c = torch.cat([a, b], 1).mean(1, keepdim=True)     # a shared shift: the same neighbours, far less cancellation
+    a, b = a - c, b - c
+    b_sq = (b * b).sum(-1)
+    nn_ab, best, nn_ba = [], None, None
+    for i in range(0, a.shape[1], chunk):
+        d = sq_dist_block(a[:, i:i + chunk], b, b_sq)           # (B, chunk, M)
+        nn_ab.append(d.argmin(dim=2))
+        v, j = d.min(dim=1)                                    # (B, M) best row in this block
+        if best is None: best, nn_ba = v, j
+        else:
+            better = v < best
+            best, nn_ba = torch.where(better, v, best), torch.where(better, j + i, nn_ba)
     return torch.cat(nn_ab, 1), nn_ba
+
+# %% ../../nbs/52_pointcloud.losses.ipynb #56d9c633
+def nearest_neighbors(
+    a:Tensor,             # (B, N, 3)
+    b:Tensor,             # (B, M, 3)
+    chunk:int=64,         # brute force: rows of the distance matrix held at once, memory O(B * chunk * M)
+    method:str='auto',    # 'kdtree' (SciPy cKDTree), 'brute' (chunked baddbmm), or 'auto': kdtree on CPU, brute on GPU
+    workers:int|None=None,  # kdtree: query threads (-1: all cores; None: torch's thread count)
+)->tuple:                 # (nn_ab (B, N) index into b of each a's nearest point, nn_ba (B, M) index into a)
+    "Nearest-neighbour indices both ways, without gradients."
+    check_choice(method, 'method', ('auto', 'kdtree', 'brute')); check_number(chunk, 'chunk', lo=1, integer=True)
+    if method == 'auto': method = 'kdtree' if a.device.type == 'cpu' else 'brute'
+    with torch.no_grad():
+        if method == 'brute': return _nn_brute(a, b, chunk)
+        if workers is None: workers = torch.get_num_threads()
+        if workers != -1: check_number(workers, 'workers', lo=1, integer=True)
+        return _nn_kdtree(a, b, workers)
 
 def _gather(x:Tensor, idx:Tensor)->Tensor:
     "x[b, idx[b, i]] for (B, N, 3) x and (B, K) idx."
     return x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
+
+# %% ../../nbs/52_pointcloud.losses.ipynb #febc1719
+def _check_pair(a, b)->tuple:
+    "`a`, `b` as finite float (B, N, 3) / (B, M, 3) batches of one dtype on one device, else a `BadInputError`."
+    out = []
+    for name, t in (('a', a), ('b', b)):
+        shape = tuple(getattr(t, 'shape', np.shape(t) if isinstance(t, (list, tuple, np.ndarray)) else ()))
+        if len(shape) != 3 or shape[-1] != 3 or shape[1] == 0 or shape[0] == 0:
+            raise BadInputError(f"chamfer_distance: {name} must be a non-empty (B, N, 3) batch, got shape {shape}")
+        out.append(as_float_tensor(t, f"chamfer_distance: {name}"))
+    a, b = out
+    if a.shape[0] != b.shape[0]: raise BadInputError(f"chamfer_distance: batch sizes differ, a has {a.shape[0]} clouds and b {b.shape[0]}")
+    if a.device != b.device: raise BadInputError(f"chamfer_distance: a is on {a.device} and b on {b.device}; put both on one device")
+    dt = torch.promote_types(a.dtype, b.dtype)
+    return a.to(dt), b.to(dt)
+
+# %% ../../nbs/52_pointcloud.losses.ipynb #1e152bf2
+def _safe_sqrt(d:Tensor)->Tensor:
+    "sqrt with value 0 and gradient 0 where d == 0 (identical points), instead of inf or a biased epsilon."
+    pos = d > 0
+    return torch.where(pos, torch.where(pos, d, torch.ones_like(d)).sqrt(), torch.zeros_like(d))
 
 def chamfer_distance(
     a:Tensor,             # (B, N, 3) first batch of point clouds
     b:Tensor,             # (B, M, 3) second batch
     squared:bool=True,    # True: squared Euclidean distances (PyTorch3D); False: Euclidean (point-cloud-utils)
     reduction:str='mean', # 'mean' or 'sum' over the points of each direction
-    chunk:int=64,         # rows of the distance matrix held at once: memory O(B * chunk * M)
+    chunk:int=64,         # brute force (GPU): rows of the distance matrix held at once, memory O(B * chunk * M)
+    method:str='auto',    # neighbour search: 'kdtree' (CPU default), 'brute' (GPU default), see `nearest_neighbors`
+    workers:int|None=None,  # kdtree query threads (None: torch's thread count)
 )->Tensor:                # (B,) Chamfer distance per pair of clouds
-    "Symmetric Chamfer distance, computed in chunks so memory stays O(chunk*M)."
-    if reduction not in ('mean', 'sum'): raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    for name, t in (('a', a), ('b', b)):
-        if t.dim() != 3 or t.shape[-1] != 3 or t.shape[1] == 0:
-            raise ValueError(f"chamfer_distance: {name} must be a non-empty (B, N, 3) batch, got {tuple(t.shape)}")
-    if a.shape[0] != b.shape[0]: raise ValueError(f"chamfer_distance: batch sizes differ, {a.shape[0]} vs {b.shape[0]}")
-    nn_ab, nn_ba = nearest_neighbors(a, b, chunk)
+    "Symmetric Chamfer distance: neighbours found without gradients (KD-tree or chunked brute force), distances from direct differences."
+    a, b = _check_pair(a, b); check_choice(reduction, 'reduction', ('mean', 'sum'))
+    nn_ab, nn_ba = nearest_neighbors(a, b, chunk, method, workers)
     d_ab = ((a - _gather(b, nn_ab)) ** 2).sum(-1)                  # (B, N) exact, with gradients
     d_ba = ((b - _gather(a, nn_ba)) ** 2).sum(-1)                  # (B, M)
-    if not squared:  # the epsilon keeps the gradient of sqrt finite where a point coincides with its neighbour
-        d_ab, d_ba = (d_ab + 1e-12).sqrt(), (d_ba + 1e-12).sqrt()
+    if not squared: d_ab, d_ba = _safe_sqrt(d_ab), _safe_sqrt(d_ba)
     red = torch.mean if reduction == 'mean' else torch.sum
     return red(d_ab, 1) + red(d_ba, 1)
 
@@ -75,6 +119,7 @@ def add_outliers(
     generator:torch.Generator|None=None,
 )->Tensor:           # (B, N, 3)
     "Replace a random fraction of each cloud's points by uniform points in [-1, 1]^3."
+    points = as_float_tensor(points, 'points', ndim=3, last=3); check_number(ratio, 'ratio', lo=0, hi=1)
     B, N, _ = points.shape
     k = int(round(ratio * N))
     if k == 0: return points
@@ -91,7 +136,7 @@ def corrupt(
     generator:torch.Generator|None=None,
 )->Tensor:             # (B, N, 3) corrupted clouds
     "Corrupt clouds with jitter, outliers and point dropout scaled by `level`."
-    if not 0 <= level <= 1: raise ValueError(f"noise level must be in [0, 1], got {level}")
+    points = as_float_tensor(points, 'points', ndim=3, last=3); check_number(level, 'level', lo=0, hi=1)
     if level == 0: return points
     x = jitter(points, sigma * level, clip=None, generator=generator)
     x = add_outliers(x, outliers * level, generator=generator)
@@ -103,7 +148,10 @@ def noisy_reconstruction_loss(
     clean:Tensor,      # (B, N, 3) clean clouds (the targets)
     level:float=1.0,   # corruption level of the inputs; 0 is plain reconstruction
     squared:bool=True, # Chamfer convention, see `chamfer_distance`
-    generator:torch.Generator|None=None,
-)->Tensor:             # scalar: mean Chamfer distance between reconstruction and clean cloud
-    "Encode a corrupted cloud, decode, and measure Chamfer distance to the clean cloud."
-    return chamfer_distance(model(corrupt(clean, level, generator=generator)), clean, squared=squared).mean()
+    generator:torch.Generator|None=None,  # for the corruption (None: torch's global RNG, which `fit` seeds)
+    reduction:str='mean',  # over the batch: 'mean' (a scalar, the training loss) or 'none' ((B,), per cloud)
+)->Tensor:
+    "Encode a corrupted cloud, decode, and measure Chamfer distance to the clean cloud: the training loss and the evaluation metric."
+    check_choice(reduction, 'reduction', ('mean', 'none'))
+    cd = chamfer_distance(model(corrupt(clean, level, generator=generator)), clean, squared=squared)
+    return cd.mean() if reduction == 'mean' else cd
