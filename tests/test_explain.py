@@ -107,8 +107,8 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match='all-zero relevance'): explain(model, x, aset, target=0)
     net = aspect_cnn(1, 4, 2)
     with pytest.raises(ValueError, match="layer 'nope' not found"): explain(net, x, aset, source_layer='nope')
-    with pytest.raises(ValueError, match='unknown saliency method'): explain(model, x, aset, method='lime')
-    with pytest.raises(ValueError, match='unknown mask policy'): explain(model, x, aset, target=1, policy='half')
+    with pytest.raises(ValueError, match='method must be one of'): explain(model, x, aset, method='lime')
+    with pytest.raises(ValueError, match='policy must be one of'): explain(model, x, aset, target=1, policy='half')
     # all-zero relevance can be allowed in batch runs: nothing is reported there
     r = explain_batch(model, x, aset, target=0, allow_zero=True)
     assert r['zero'].all() and (r['masked'] == 0).all()

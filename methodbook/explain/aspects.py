@@ -14,9 +14,12 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+from fastcore.basics import patch
+from ..core import (BadInputError, BadTypeError, BadFileError, check_number, check_out_path, as_float_tensor,
+                             save_pretrained, read_pretrained_meta, load_pretrained, MODEL_META)
 from ..train import fit, TrainConfig
-from .saliency import get_layer, layer_activations
-from .mapping import IdentityMap, fit_linear_map
+from .saliency import get_layer, layer_activations, as_image_batch
+from .mapping import IdentityMap, LinearMap, fit_linear_map
 
 # %% ../../nbs/22_explain.aspects.ipynb #559a63cc
 def aspect_cnn(
@@ -41,45 +44,83 @@ def forward_from(
     "Run the part of a sequential model that follows `layer` on `h`."
     if layer is None: return model(h)
     names = [n for n, _ in model.named_children()]
-    if layer not in names: raise ValueError(f"layer {layer!r} not found in the aspect model; known layers: {names}")
+    if layer not in names: raise BadInputError(f"layer {layer!r} not found in the aspect model; known layers: {names}")
     for n, m in list(model.named_children())[names.index(layer) + 1:]: h = m(h)
     return h
 
 # %% ../../nbs/22_explain.aspects.ipynb #9bc2c12d
+def _check_names(names, what='aspect names')->list:
+    if isinstance(names, str) or not isinstance(names, (list, tuple)): raise BadTypeError(f"{what} must be a list of strings, got {names!r}")
+    bad = [n for n in names if not isinstance(n, str) or not n.strip()]
+    if bad: raise BadInputError(f"{what} must be non-empty strings, got {bad[:3]!r}")
+    dup = sorted({n for n in names if list(names).count(n) > 1})
+    if dup: raise BadInputError(f"{what} must be distinct, {dup} appear more than once")
+    return list(names)
+
+def _check_shape(shape, what='input_shape')->tuple:
+    try: ok = len(shape) == 3 and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape)
+    except TypeError: ok = False
+    if not ok: raise BadInputError(f"{what} must be three positive integers (C, H, W), got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+# %% ../../nbs/22_explain.aspects.ipynb #0f6b833b
 class AspectSet:
-    "Aspect recognition models, one per characteristic, with the input shape they expect and their accuracy."
+    "Aspect recognition models, one per characteristic, with the input shape they expect, their accuracy, and optional maps from a trained model's layer."
     def __init__(self,
                  models:dict,               # characteristic name -> model (logit of presence)
                  input_shape:tuple,         # (C, H, W) of the inputs
-                 accuracy:dict|None=None):  # characteristic -> held-out accuracy
-        if not models: raise ValueError("the aspect set is empty: give at least one characteristic -> model")
-        self.models, self.input_shape, self.accuracy = dict(models), tuple(input_shape), dict(accuracy or {})
-        for m in self.models.values(): m.eval()
+                 accuracy:dict|None=None,   # characteristic -> held-out accuracy
+                 maps:dict|None=None,       # characteristic -> map from a trained model's `source_layer` (see `fit_maps`)
+                 source_layer:str|None=None,  # the trained model's layer the maps start from
+                 target_layer:str|None=None): # the aspect models' layer the maps end in
+        if not isinstance(models, dict): raise BadTypeError(f"models must be a dict name -> model, got {type(models).__name__}")
+        if not models: raise BadInputError("the aspect set is empty: give at least one characteristic -> model")
+        _check_names(list(models))
+        for n, m in models.items():
+            if not callable(m): raise BadTypeError(f"aspect {n!r}: the model must be a torch module, got {type(m).__name__}")
+        self.models, self.input_shape, self.accuracy = dict(models), _check_shape(tuple(input_shape)), dict(accuracy or {})
+        if maps is not None:
+            if set(maps) != set(self.models): raise BadInputError(f"maps cover {sorted(maps)} but the aspects are {sorted(self.models)}")
+            if not (isinstance(source_layer, str) and isinstance(target_layer, str)):
+                raise BadInputError(f"maps need the source_layer and target_layer they connect, got {source_layer!r} and {target_layer!r}")
+        self.maps, self.source_layer, self.target_layer = maps, source_layer, target_layer
+        for m in self.models.values():
+            if hasattr(m, 'eval'): m.eval()
     @property
     def names(self)->list: return list(self.models)
     def __len__(self): return len(self.models)
     def __repr__(self):
         acc = ', '.join(f"{n}: {self.accuracy[n]:.3f}" if n in self.accuracy else n for n in self.names)
-        return f"AspectSet({len(self)} aspects on {self.input_shape}; {acc})"
-    def check_input(self, x:Tensor)->Tensor:
-        "`x` as a (B, C, H, W) batch, or a clear error if its shape is not the aspect models' input shape."
-        if x.ndim == 3: x = x[None]
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"input shape {tuple(x.shape)} does not match the expected (C, H, W) = {self.input_shape} "
-                             f"or (B, C, H, W) = (B, {', '.join(map(str, self.input_shape))})")
-        return x
-    @torch.no_grad()
-    def presence(self,
-                 h,                    # (B, ...) representation at `layer`, or a dict name -> representation
-                 layer:str|None=None,  # target layer the representation enters at; None: input
-                )->Tensor:             # (B, A) presence probabilities
-        "Presence probability of every characteristic."
-        if layer is None and not isinstance(h, dict): h = self.check_input(h)
-        hs = h if isinstance(h, dict) else {n: h for n in self.names}
-        return torch.cat([torch.sigmoid(forward_from(m, layer, hs[n])).view(-1, 1) for n, m in self.models.items()], 1)
-    def activations(self, x:Tensor, layer:str)->dict:
-        "Each aspect model's activations at `layer` for inputs `x`."
-        return {n: layer_activations(m, self.check_input(x), layer) for n, m in self.models.items()}
+        mp = f"; maps {self.source_layer} -> {self.target_layer}" if self.maps else ''
+        return f"AspectSet({len(self)} aspects on {self.input_shape}; {acc}{mp})"
+
+# %% ../../nbs/22_explain.aspects.ipynb #a48f0d42
+@patch
+def check_input(self:AspectSet, x, name:str='x')->Tensor:
+    "`x` as a float (B, C, H, W) batch, or a clear error if it is not finite float images of the aspect models' input shape."
+    x = as_image_batch(x, name)
+    if x.ndim == 3: x = x[None]
+    if tuple(x.shape[1:]) != self.input_shape:
+        raise BadInputError(f"{name} has shape {tuple(x.shape)}, which does not match the expected (C, H, W) = {self.input_shape} "
+                            f"or (B, C, H, W) = (B, {', '.join(map(str, self.input_shape))})")
+    return x
+
+@patch
+@torch.no_grad()
+def presence(self:AspectSet,
+             h,                    # (B, ...) representation at `layer`, or a dict name -> representation
+             layer:str|None=None,  # target layer the representation enters at; None: input
+            )->Tensor:             # (B, A) presence probabilities
+    "Presence probability of every characteristic."
+    if layer is None and not isinstance(h, dict): h = self.check_input(h)
+    if isinstance(h, dict) and set(h) != set(self.names): raise BadInputError(f"representations are given for {sorted(h)}, not the aspects {self.names}")
+    hs = h if isinstance(h, dict) else {n: h for n in self.names}
+    return torch.cat([torch.sigmoid(forward_from(m, layer, hs[n])).view(-1, 1) for n, m in self.models.items()], 1)
+
+@patch
+def activations(self:AspectSet, x:Tensor, layer:str)->dict:
+    "Each aspect model's activations at `layer` for inputs `x`."
+    return {n: layer_activations(m, self.check_input(x), layer) for n, m in self.models.items()}
 
 # %% ../../nbs/22_explain.aspects.ipynb #547de0e7
 def _bce_step(model, batch):
@@ -94,6 +135,17 @@ def _accuracy(model, x, y, bs=512):
     p = torch.cat([model(x[i:i + bs]).squeeze(1) > 0 for i in range(0, len(x), bs)])
     return float((p.float() == y).float().mean())
 
+def _check_pairs(x, y, names, xn, yn):
+    "Images `x` and their 0/1 presence labels `y` (bool allowed), checked against each other and `names`."
+    x = as_image_batch(x, xn, ndim=(4,))
+    if getattr(y, 'dtype', None) in (torch.bool, bool) or str(getattr(y, 'dtype', '')) == 'bool': y = torch.as_tensor(y).float()
+    y = as_float_tensor(y, yn, ndim=2)
+    if y.shape[1] != len(names): raise BadInputError(f"{yn} must be (N, {len(names)}) presence labels for {names}, got shape {tuple(y.shape)}")
+    if len(y) != len(x): raise BadInputError(f"{xn} has {len(x)} images but {yn} has {len(y)} rows; they must be paired")
+    bad = ((y != 0) & (y != 1)).nonzero()
+    if len(bad): raise BadInputError(f"{yn} must hold 0/1 presence labels; {len(bad)} value(s) are neither, first at row {int(bad[0, 0])}: {float(y[tuple(bad[0])])}")
+    return x, y
+
 def train_aspect_models(
     x:Tensor,              # (N, C, H, W) training inputs
     y:Tensor,              # (N, A) 0/1 presence of each characteristic
@@ -106,10 +158,18 @@ def train_aspect_models(
     seed:int=0,            # seed of init and data order
     run_dir=None,          # folder for the training logs (one subfolder per aspect); None: a temporary folder
 )->AspectSet:
-    "Train one `aspect_cnn` per characteristic with the shared training loop."
-    if len(names) == 0: raise ValueError("no characteristics given: names is empty")
-    if y.ndim != 2 or y.shape[1] != len(names):
-        raise ValueError(f"y must be (N, {len(names)}) presence labels for {names}, got shape {tuple(y.shape)}")
+    "Train one `aspect_cnn` per characteristic with the shared training loop; every argument is checked before training."
+    names = _check_names(names, 'names')
+    if not names: raise BadInputError("no characteristics given: names is empty")
+    x, y = _check_pairs(x, y, names, 'x', 'y')
+    if (x_val is None) != (y_val is None): raise BadInputError("give x_val and y_val together, or neither")
+    if x_val is not None:
+        x_val, y_val = _check_pairs(x_val, y_val, names, 'x_val', 'y_val')
+        if x_val.shape[1:] != x.shape[1:]: raise BadInputError(f"x_val images are {tuple(x_val.shape[1:])}, x images {tuple(x.shape[1:])}; they must match")
+    check_number(width, 'width', 1, integer=True); check_number(batch_size, 'batch_size', 1, integer=True)
+    check_number(seed, 'seed', 0, integer=True)
+    if cfg is not None and not isinstance(cfg, TrainConfig): raise BadTypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
+    if run_dir is not None: check_out_path(run_dir, 'run_dir', kind='dir')
     cfg = cfg or TrainConfig(max_steps=300, lr=5e-3, warmup_steps=30, scheduler='cosine', log_every=50, progress=False)
     x_val, y_val = (x, y) if x_val is None else (x_val, y_val)
     models, acc = {}, {}
@@ -133,10 +193,85 @@ def fit_aspect_maps(
     kernel_size:int=3,        # conv kernel of the learned maps (3 fits much better than 1 here, see the benchmark)
 )->dict:                      # characteristic -> map (IdentityMap or LinearMap with .r2)
     "One map per aspect model from the trained model's source layer to the aspect model's target layer."
+    if not isinstance(aspects, AspectSet): raise BadTypeError(f"aspects must be an AspectSet, got {type(aspects).__name__}")
     if source_layer is None and target_layer is None: return {n: IdentityMap() for n in aspects.names}
     if (source_layer is None) != (target_layer is None):
-        raise ValueError("source and target layer must both be the input (None) or both internal layers; "
+        raise BadInputError("source and target layer must both be the input (None) or both internal layers; "
                          f"got source_layer={source_layer!r}, target_layer={target_layer!r}")
+    get_layer(model, source_layer)
+    for m in aspects.models.values(): get_layer(m, target_layer)
+    check_number(kernel_size, 'kernel_size', 1, integer=True)
     src = layer_activations(model.eval(), aspects.check_input(x), source_layer)
     tgts = aspects.activations(x, target_layer)
     return {n: fit_linear_map(src, t, kernel_size=kernel_size) for n, t in tgts.items()}
+
+# %% ../../nbs/22_explain.aspects.ipynb #5739aba0
+@patch
+def fit_maps(self:AspectSet,
+             model:nn.Module,       # the trained model the maps start from
+             x:Tensor,              # (N, C, H, W) inputs to pair activations on
+             source_layer:str,      # trained model's layer
+             target_layer:str,      # aspect models' layer
+             kernel_size:int=3,     # conv kernel of the maps
+            )->AspectSet:           # self, with `maps`, `source_layer`, `target_layer` set
+    "Fit one map per aspect model from `model`'s `source_layer` to `target_layer`, and keep them in the set."
+    if source_layer is None or target_layer is None: raise BadInputError("fit_maps needs both a source_layer and a target_layer (the input needs no map)")
+    self.maps = fit_aspect_maps(model, self, x, source_layer, target_layer, kernel_size)
+    self.source_layer, self.target_layer = source_layer, target_layer
+    return self
+
+# %% ../../nbs/22_explain.aspects.ipynb #a29882fb
+_CNN_LAYERS = ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'conv3', 'relu3', 'gap', 'flat', 'fc']
+
+def _cnn_spec(name:str, m)->dict:
+    "The `aspect_cnn` arguments that rebuild `m`, or an error naming the aspect."
+    if isinstance(m, nn.Sequential) and [n for n, _ in m.named_children()] == _CNN_LAYERS:
+        spec = dict(in_ch=m.conv1.in_channels, width=m.conv1.out_channels, n_out=m.fc.out_features)
+        shapes = lambda mod: {k: tuple(v.shape) for k, v in mod.state_dict().items()}
+        if shapes(aspect_cnn(**spec)) == shapes(m): return spec
+    raise BadTypeError(f"AspectSet.save stores aspect_cnn models; aspect {name!r} is a {type(m).__name__} that aspect_cnn cannot rebuild")
+
+# %% ../../nbs/22_explain.aspects.ipynb #6527bb17
+@patch
+def save(self:AspectSet,
+         path,                  # folder to write (a saved set there is replaced)
+         overwrite:bool=True,   # replace an existing saved set at `path`
+        )->Path:
+    "Save the aspect models, their maps and what they need at use time, atomically (see `AspectSet.load`)."
+    arch = [_cnn_spec(n, m) for n, m in self.models.items()]
+    mods = {f'aspect_{j}': m for j, m in enumerate(self.models.values())}
+    maps = None
+    if self.maps and not all(isinstance(mp, IdentityMap) for mp in self.maps.values()):
+        bad = [n for n, mp in self.maps.items() if not isinstance(mp, LinearMap)]
+        if bad: raise BadTypeError(f"AspectSet.save stores LinearMap maps; the maps of {bad} are not")
+        mods.update({f'map_{j}': self.maps[n] for j, n in enumerate(self.names)})
+        maps = [self.maps[n].spec() for n in self.names]
+    extra = dict(names=self.names, input_shape=list(self.input_shape), arch=arch, accuracy=self.accuracy,
+                 maps=maps, source_layer=self.source_layer if maps else None, target_layer=self.target_layer if maps else None)
+    return save_pretrained(path, nn.ModuleDict(mods), 'explain.aspects', extra=extra, overwrite=overwrite)
+
+# %% ../../nbs/22_explain.aspects.ipynb #efb34dde
+@patch(cls_method=True)
+def load(cls:AspectSet,
+         path,      # a folder written by `AspectSet.save`
+        )->AspectSet:
+    "An `AspectSet` saved by `save`; a missing, malformed or mismatched folder is a `BadFileError` naming it."
+    p = Path(path)
+    ex = read_pretrained_meta(p, 'explain.aspects').get('extra')
+    try:
+        names, arch, shape = _check_names(list(ex['names'])), list(ex['arch']), tuple(ex['input_shape'])
+        if len(arch) != len(names): raise ValueError(f"{len(names)} names but {len(arch)} architectures")
+        models = {n: aspect_cnn(int(a['in_ch']), int(a['width']), int(a['n_out'])) for n, a in zip(names, arch)}
+        maps = None
+        if ex.get('maps'):
+            if len(ex['maps']) != len(names): raise ValueError(f"{len(names)} names but {len(ex['maps'])} maps")
+            maps = {n: LinearMap.from_spec(d) for n, d in zip(names, ex['maps'])}
+        aset = cls(models, shape, {k: float(v) for k, v in (ex.get('accuracy') or {}).items()}, maps,
+                   ex.get('source_layer'), ex.get('target_layer'))
+    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as e:
+        raise BadFileError(f"{str(p/MODEL_META)!r} is not a valid aspect set: {type(e).__name__}: {e}") from None
+    mods = {f'aspect_{j}': m for j, m in enumerate(models.values())}
+    if maps: mods.update({f'map_{j}': maps[n] for j, n in enumerate(names)})
+    load_pretrained(p, nn.ModuleDict(mods))
+    for m in models.values(): m.eval()
+    return aset

@@ -10,15 +10,16 @@ __all__ = ['ASPECTS', 'CAUSAL', 'CLASSES', 'DISTRACTORS', 'shape_templates', 'Sc
            'results_table']
 
 # %% ../../nbs/24_explain.benchmark.ipynb #9dd1a5c8
-import copy, json, time, hashlib, warnings
+import copy, json, os, shutil, tempfile, time, hashlib, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
-from ..core import Config
+from ..core import (Config, BadInputError, BadFileError, check_number, check_choice, save_pretrained,
+                             read_pretrained_meta, load_pretrained)
 from ..train import fit, TrainConfig
-from .saliency import make_mask, SALIENCY_METHODS
+from .saliency import make_mask, SALIENCY_METHODS, MASK_POLICIES
 from .aspects import aspect_cnn, AspectSet, train_aspect_models, fit_aspect_maps
 from .explain import explain_batch, masked_presence
 
@@ -62,7 +63,9 @@ def sample_scenes(
     noise:float=0.05,      # noise std
 )->Scenes:
     "Random scenes: each present shape in its own quadrant, jittered, with random brightness."
-    if kind not in ('task', 'aspects'): raise ValueError(f"kind must be 'task' or 'aspects', got {kind!r}")
+    check_choice(kind, 'kind', ('task', 'aspects')); check_number(n, 'n', 1, integer=True)
+    check_number(p_none, 'p_none', 0, 1); check_number(noise, 'noise', 0)
+    if img != 32 or s != 10: raise BadInputError(f"the scenes are 32x32 with 10-pixel shapes (img=32, s=10); got img={img}, s={s}")
     g = torch.Generator().manual_seed(seed)
     A, q = len(ASPECTS), img // 2
     present = torch.zeros(n, A, dtype=torch.bool)
@@ -134,6 +137,8 @@ def explanation_scores(
     return dict(precision=p, recall=r, f1=2 * p * r / (p + r) if p + r else 0., distractor_fp=fp)
 
 # %% ../../nbs/24_explain.benchmark.ipynb #b5629b2a
+_SPATIAL_LAYERS = ('conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'conv3', 'relu3')
+
 @dataclass
 class BenchConfig(Config):
     n_task:int=3000        # task scenes for the trained model
@@ -153,11 +158,20 @@ class BenchConfig(Config):
     map_kernel:int=3       # kernel of the learned maps (1: per-position channel regression)
     layer_frac:float=0.2   # top-k fraction kept at the internal layer (16×16 there; chosen on seeds 0-2, see benchmarks/results/explain.md)
     layer_sign:str='pos'   # relevance sign at the internal layer: IG's negative evidence at relu2 pulled distractors into the mask
-    def key(self)->str:
-        "Hash of the fields that change the trained models."
+    def validate(self):
+        for f in ('n_task', 'n_aspect', 'n_test', 'task_steps', 'aspect_steps'): check_number(getattr(self, f), f'BenchConfig.{f}', 1)
+        for f in ('lr', 'aspect_lr'): check_number(getattr(self, f), f'BenchConfig.{f}', 0, 1, lo_open=True)
+        for f in ('frac', 'layer_frac'): check_number(getattr(self, f), f'BenchConfig.{f}', 0, 1, lo_open=True)
+        check_number(self.sigma, 'BenchConfig.sigma', 0, 32)
+        check_choice(self.policy, 'BenchConfig.policy', MASK_POLICIES); check_choice(self.layer_sign, 'BenchConfig.layer_sign', ('abs', 'pos'))
+        for f in ('source_layer', 'target_layer'): check_choice(getattr(self, f), f'BenchConfig.{f}', _SPATIAL_LAYERS)
+        if self.map_kernel % 2 != 1: raise BadInputError(f"BenchConfig.map_kernel must be odd, got {self.map_kernel}")
+    def key(self, data_hash:str='')->str:
+        "Hash of everything that changes the trained models: training fields, names, architectures, the training data's content."
         d = {k: getattr(self, k) for k in ('n_task', 'n_aspect', 'task_steps', 'aspect_steps', 'lr', 'aspect_lr', 'aspect_warmup', 'seed')}
-        d['scenes'] = 2   # bump when the scene generator or the architectures change
-        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:10]
+        d.update(aspects=list(ASPECTS), classes=list(CLASSES), causal=list(CAUSAL), task_arch=[1, 16, 4], aspect_arch=[1, 8, 1],
+                 data=data_hash, format=3)   # bump `format` when what is stored, or how it is trained, changes
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 def _ce_step(model, batch):
     x, y = batch
@@ -169,47 +183,81 @@ def _cache_root()->Path:
     from methodbook.data import cache_dir
     return cache_dir()/'explain'
 
+def _training_data(cfg:BenchConfig)->tuple:   # (tensors for training, hash of their content)
+    "The scenes the models train on, rendered, and a hash of their bytes (part of the cache key)."
+    sd = 1000 * cfg.seed
+    tr, asc, ava = sample_scenes(cfg.n_task, 'task', seed=sd + 1), sample_scenes(cfg.n_aspect, 'aspects', seed=sd + 2), sample_scenes(1000, 'aspects', seed=sd + 4)
+    d = dict(x=render(tr), y=task_labels(tr), xa=render(asc), ya=asc.present.float(), xv=render(ava), yv=ava.present.float())
+    h = hashlib.sha256()
+    for k in sorted(d): h.update(k.encode()); h.update(d[k].contiguous().numpy().tobytes())
+    return d, h.hexdigest()[:16]
+
+# %% ../../nbs/24_explain.benchmark.ipynb #61b40372
+def _read_entry(folder:Path, key:str)->tuple:   # (task model, AspectSet, meta); BadFileError if anything is missing or broken
+    "A cache entry written by `_write_entry`, checked: its key, both saved models, their shapes."
+    try: meta = json.loads((folder/'meta.json').read_text())
+    except (OSError, ValueError) as e: raise BadFileError(f"{str(folder/'meta.json')!r} is missing or unreadable: {e}") from None
+    if not isinstance(meta, dict) or meta.get('key') != key: raise BadFileError(f"{str(folder)!r} does not hold cache entry {key}")
+    read_pretrained_meta(folder/'task_model', 'explain.benchmark_task')
+    model = load_pretrained(folder/'task_model', aspect_cnn(1, 16, 4)).eval()
+    aspects = AspectSet.load(folder/'aspects')
+    if aspects.names != list(ASPECTS) or aspects.input_shape != (1, 32, 32): raise BadFileError(f"{str(folder)!r} holds other aspects: {aspects}")
+    return model, aspects, meta
+
+def _write_entry(folder:Path, model, aspects, meta:dict)->None:
+    "Write a cache entry into a temporary folder beside `folder`, then rename it into place (a killed run leaves no half entry)."
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f'.{folder.name}.tmp-'))
+    try:
+        save_pretrained(tmp/'task_model', model, 'explain.benchmark_task', config={'in_ch': 1, 'width': 16, 'n_out': 4})
+        aspects.save(tmp/'aspects')
+        (tmp/'meta.json').write_text(json.dumps(meta, indent=1))
+        if folder.exists():                      # a broken entry being rebuilt: move it aside first
+            old = folder.with_name(f'.{folder.name}.old-{os.getpid()}'); os.replace(folder, old); shutil.rmtree(old, ignore_errors=True)
+        try: os.replace(tmp, folder)
+        except OSError:
+            if not folder.exists(): raise        # else another process wrote the same entry first: keep theirs
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../../nbs/24_explain.benchmark.ipynb #aa040ad9
 def train_models(
     cfg:BenchConfig,        # benchmark config
     cache:Path|None=None,   # cache folder; None: cache_dir()/'explain'; False: no cache
     verbose:bool=False,     # print timings
-)->dict:                    # model, aspects (AspectSet), task_acc, train_s, cached
+)->dict:                    # model, aspects (AspectSet), task_acc, train_s, cached, key
     "Train (or load from the cache) the task model and the six aspect models."
-    folder = None if cache is False else Path(cache or _cache_root())/cfg.key()
-    sd = 1000 * cfg.seed
-    te = sample_scenes(cfg.n_test, 'task', seed=sd + 3, p_none=0.); xte, yte = render(te), task_labels(te)
-    if folder is not None and (folder/'models.pt').exists():
-        st = torch.load(folder/'models.pt', weights_only=True)
-        model = aspect_cnn(1, 16, 4); model.load_state_dict(st['model'])
-        ms = {}
-        for n in ASPECTS: ms[n] = aspect_cnn(1, 8, 1); ms[n].load_state_dict(st['aspects'][n])
-        meta = json.loads((folder/'meta.json').read_text())
-        return dict(model=model.eval(), aspects=AspectSet(ms, (1, 32, 32), meta['aspect_acc']),
-                    task_acc=meta['task_acc'], train_s=meta['train_s'], train_cpu_s=meta['train_cpu_s'], cached=True)
+    if not isinstance(cfg, BenchConfig): raise BadInputError(f"cfg must be a BenchConfig, got {type(cfg).__name__}")
+    data, dh = _training_data(cfg)
+    key = cfg.key(dh)
+    folder = None if cache is False else Path(cache or _cache_root())/key
+    te = sample_scenes(cfg.n_test, 'task', seed=1000 * cfg.seed + 3, p_none=0.); xte, yte = render(te), task_labels(te)
+    acc = lambda m: float((m(xte).argmax(1) == yte).float().mean())
+    if folder is not None and folder.exists():
+        try:
+            model, aspects, meta = _read_entry(folder, key)
+            with torch.no_grad(): task_acc = acc(model)
+            return dict(model=model, aspects=aspects, task_acc=task_acc, train_s=meta['train_s'], train_cpu_s=meta['train_cpu_s'],
+                        cached=True, key=key)
+        except (BadFileError, KeyError) as e:
+            warnings.warn(f"explain model cache entry {str(folder)!r} is incomplete or corrupt ({e}); rebuilding it")
     t0, c0 = time.time(), time.process_time()
-    tr = sample_scenes(cfg.n_task, 'task', seed=sd + 1)
     torch.manual_seed(cfg.seed)
     model = aspect_cnn(1, 16, 4)
-    dl = DataLoader(TensorDataset(render(tr), task_labels(tr)), batch_size=64, shuffle=True)
+    dl = DataLoader(TensorDataset(data['x'], data['y']), batch_size=64, shuffle=True)
     tcfg = TrainConfig(max_steps=cfg.task_steps, lr=cfg.lr, scheduler='cosine', log_every=100, progress=False, seed=cfg.seed)
     model = fit(model, dl, _ce_step, tcfg).model.eval()
-    with torch.no_grad(): task_acc = float((model(xte).argmax(1) == yte).float().mean())
+    with torch.no_grad(): task_acc = acc(model)
     if verbose: print(f"task model: acc {task_acc:.3f} in {time.time() - t0:.1f}s")
-    asc = sample_scenes(cfg.n_aspect, 'aspects', seed=sd + 2); ava = sample_scenes(1000, 'aspects', seed=sd + 4)
     acfg = TrainConfig(max_steps=cfg.aspect_steps, lr=cfg.aspect_lr, warmup_steps=cfg.aspect_warmup, scheduler='cosine', log_every=100, progress=False)
-    aspects = train_aspect_models(render(asc), asc.present.float(), list(ASPECTS), render(ava), ava.present.float(),
-                                  width=8, cfg=acfg, seed=cfg.seed)
+    aspects = train_aspect_models(data['xa'], data['ya'], list(ASPECTS), data['xv'], data['yv'], width=8, cfg=acfg, seed=cfg.seed)
     train_s, train_cpu_s = time.time() - t0, time.process_time() - c0
     weak = {n: a for n, a in aspects.accuracy.items() if a < 0.9}
     if weak: warnings.warn(f"aspect models with held-out accuracy below 0.9 (stuck in training?): {weak}")
     if verbose: print(f"aspect models: {aspects} ; total {train_s:.1f}s")
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        torch.save({'model': model.state_dict(), 'aspects': {n: m.state_dict() for n, m in aspects.models.items()}},
-                   folder/'models.pt')
-        (folder/'meta.json').write_text(json.dumps({'task_acc': task_acc, 'aspect_acc': aspects.accuracy,
-                                                    'train_s': train_s, 'train_cpu_s': train_cpu_s, 'config': cfg.to_dict()}, indent=1))
-    return dict(model=model, aspects=aspects, task_acc=task_acc, train_s=train_s, train_cpu_s=train_cpu_s, cached=False)
+        try: _write_entry(folder, model, aspects, {'key': key, 'train_s': train_s, 'train_cpu_s': train_cpu_s, 'config': cfg.to_dict()})
+        except OSError as e: warnings.warn(f"could not write the explain model cache at {str(folder)!r}: {e}; the models were trained and are used")
+    return dict(model=model, aspects=aspects, task_acc=task_acc, train_s=train_s, train_cpu_s=train_cpu_s, cached=False, key=key)
 
 # %% ../../nbs/24_explain.benchmark.ipynb #454e5e62
 def randomized_copy(model:nn.Module, seed:int=123)->nn.Module:

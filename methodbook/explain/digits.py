@@ -12,6 +12,7 @@ __all__ = ['DIGIT_ASPECTS', 'DIGIT_KW', 'digit_aspect_labels', 'load_digit_data'
 import torch, torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+from ..core import BadInputError, check_number
 from ..train import fit, TrainConfig
 from .aspects import aspect_cnn, train_aspect_models, AspectSet
 from .saliency import make_mask
@@ -27,9 +28,10 @@ def digit_aspect_labels(y:Tensor)->Tensor:   # (N, 4) 0/1 characteristics of dig
 
 def load_digit_data(
     seed:int=0,        # split seed
-    n_train:int=1300,  # training images; the rest (497) are held out
+    n_train:int=1300,  # training images, in [1, 1796]; the rest (497) are held out
 )->dict:               # x_train, y_train, x_test, y_test: (N, 1, 8, 8) in [0, 1] and labels
     "scikit-learn's bundled digits as tensors, split at random."
+    check_number(seed, 'seed', 0, integer=True); check_number(n_train, 'n_train', 1, 1796, integer=True)
     from sklearn.datasets import load_digits
     d = load_digits()
     x, y = torch.tensor(d.images, dtype=torch.float32)[:, None] / 16., torch.tensor(d.target)
@@ -48,6 +50,10 @@ def train_digit_models(
     seed:int=0,            # init / data-order seed
 )->dict:                   # model, aspects, acc (classifier test accuracy)
     "Train the digit classifier and one aspect model per characteristic."
+    if not isinstance(data, dict) or not {'x_train', 'y_train', 'x_test', 'y_test'} <= set(data):
+        raise BadInputError("data must be the dict load_digit_data returns (x_train, y_train, x_test, y_test)")
+    check_number(steps, 'steps', 1, integer=True); check_number(aspect_steps, 'aspect_steps', 1, integer=True)
+    check_number(seed, 'seed', 0, integer=True)
     torch.manual_seed(seed)
     dl = DataLoader(TensorDataset(data['x_train'], data['y_train']), batch_size=64, shuffle=True)
     cfg = TrainConfig(max_steps=steps, lr=3e-3, scheduler='cosine', log_every=100, progress=False, seed=seed)

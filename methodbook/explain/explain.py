@@ -11,7 +11,9 @@ __all__ = ['masked_presence', 'Explanation', 'explain_batch', 'explain']
 from dataclasses import dataclass, field
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .saliency import saliency, make_mask, masked_representation, layer_activations, get_layer, relevance_map
+from ..core import BadInputError, BadTypeError, check_number, as_float_tensor
+from .saliency import (saliency, make_mask, masked_representation, layer_activations, get_layer, relevance_map,
+                                         check_mask_options, check_target, model_logits)
 from .mapping import IdentityMap
 from .aspects import AspectSet, fit_aspect_maps
 
@@ -19,7 +21,7 @@ from .aspects import AspectSet, fit_aspect_maps
 def _as_aspects(aspects, x)->AspectSet:
     if isinstance(aspects, AspectSet): return aspects
     if isinstance(aspects, dict): return AspectSet(aspects, tuple(x.shape[-3:]))   # raises on an empty dict
-    raise TypeError(f"aspects must be an AspectSet or a dict name -> model, got {type(aspects).__name__}")
+    raise BadTypeError(f"aspects must be an AspectSet or a dict name -> model, got {type(aspects).__name__}")
 
 def masked_presence(
     model:nn.Module,           # the trained model
@@ -36,9 +38,9 @@ def masked_presence(
     hm = masked_representation(rep, mask, fill)
     if maps is None:
         if source_layer is not None or target_layer is not None:
-            raise ValueError("an internal source or target layer needs maps (see fit_aspect_maps)")
+            raise BadInputError("an internal source or target layer needs maps (see AspectSet.fit_maps / fit_aspect_maps)")
         return aspects.presence(hm)
-    if set(maps) != set(aspects.names): raise ValueError(f"maps cover {sorted(maps)} but the aspects are {aspects.names}")
+    if set(maps) != set(aspects.names): raise BadInputError(f"maps cover {sorted(maps)} but the aspects are {aspects.names}")
     with torch.no_grad(): return aspects.presence({n: maps[n](hm) for n in aspects.names}, target_layer)
 
 # %% ../../nbs/23_explain.explain.ipynb #c114aa00
@@ -78,6 +80,15 @@ class Explanation:
         return '\n'.join(lines)
     __str__ = to_text
 
+    def to_dict(self)->dict:
+        "The explanation as JSON-able values (scores rounded to 4 digits)."
+        cls = self.class_names[self.target] if self.class_names else None
+        return dict(target=self.target, class_name=cls, prob=round(float(self.probs[self.target]), 4), reported=self.reported,
+                    masked={n: round(v, 4) for n, v in zip(self.names, self.masked.tolist())},
+                    whole={n: round(v, 4) for n, v in zip(self.names, self.whole.tolist())},
+                    method=self.method, policy=self.policy, source_layer=self.source_layer, kept=int(self.mask.sum()),
+                    positions=self.mask.numel(), presence=self.presence, map_r2=self.map_r2)
+
     def plot(self, figsize=(10, 3)):
         "Input, saliency overlay with the mask outline, and aspect scores (masked vs whole)."
         import matplotlib.pyplot as plt
@@ -103,29 +114,47 @@ class Explanation:
         return fig
 
 # %% ../../nbs/23_explain.explain.ipynb #14cc2b6d
+def _resolve_maps(aspects, source_layer, target_layer, maps):
+    "The maps to use: given ones, else the set's own when they connect the same layers."
+    if maps is not None or source_layer is None or aspects.maps is None: return target_layer, maps
+    target_layer = aspects.target_layer if target_layer is None else target_layer
+    if (source_layer, target_layer) != (aspects.source_layer, aspects.target_layer):
+        raise BadInputError(f"the aspect set's maps go from source layer {aspects.source_layer!r} to target layer {aspects.target_layer!r}; "
+                            f"got source_layer={source_layer!r}, target_layer={target_layer!r} (fit maps for those with AspectSet.fit_maps)")
+    return target_layer, aspects.maps
+
 def explain_batch(
     model:nn.Module,             # the trained model
     x:Tensor,                    # (B, C, H, W) inputs
     aspects:AspectSet,           # aspect recognition models (or a dict name -> model)
     source_layer:str|None=None,  # trained model's source layer; None: input
-    target_layer:str|None=None,  # aspect models' target layer; None: input
-    maps:dict|None=None,         # characteristic -> map (default: identity at the input; required otherwise)
+    target_layer:str|None=None,  # aspect models' target layer; None: input (or the set's own, with its maps)
+    maps:dict|None=None,         # characteristic -> map (default: identity at the input, else the set's own maps)
     method:str='ig',             # saliency method (see SALIENCY_METHODS)
     policy:str='smooth_topk',    # masking policy (see MASK_POLICIES)
-    frac:float=0.1,              # fraction kept by top-k policies
-    threshold:float=0.5,         # relative threshold of threshold policies
-    sigma:float=1.0,             # smoothing of smooth_* policies
+    frac:float=0.1,              # fraction kept by top-k policies, in (0, 1]
+    threshold:float=0.5,         # relative threshold of threshold policies, in [0, 1]
+    sigma:float=1.0,             # smoothing of smooth_* policies, in [0, max(h, w)]
     sign:str='abs',              # relevance sign for the mask: 'abs' |r| or 'pos' positive evidence only (see `relevance_map`)
-    target:Tensor|int|None=None, # class to explain; None: the predicted class
+    target:Tensor|int|None=None, # class to explain, in [0, n_classes); None: the predicted class
     fill:float|Tensor=0.,        # value of masked-out elements
     **saliency_kw,               # passed to `saliency` (n_steps, window, allow_zero, ...)
 )->dict:                         # masked, whole (B, A); relevance, mask (B, 1, h, w); target, zero (B,); probs (B, K)
-    "Explain a batch: presence of every characteristic in the saliency-masked source representation."
+    "Explain a batch: presence of every characteristic in the saliency-masked source representation. Arguments are checked first."
     aspects = _as_aspects(aspects, x)
     x = aspects.check_input(x)
+    check_mask_options(policy, frac, threshold, sigma, sign)
     if source_layer is not None: get_layer(model, source_layer)
-    model.eval()
-    with torch.no_grad(): probs = model(x).softmax(1)
+    target_layer, maps = _resolve_maps(aspects, source_layer, target_layer, maps)
+    if target_layer is not None:
+        for m in aspects.models.values(): get_layer(m, target_layer)
+    if (source_layer is not None or target_layer is not None) and maps is None:
+        raise BadInputError("an internal source or target layer needs maps (see AspectSet.fit_maps / fit_aspect_maps)")
+    if isinstance(fill, Tensor): as_float_tensor(fill, 'fill')
+    else: check_number(fill, 'fill')
+    if hasattr(model, 'eval'): model.eval()
+    probs = model_logits(model, x).softmax(1)
+    target = check_target(target, probs.shape[1], len(x))
     if target is None: target = probs.argmax(1)
     target = torch.as_tensor(target).expand(len(x)) if not torch.is_tensor(target) or target.ndim == 0 else target
     rel = saliency(model, x, target, method=method, layer=source_layer, **saliency_kw)
@@ -143,16 +172,22 @@ def explain(
     x:Tensor,                    # (C, H, W) or (1, C, H, W): one input
     aspects:AspectSet,           # aspect recognition models (or a dict name -> model)
     source_layer:str|None=None,  # trained model's source layer; None: input
-    target_layer:str|None=None,  # aspect models' target layer; None: input
-    maps:dict|None=None,         # characteristic -> map (required for internal layers)
-    presence:float=0.5,          # presence threshold for reporting a characteristic
-    class_names:list|None=None,  # names of the model's classes, for the rendering
+    target_layer:str|None=None,  # aspect models' target layer; None: input (or the set's own, with its maps)
+    maps:dict|None=None,         # characteristic -> map (required for internal layers unless the set has its own)
+    presence:float=0.5,          # presence threshold for reporting a characteristic, in [0, 1]
+    class_names:list|None=None,  # names of the model's classes (one per output), for the rendering
     **kw,                        # method, policy, frac, threshold, sigma, sign, target, fill, saliency options
 )->Explanation:
     "Which characteristics, recognised by the aspect models, are present in what the model used for its output."
     aspects = _as_aspects(aspects, x)
     x = aspects.check_input(x)
-    if len(x) != 1: raise ValueError(f"explain takes one instance, got a batch of {len(x)}; use explain_batch")
+    if len(x) != 1: raise BadInputError(f"explain takes one instance, got a batch of {len(x)}; use explain_batch")
+    check_number(presence, 'presence', 0, 1)
+    if class_names is not None:
+        if isinstance(class_names, str) or not isinstance(class_names, (list, tuple)): raise BadTypeError(f"class_names must be a list of names, got {class_names!r}")
+        k = model_logits(model, x).shape[1]
+        if len(class_names) != k: raise BadInputError(f"class_names has {len(class_names)} names but the model has {k} outputs")
+    target_layer, maps = _resolve_maps(aspects, source_layer, target_layer, maps)
     r = explain_batch(model, x, aspects, source_layer, target_layer, maps, **kw)
     r2 = {n: float(getattr(m, 'r2', 1.0)) for n, m in (maps or {n: IdentityMap() for n in aspects.names}).items()}
     return Explanation(aspects.names, r['masked'][0], r['whole'][0], int(r['target'][0]), r['probs'][0], x[0],

@@ -8,8 +8,10 @@ Docs: https://methodbook.github.io/methodbook/explain.mapping.html.md"""
 __all__ = ['r2_score', 'IdentityMap', 'LinearMap', 'fit_linear_map']
 
 # %% ../../nbs/21_explain.mapping.ipynb #2f8f94a1
+import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
+from ..core import BadInputError, check_number, as_float_tensor
 
 # %% ../../nbs/21_explain.mapping.ipynb #4ae6539e
 def r2_score(
@@ -18,7 +20,7 @@ def r2_score(
     mean:Tensor|None=None,  # (C,) reference mean; None: the target's own per-channel mean
 )->float:
     "Pooled R² = 1 - SSE / SS around the per-channel mean (variance-weighted over channels)."
-    if pred.shape != target.shape: raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
+    if pred.shape != target.shape: raise BadInputError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
     t = target.transpose(0, 1).flatten(1)
     mu = t.mean(1, keepdim=True) if mean is None else mean.view(-1, 1)
     ss = ((t - mu) ** 2).sum()
@@ -35,26 +37,43 @@ class LinearMap(nn.Module):
     "A k×k convolution from source-layer to target-layer activations; the source is resized to the target's spatial size."
     def __init__(self, c_in:int, c_out:int, size:tuple, kernel_size:int=1):
         super().__init__()
-        self.size, self.r2, self.r2_baseline = tuple(size), float('nan'), float('nan')
+        self.size, self.r2, self.r2_baseline = tuple(int(s) for s in size), float('nan'), float('nan')
         self.conv = nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2)
     def forward(self, h:Tensor)->Tensor:
+        if h.ndim != 4 or h.shape[1] != self.conv.in_channels:
+            raise BadInputError(f"the map expects (B, {self.conv.in_channels}, h, w) source activations, got shape {tuple(h.shape)}: "
+                                "it was fitted for another model or source layer")
         if tuple(h.shape[-2:]) != self.size: h = F.interpolate(h, size=self.size, mode='bilinear', align_corners=False)
         return self.conv(h)
+    def spec(self)->dict:
+        "What rebuilds this map (with its weights) and its fit quality, as JSON-able values."
+        f = lambda v: None if math.isnan(v) else float(v)
+        return dict(c_in=self.conv.in_channels, c_out=self.conv.out_channels, size=list(self.size),
+                    kernel_size=self.conv.kernel_size[0], r2=f(self.r2), r2_baseline=f(self.r2_baseline))
+    @classmethod
+    def from_spec(cls, d:dict)->'LinearMap':
+        "An unfitted map of the shape `spec()` describes, with its R² values."
+        m = cls(int(d['c_in']), int(d['c_out']), tuple(d['size']), int(d['kernel_size']))
+        m.r2, m.r2_baseline = (float('nan') if d.get(k) is None else float(d[k]) for k in ('r2', 'r2_baseline'))
+        return m
 
 # %% ../../nbs/21_explain.mapping.ipynb #8d154bd2
 def fit_linear_map(
     src:Tensor,            # (N, Cs, Hs, Ws) trained model's source-layer activations
     tgt:Tensor,            # (N, Ct, Ht, Wt) aspect model's target-layer activations of the same inputs
     kernel_size:int=1,     # conv kernel of the map (odd)
-    ridge:float=1e-3,      # ridge penalty, relative to the mean diagonal of XᵀX
-    val_frac:float=0.2,    # fraction of instances held out to report R²
+    ridge:float=1e-3,      # ridge penalty, relative to the mean diagonal of XᵀX (>= 0)
+    val_frac:float=0.2,    # fraction of instances held out to report R², in [0, 1)
     max_rows:int=200_000,  # subsample positions for the normal equations beyond this
     seed:int=0,            # subsampling / split seed
 )->LinearMap:              # fitted map, with `.r2` (held-out) and `.r2_baseline` (mean predictor)
     "Least-squares fit of a conv map between paired activations; refits on all instances after reporting held-out R²."
-    if src.ndim != 4 or tgt.ndim != 4: raise ValueError(f"activations must be (N, C, H, W); got {tuple(src.shape)} and {tuple(tgt.shape)}")
-    if len(src) != len(tgt): raise ValueError(f"src has {len(src)} instances but tgt has {len(tgt)}; they must be paired")
-    if kernel_size % 2 != 1: raise ValueError(f"kernel_size must be odd, got {kernel_size}")
+    src, tgt = as_float_tensor(src, 'src', ndim=4), as_float_tensor(tgt, 'tgt', ndim=4)
+    if len(src) != len(tgt): raise BadInputError(f"src has {len(src)} instances but tgt has {len(tgt)}; they must be paired")
+    check_number(kernel_size, 'kernel_size', 1, integer=True)
+    if kernel_size % 2 != 1: raise BadInputError(f"kernel_size must be odd, got {kernel_size}")
+    check_number(ridge, 'ridge', 0); check_number(val_frac, 'val_frac', 0, 1, hi_open=True)
+    check_number(max_rows, 'max_rows', 1, integer=True); check_number(seed, 'seed', 0, integer=True)
     g = torch.Generator().manual_seed(seed)
     m = LinearMap(src.shape[1], tgt.shape[1], tgt.shape[-2:], kernel_size)
     def design(s):
