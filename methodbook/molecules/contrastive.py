@@ -7,20 +7,21 @@ Docs: https://methodbook.github.io/methodbook/molecules.contrastive.html.md"""
 # %% auto #0
 __all__ = ['augment', 'contrastive_loss', 'PretrainConfig', 'contrastive_step', 'Pretrained', 'pretrain']
 
-# %% ../../nbs/65_molecules.contrastive.ipynb #da6d4c8a
-import time, warnings
+# %% ../../nbs/65_molecules.contrastive.ipynb #d86f3fce
+import time, typing, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
 import torch.nn.functional as F
 from torch_geometric.loader import DataLoader
-from ..core import Config, seed_everything
+from ..core import Config, BadInputError, BadTypeError, check_choice, check_number, seed_everything
+from .data import check_smiles_list
 from ..train import TrainConfig, fit
 from .graph import ATOM_DIMS, GROUP, featurize
 from .fingerprints import tanimoto_torch
-from .encoder import EncoderConfig, ContrastiveModel, GROUP_MASK
+from .encoder import EncoderConfig, ContrastiveModel, GROUP_MASK, DEFAULT_FEATURIZATION
 
-# %% ../../nbs/65_molecules.contrastive.ipynb #a8e521c2
+# %% ../../nbs/65_molecules.contrastive.ipynb #b4293e5c
 _ATOM_MASK = torch.tensor(ATOM_DIMS) - 1
 
 def augment(
@@ -30,6 +31,7 @@ def augment(
     generator:torch.Generator|None=None,
 ):
     "A randomly masked, bond-dropped copy of `batch` (the input is not modified)."
+    check_number(node_mask, 'node_mask', lo=0, hi=1); check_number(bond_drop, 'bond_drop', lo=0, hi=1)
     v = batch.clone()
     dev = v.x.device
     m = torch.rand(v.num_nodes, device=dev, generator=generator) < node_mask
@@ -47,7 +49,7 @@ def augment(
         v.edge_index, v.edge_type = ei[:, ~drop], et[~drop]
     return v
 
-# %% ../../nbs/65_molecules.contrastive.ipynb #a71bd2d6
+# %% ../../nbs/65_molecules.contrastive.ipynb #0a02d1d8
 def contrastive_loss(
     z1:torch.Tensor,            # (B, d) projections of view 1
     z2:torch.Tensor,            # (B, d) projections of view 2
@@ -57,7 +59,10 @@ def contrastive_loss(
     weighted:bool=True,         # weight negatives by 1 - Tanimoto
 )->tuple[torch.Tensor, dict]:   # scalar loss, {'extra_pos': mean fingerprint positives per anchor}
     "NT-Xent with fingerprint-chosen positives and similarity-weighted negatives."
+    check_number(temperature, 'temperature', lo=0, lo_open=True); check_number(threshold, 'threshold', lo=0)
+    if z1.dim() != 2 or z1.shape != z2.shape: raise BadInputError(f"z1 and z2 must both be (B, d), got {tuple(z1.shape)} and {tuple(z2.shape)}")
     B = z1.shape[0]
+    if sim is not None and tuple(sim.shape) != (B, B): raise BadInputError(f"sim must be ({B}, {B}) for a batch of {B}, got {tuple(sim.shape)}")
     z = F.normalize(torch.cat([z1, z2]), dim=-1)
     logits = z @ z.T / temperature
     eye = torch.eye(2 * B, dtype=torch.bool, device=z.device)
@@ -71,7 +76,7 @@ def contrastive_loss(
     loss = -(log_p * pos).sum(1) / pos.sum(1)
     return loss.mean(), {'extra_pos': float((pos.sum(1) - 1).float().mean())}
 
-# %% ../../nbs/65_molecules.contrastive.ipynb #df20c846
+# %% ../../nbs/65_molecules.contrastive.ipynb #490ee0ee
 @dataclass
 class PretrainConfig(Config):
     "What `pretrain` needs beyond the encoder shape and the training loop settings."
@@ -83,7 +88,14 @@ class PretrainConfig(Config):
     bond_drop:float=0.1
     groups:bool=True             # functional-group nodes (False: atom-only ablation)
     vocab:str='rdkit'            # 'rdkit' or 'ifg'
-    n_jobs:int=2                 # featurization processes
+    n_jobs:int=2                 # featurization processes (0 or -1: all cores)
+    signed:typing.ClassVar[frozenset] = frozenset({'n_jobs'})
+    def validate(self):
+        n = type(self).__name__
+        check_number(self.batch_size, f'{n}.batch_size', lo=2, integer=True)        # contrastive pairs need two molecules
+        check_number(self.temperature, f'{n}.temperature', lo=0, lo_open=True); check_number(self.threshold, f'{n}.threshold', lo=0)
+        check_number(self.node_mask, f'{n}.node_mask', lo=0, hi=1, hi_open=True); check_number(self.bond_drop, f'{n}.bond_drop', lo=0, hi=1, hi_open=True)
+        check_choice(self.vocab, f'{n}.vocab', ('rdkit', 'ifg')); check_number(self.n_jobs, f'{n}.n_jobs', lo=-1, integer=True)
 
 def contrastive_step(cfg:PretrainConfig):
     "A `step_fn` for `methodbook.train.fit`."
@@ -103,28 +115,42 @@ class Pretrained:
     featurize_s:float
     train_s:float
 
+def _as_config(x, cls, name:str):
+    if x is None: return cls()
+    if not isinstance(x, cls): raise BadTypeError(f"{name} must be a {cls.__name__} or None, got {type(x).__name__}")
+    return x
+
 def pretrain(
-    smiles:list[str],                  # unlabeled SMILES
+    smiles,                            # unlabeled SMILES (a list, never a bare str) or a `MoleculeTable`
     cfg:PretrainConfig|None=None,
     enc:EncoderConfig|None=None,
     train:TrainConfig|None=None,       # steps, lr, seed ...; default: one epoch
     run_dir=None,                      # metrics.jsonl + checkpoints (None: temp)
     graphs:list|None=None,             # already featurized graphs (skips featurization)
+    overwrite:bool=False,              # may a fresh run replace another run's checkpoints in run_dir?
 )->Pretrained:
-    "Contrastive pretraining of an RGCN encoder on SMILES through `methodbook.train.fit`."
-    cfg, enc = cfg or PretrainConfig(), enc or EncoderConfig()
+    "Contrastive pretraining of an RGCN encoder on SMILES through `methodbook.train.fit`; the encoder remembers its featurization."
+    cfg, enc = _as_config(cfg, PretrainConfig, 'cfg'), _as_config(enc, EncoderConfig, 'enc')
+    if train is not None: _as_config(train, TrainConfig, 'train')
     t = time.perf_counter(); errors = []
     if graphs is None:
+        if smiles is None: raise BadInputError('pretrain needs smiles (a list of SMILES) or graphs (from featurize)')
         with warnings.catch_warnings(record=True):
             warnings.simplefilter('always')
             f = featurize(smiles, groups=cfg.groups, vocab=cfg.vocab, n_jobs=cfg.n_jobs)
-        graphs, errors = f.graphs, f.errors
+        graphs, errors, settings = f.graphs, f.errors, f.settings
+        if errors: warnings.warn(f"skipped {len(errors)} of {len(errors) + len(graphs)} SMILES; first: {errors[0]}", stacklevel=2)
+    else:
+        graphs = check_smiles_list(graphs, 'graphs')
+        if not all(hasattr(g, 'fp') and hasattr(g, 'node_type') for g in graphs): raise BadTypeError('graphs must be graphs from featurize (with fp and node_type)')
+        settings = dict(DEFAULT_FEATURIZATION, groups=cfg.groups, vocab=cfg.vocab)
     t_feat = time.perf_counter() - t
-    if len(graphs) < 2: raise ValueError(f'need at least 2 valid molecules to pretrain, got {len(graphs)}')
+    if len(graphs) < 2: raise BadInputError(f'need at least 2 valid molecules to pretrain, got {len(graphs)}')
     train = train or TrainConfig(max_steps=max(1, len(graphs) // cfg.batch_size), lr=1e-3, progress=False)
     seed_everything(train.seed)
     model = ContrastiveModel(enc)
     dl = DataLoader(graphs, batch_size=cfg.batch_size, shuffle=True, drop_last=len(graphs) >= cfg.batch_size)
     t = time.perf_counter()
-    res = fit(model, dl, contrastive_step(cfg), train, run_dir=run_dir)
+    res = fit(model, dl, contrastive_step(cfg), train, run_dir=run_dir, overwrite=overwrite)
+    res.model.encoder.featurization = dict(settings)
     return Pretrained(res.model, res.history, res.run_dir, len(graphs), errors, t_feat, time.perf_counter() - t)
