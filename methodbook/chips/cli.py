@@ -6,43 +6,80 @@ Docs: https://methodbook.github.io/methodbook/chips.cli.html.md"""
 
 # %% ../../nbs/19_chips.cli.ipynb #d9301ecc
 from __future__ import annotations
-import json, random, sys, time
+import json, math, random, sys, time
 from pathlib import Path
-import numpy as np
-import torch
 from fastcore.script import call_parse
 from ..cli import run_commands
-from .supernet import Arch, SearchSpace
-from .train import digits_data, pretrained_supernet, inherited_accuracy
-from .latency import CHIP_SPECS, ChipSpec, ChipLatency, LatencyTable, build_latency_table, get_chip, load_chips
-from .search import (AccuracyTable, AccuracyPredictor, Condition, Objective, InfeasibleError, evolutionary_search,
-                                     random_search, performance_indices, select_target, plot_pareto, kendall_tau)
-from .export import export_model
+from ..core import BadInputError, BadTypeError, check_number, check_choice, check_out_path
 
 # %% auto #0
 __all__ = ['specialize', 'search_cmd', 'table_cmd', 'list_cmd', 'main', 'demo']
 
 # %% ../../nbs/19_chips.cli.ipynb #f380f62b
+def _check_chips(chips)->list:
+    from methodbook.chips.latency import ChipSpec
+    if isinstance(chips, (str, bytes)) or not hasattr(chips, '__iter__'): raise BadTypeError(f"chips must be a list of ChipSpec, got {type(chips).__name__}")
+    chips = list(chips)
+    if not chips: raise BadInputError("chips is empty: give at least one chip")
+    for n, c in enumerate(chips):
+        if not isinstance(c, ChipSpec): raise BadTypeError(f"chips[{n}] must be a ChipSpec (get_chip(name)), got {type(c).__name__}")
+    names = [c.name for c in chips]
+    if len(set(names)) != len(names): raise BadInputError(f"chips: repeated names {sorted({n for n in names if names.count(n) > 1})}")
+    return chips
+
+def _check_budgets(chips:list, budgets)->dict:
+    "{chip name: budget ms or 'auto'} for every chip, checked: positive finite numbers or 'auto', no unknown chip names."
+    if not isinstance(budgets, dict): raise BadTypeError(f"budgets must be a dict {{chip name: ms or 'auto'}}, got {type(budgets).__name__}")
+    names = [c.name for c in chips]
+    unknown = sorted(set(budgets) - set(names))
+    if unknown: raise BadInputError(f"budgets names chip(s) {unknown} that are not searched; chips: {names}")
+    out = {}
+    for n in names:
+        b = budgets.get(n, 'auto')
+        out[n] = 'auto' if b in (None, 'auto') else float(check_number(b, f"latency budget for chip '{n}' (ms)", lo=0, lo_open=True))
+    return out
+
+# %% ../../nbs/19_chips.cli.ipynb #b918d2e6
 def specialize(chips:list,                    # ChipSpec objects
                budgets:dict,                  # {chip name: latency budget in ms, or 'auto' (median of 50 random subnets)}
-               space:SearchSpace|None=None,
+               space=None,                    # SearchSpace (default: the data's channels, resolution and classes)
                steps:int=400,                 # supernet training steps (cached run)
                n_acc:int=150,                 # subnets with measured accuracy to fit the predictor
                population:int=100, generations:int=10,  # evolution (OFA defaults, generations scaled down)
                top_k:int=10,                  # predicted-best structures per chip measured for real
-               min_accuracy:float|None=None,  # accuracy floor for every chip
+               min_accuracy:float|None=None,  # accuracy floor for every chip (a fraction)
                memory_bytes:float|None=None,  # memory limit for every chip (besides its capacity)
                margin:float=0.1,              # host/lut chips: search under budget*(1-margin), the table's typical error
                out_dir:str|Path|None=None,    # export one folder per chip here (None: no export)
                seed:int=0,
                tables:dict|None=None,         # prebuilt {chip name: LatencyTable}
                data=None,                     # ImageData (default: hard digits at the space's resolution)
+               batch_size:int=32,             # supernet training batch
                log=print)->dict:
-    "Choose and (optionally) export a pre-training model per chip; returns per-chip results and shared pieces."
+    "Choose and (optionally) export a pre-training model per chip; every argument is checked before the supernet trains."
+    import numpy as np, torch
+    from methodbook.chips.supernet import Arch, SearchSpace
+    from methodbook.chips.train import digits_data, pretrained_supernet, inherited_accuracy, check_data_fits
+    from methodbook.chips.latency import ChipLatency, build_latency_table
+    from methodbook.chips.search import AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, performance_indices, select_target
+    from methodbook.chips.export import export_model, check_export_dir
     t_start = time.time()
-    space = space or SearchSpace()
-    data = data or digits_data(space.resolution)
-    res = pretrained_supernet(space, data, steps=steps, seed=seed)
+    chips = _check_chips(chips); budgets = _check_budgets(chips, budgets)
+    for n, v, lo, hi in (('steps', steps, 1, None), ('n_acc', n_acc, 2, None), ('population', population, 1, None), ('generations', generations, 0, None),
+                         ('top_k', top_k, 1, None), ('seed', seed, 0, None), ('batch_size', batch_size, 1, None)):
+        check_number(v, n, lo=lo, hi=hi, integer=True)
+    check_number(margin, 'margin', lo=0, hi=1, hi_open=True)
+    conds = {c.name: Condition(None if budgets[c.name] == 'auto' else budgets[c.name], memory_bytes, min_accuracy) for c in chips}
+    if data is None: data = digits_data(space.resolution if space is not None else 16)
+    space = space or SearchSpace(in_channels=data.shape[0], num_classes=max(2, len(data.classes)), resolution=data.shape[-1])
+    check_data_fits(space, data)
+    tables = dict(tables or {})
+    for c in chips:
+        if c.device == 'cuda' and c.kind == 'host' and not torch.cuda.is_available(): raise BadInputError(f"chip '{c.name}' is measured on CUDA, which is not available here")
+    lat = {c.name: ChipLatency(c, space, tables.get(c.name)) for c in chips if c.kind != 'host' or c.name in tables}   # lut tables read and checked now
+    outs = {c.name: check_export_dir(Path(out_dir)/c.name, f"out_dir/{c.name}") for c in chips} if out_dir is not None else {}
+    if out_dir is not None: check_out_path(out_dir, 'out_dir', kind='dir')
+    res = pretrained_supernet(space, data, steps=steps, seed=seed, batch_size=batch_size)
     sup = res.model.eval()
     log(f"supernet: {steps} steps ({res.evals[-1] if res.evals else ''}) [{time.time()-t_start:.0f}s]")
     acc = AccuracyTable(lambda a: inherited_accuracy(sup, a, data, n_calib=256))
@@ -51,18 +88,16 @@ def specialize(chips:list,                    # ChipSpec objects
     accs = [acc(a) for a in archs]
     pred = AccuracyPredictor(space, seed=seed).fit(archs, accs)
     log(f"accuracy predictor fitted on {len(archs)} measured subnets [{time.time()-t_start:.0f}s]")
-    lat, tables = {}, dict(tables or {})
     for c in chips:
-        if c.kind == 'host' and c.name not in tables: tables[c.name] = build_latency_table(c, space, seed=seed)
-        lat[c.name] = ChipLatency(c, space, tables.get(c.name))
+        if c.name not in lat: tables[c.name] = build_latency_table(c, space, seed=seed); lat[c.name] = ChipLatency(c, space, tables[c.name])
     out = {}
     for c in chips:
         t0 = time.time()
-        b = budgets.get(c.name, 'auto')
-        if b in (None, 'auto'): b = float(np.median([lat[c.name](space.sample(random.Random(seed*1000 + i))) for i in range(50)]))
-        cond = Condition(latency_ms=float(b), memory_bytes=memory_bytes, min_accuracy=min_accuracy)
+        cond = conds[c.name]
+        if cond.latency_ms is None:
+            cond = Condition(float(np.median([lat[c.name](space.sample(random.Random(seed*1000 + i))) for i in range(50)])), memory_bytes, min_accuracy)
         m = margin if c.kind in ('host', 'lut') else 0.0
-        obj = Objective(c, lat[c.name], space, Condition(float(b)*(1 - m), memory_bytes, min_accuracy))
+        obj = Objective(c, lat[c.name], space, Condition(cond.latency_ms*(1 - m), memory_bytes, min_accuracy))
         ev = evolutionary_search(space, pred, obj, population=population, generations=generations, seed=seed)
         cands = [a for a, _ in sorted(ev.unique().items(), key=lambda t: -t[1])[:top_k]]
         rows = performance_indices(space, cands, acc, lat)
@@ -72,7 +107,7 @@ def specialize(chips:list,                    # ChipSpec objects
                  n_evals=ev.n_evals, search=ev, objective=obj, seconds=round(time.time() - t0, 1))
         if c.kind == 'host': r['measured_ms'] = lat[c.name].measure(arch)
         if out_dir is not None:
-            r['card'] = export_model(sup, arch, data, Path(out_dir)/c.name, chip=c.name, indices=target, condition=cond.describe(c))
+            r['card'] = export_model(sup, arch, data, outs[c.name], chip=c.name, indices=target, condition=cond.describe(c))
         out[c.name] = r
         log(f"{c.name:22s} budget {cond.latency_ms:.4g} ms -> acc {target['accuracy']:.3f}, latency {target['latency_ms'][c.name]:.4g} ms"
             + (f" (re-measured {r['measured_ms']:.4g} ms)" if 'measured_ms' in r else '') + f"  {arch}  [{r['seconds']}s]")
@@ -83,73 +118,107 @@ def specialize(chips:list,                    # ChipSpec objects
 def _split(s:str)->list: return [t.strip() for t in str(s).split(',') if t.strip()]
 
 def _parse_budgets(chips:list, latency_ms:str)->dict:
+    "--latency-ms as {chip name: ms or 'auto'}: one value per chip, or one for all."
     vals = _split(latency_ms)
+    if not vals: raise BadInputError("--latency-ms: give a budget in ms or 'auto'")
     if len(vals) == 1: vals = vals*len(chips)
-    if len(vals) != len(chips): raise ValueError(f"--latency-ms has {len(vals)} values for {len(chips)} chips; give one per chip (or one for all)")
+    if len(vals) != len(chips): raise BadInputError(f"--latency-ms has {len(vals)} values for {len(chips)} chips; give one per chip (or one for all)")
     out = {}
     for c, v in zip(chips, vals):
         if v == 'auto': out[c.name] = 'auto'; continue
         try: f = float(v)
-        except ValueError: raise ValueError(f"--latency-ms: {v!r} for chip '{c.name}' is not a number or 'auto'") from None
-        if not f > 0: raise ValueError(f"--latency-ms: budget for chip '{c.name}' must be positive, got {v}")
-        out[c.name] = f
+        except ValueError: raise BadInputError(f"--latency-ms: {v!r} for chip '{c.name}' is not a number or 'auto'") from None
+        out[c.name] = float(check_number(f, f"--latency-ms for chip '{c.name}'", lo=0, lo_open=True))
     return out
 
+# %% ../../nbs/19_chips.cli.ipynb #6ec89089
 @call_parse
 def search_cmd(chips:str='host-cpu-1t,raspberry-pi-5,coral-edge-tpu',  # comma-separated chip names
                latency_ms:str='auto',          # comma-separated budgets (ms), one per chip or one for all; 'auto' = median random subnet
                chip_file:str=None,             # JSON/YAML file with more chips
+               data:str='digits',              # 'digits', 'digits-clean', a CIFAR-10 python folder, or an image folder (FOLDER/<class>/<image>)
+               resolution:int=None,            # image height = width (default: 16 for digits, 32 otherwise)
+               channels:int=3,                 # image folders: 1 (grey) or 3 (RGB)
+               val_frac:float=0.2,             # fraction of the images held out for validation
+               limit:int=None,                 # at most this many images per class
+               on_error:str='skip',            # image folders: an unreadable image is 'skip'ped (warning, count) or 'raise's
                min_accuracy:float=None,        # accuracy floor (fraction)
                memory_mb:float=None,           # memory limit in MB for every chip
                steps:int=400,                  # supernet training steps (cached)
+               batch_size:int=32,              # supernet training batch
                n_acc:int=150,                  # measured subnets for the accuracy predictor
                population:int=100,             # evolution population (OFA default)
                generations:int=10,             # evolution generations (OFA: 500 with its predictor; scaled down for CPU)
+               top_k:int=10,                   # predicted-best structures per chip measured for real
                out:str='chips_models',         # export folder (one sub-folder per chip)
                margin:float=0.1,               # host/lut chips: search under budget*(1-margin)
                seed:int=0):
     "Search a target structure per chip and export its pre-training model."
+    from methodbook.chips.latency import get_chip, load_chips
+    from methodbook.chips.train import load_image_data
     extra = load_chips(chip_file) if chip_file else []
     specs = [get_chip(n, extra) for n in _split(chips)]
-    if not specs: raise ValueError("--chips: give at least one chip name")
+    if not specs: raise BadInputError("--chips: give at least one chip name")
     budgets = _parse_budgets(specs, latency_ms)
-    if memory_mb is not None and not memory_mb > 0: raise ValueError(f"--memory-mb must be positive, got {memory_mb}")
-    try:
-        r = specialize(specs, budgets, steps=steps, n_acc=n_acc, population=population, generations=generations, min_accuracy=min_accuracy,
-                       memory_bytes=None if memory_mb is None else memory_mb*1e6, out_dir=out, margin=margin, seed=seed)
-    except InfeasibleError as e:
-        print(f"infeasible: {e}"); return 3
+    if memory_mb is not None: check_number(memory_mb, '--memory-mb', lo=0, lo_open=True)
+    if min_accuracy is not None: check_number(min_accuracy, '--min-accuracy (a fraction)', lo=0, hi=1)
+    for n, v, lo in (('--steps', steps, 1), ('--batch-size', batch_size, 1), ('--n-acc', n_acc, 2), ('--population', population, 1),
+                     ('--generations', generations, 0), ('--top-k', top_k, 1), ('--seed', seed, 0)):
+        check_number(v, n, lo=lo, integer=True)
+    if limit is not None: check_number(limit, '--limit', lo=1, integer=True)
+    if resolution is not None: check_number(resolution, '--resolution', lo=1, integer=True)
+    check_choice(channels, '--channels', (1, 3)); check_choice(on_error, '--on-error', ('skip', 'raise'))
+    check_number(val_frac, '--val-frac', lo=0, hi=1, lo_open=True, hi_open=True); check_number(margin, '--margin', lo=0, hi=1, hi_open=True)
+    check_out_path(out, '--out', kind='dir')
+    res = resolution or (16 if data in ('digits', 'digits-clean') else 32)
+    images = load_image_data(data, res, channels, val_frac, seed, on_error, limit)
+    print(f"data: {images.name}, {len(images.x_train)} training + {len(images.x_val)} validation images of shape {images.shape}, classes {images.classes}")
+    r = specialize(specs, budgets, steps=steps, n_acc=n_acc, population=population, generations=generations, top_k=top_k, min_accuracy=min_accuracy,
+                   memory_bytes=None if memory_mb is None else memory_mb*1e6, out_dir=out, margin=margin, seed=seed, data=images, batch_size=batch_size)
     print(f"\nmodels written to {out}/ in {r['seconds']}s")
     return 0
 
+# %% ../../nbs/19_chips.cli.ipynb #b02d5f44
 @call_parse
-def table_cmd(chip:str='host-cpu-1t',   # a host chip (measured here)
-              out:str='latency_table.json',
-              repeats:int=30, seed:int=0):
+def table_cmd(chip:str='host-cpu-1t',          # a host chip (measured here)
+              out:str='latency_table.json',    # where to write the table (JSON)
+              repeats:int=30,                  # timed calls per block
+              seed:int=0):
     "Build a per-block latency lookup table on this machine (run it on a chip, then use it there as kind 'lut')."
-    tab = build_latency_table(get_chip(chip), SearchSpace(), repeats=repeats, seed=seed)
-    tab.save(out); print(f"{len(tab.entries)} entries, scale {tab.scale:.3f}, offset {tab.offset_ms:.4f} ms -> {out} ({tab.meta['build_s']}s)")
+    from methodbook.chips.supernet import SearchSpace
+    from methodbook.chips.latency import build_latency_table, get_chip
+    c = get_chip(chip)
+    if c.kind != 'host': raise BadInputError(f"--chip: '{chip}' is a {c.kind} chip; a table is measured on a 'host' chip (this machine)")
+    check_number(repeats, '--repeats', lo=1, integer=True); check_number(seed, '--seed', lo=0, integer=True)
+    path = check_out_path(out, '--out', kind='file')
+    if c.device == 'cuda':
+        import torch
+        if not torch.cuda.is_available(): raise BadInputError(f"--chip: '{chip}' is measured on CUDA, which is not available here")
+    tab = build_latency_table(c, SearchSpace(), repeats=repeats, seed=seed)
+    tab.save(path); print(f"{len(tab.entries)} entries, scale {tab.scale:.3f}, offset {tab.offset_ms:.4f} ms -> {path} ({tab.meta['build_s']}s)")
     return 0
 
+# %% ../../nbs/19_chips.cli.ipynb #5cf6814d
 @call_parse
 def list_cmd(chip_file:str=None):  # optional JSON/YAML file with more chips
     "List the known chips."
+    from methodbook.chips.latency import CHIP_SPECS, load_chips
     for c in list(CHIP_SPECS.values()) + (load_chips(chip_file) if chip_file else []):
         print(f"{c.name:22s} {c.kind:9s} {c.source}")
     return 0
 
 def main(argv:list)->int:
-    "`methodbook chips {search,table,list} ...`; bad input prints one clear line and returns 2."
-    try: return run_commands('methodbook chips', {'search': search_cmd, 'table': table_cmd, 'list': list_cmd}, argv, default='search')
-    except (KeyError, ValueError, FileNotFoundError) as e:
-        print(f"methodbook chips: error: {e}", file=sys.stderr); return 2
+    "`methodbook chips {search,table,list} ...`; bad input is one line on stderr and exit 2 (through `run_commands`)."
+    return run_commands('methodbook chips', {'search': search_cmd, 'table': table_cmd, 'list': list_cmd}, argv, default='search')
 
 # %% ../../nbs/19_chips.cli.ipynb #66d45cf4
 def demo(out_dir:Path)->dict:
     "Small end-to-end run: supernet, predictor, evolution vs random per chip, Pareto plots, exports."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from methodbook.chips.search import hypervolume_2d
+    from methodbook.chips.train import digits_data
+    from methodbook.chips.latency import CHIP_SPECS
+    from methodbook.chips.search import hypervolume_2d, random_search, plot_pareto
     out_dir = Path(out_dir)
     names = ['host-cpu-1t', 'raspberry-pi-5', 'coral-edge-tpu', 'jetson-orin-nano-8gb']
     r = specialize([CHIP_SPECS[n] for n in names], {n: 'auto' for n in names}, steps=60, n_acc=40, population=40, generations=4,

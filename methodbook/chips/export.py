@@ -6,43 +6,94 @@ Docs: https://methodbook.github.io/methodbook/chips.export.html.md"""
 
 # %% ../../nbs/14_chips.export.ipynb #e0dbe5bf
 from __future__ import annotations
-import importlib.util, json, time
+import importlib.util, json, os, shutil, tempfile, time
 from pathlib import Path
 import torch
-from safetensors.torch import save_file, load_file
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+from ..core import (BadInputError, BadTypeError, BadFileError, check_number, check_out_path, save_pretrained,
+                             read_pretrained_meta, load_pretrained)
 from .supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet, cost_indices
-from .train import ImageData, recalibrate_bn, accuracy
+from .train import ImageData, recalibrate_bn, accuracy, check_data_fits
 
 # %% auto #0
-__all__ = ['export_model', 'load_exported']
+__all__ = ['ChipModel', 'check_export_dir', 'export_model', 'load_exported']
+
+# %% ../../nbs/14_chips.export.ipynb #a87c6210
+class ChipModel(nn.Module):
+    "A subnet with its preprocessing: raw images ((B,) C, H, W; uint8 0-255 or floats in [0, 1]) in, logits out; scriptable."
+    def __init__(self, net:nn.Module,            # the subnet; expects standardised (B, C, S, S) images
+                 mean:list, std:list,            # per-channel mean and std of raw training pixels
+                 class_names:list,               # output i is class_names[i]
+                 input_size:int):                # S: images of another size are resized (bilinear, antialiased)
+        super().__init__()
+        if len(mean) != len(std) or not len(mean): raise BadInputError(f"ChipModel: mean {mean} and std {std} need one value per channel")
+        self.net = net
+        self.register_buffer('mean', torch.tensor([float(v) for v in mean]).view(1, -1, 1, 1))
+        self.register_buffer('std', torch.tensor([float(v) for v in std]).view(1, -1, 1, 1))
+        self.class_names = [str(c) for c in class_names]
+        self.input_size, self.channels = int(input_size), len(mean)
+
+    def forward(self, x:Tensor)->Tensor:
+        if x.dtype == torch.uint8: x = x.float()/255.0
+        else: x = x.float()
+        if x.dim() == 3: x = x.unsqueeze(0)
+        if x.dim() != 4 or x.shape[1] != self.channels:
+            raise ValueError("expected raw images of shape (B, " + str(self.channels) + ", H, W) or (" + str(self.channels) + ", H, W)")
+        if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:
+            x = F.interpolate(x, size=[self.input_size, self.input_size], mode='bilinear', align_corners=False, antialias=True)
+        return self.net((x - self.mean)/self.std)
 
 # %% ../../nbs/14_chips.export.ipynb #9ae22a57
 def _card_md(card:dict)->str:
-    idx = card['indices']
+    idx, pre = card['indices'], card['preprocessing']
     lines = [f"# {card['name']}", '', f"Pre-training model for chip **{card['chip']}**, chosen by `methodbook.chips` from a weight-sharing supernet.", '',
              f"- architecture: `{card['arch_str']}` (depths {card['arch']['depths']})",
-             f"- condition: {card.get('condition') or 'none'}", '', '| index | value |', '| --- | --- |']
+             f"- condition: {card.get('condition') or 'none'}",
+             f"- data: {card.get('data') or 'unknown'}", '',
+             '## Input', '',
+             f"Raw images, `({pre['channels']}, H, W)` or a batch `(B, {pre['channels']}, H, W)`: uint8 0-255 or floats in [0, 1]. "
+             f"The TorchScript module resizes them to {pre['input_size']}×{pre['input_size']} (bilinear, antialiased) and standardises "
+             f"each channel with mean {[round(v, 5) for v in pre['mean']]} and std {[round(v, 5) for v in pre['std']]} itself.", '',
+             f"Classes (output index order): {', '.join(map(str, pre['class_names']))}", '',
+             '| index | value |', '| --- | --- |']
     for k, v in idx.items():
         if isinstance(v, dict): v = ', '.join(f'{c}: {x:.4g} ms' for c, x in v.items())
         elif isinstance(v, float): v = f'{v:.4g}'
         lines.append(f'| {k} | {v} |')
     lines += ['', '| parity check | max abs difference |', '| --- | --- |'] + [f'| {k} | {v:.3g} |' for k, v in card['parity'].items()]
-    lines += ['', 'Load: `methodbook.chips.export.load_exported(folder)` (safetensors) or `torch.jit.load(folder/"model.torchscript.pt")`.']
+    lines += ['', 'Load in plain PyTorch: `m = torch.jit.load(folder + "/model.torchscript.pt"); m(images).argmax(-1)` (`m.class_names` names the outputs); '
+              'or `methodbook.chips.export.load_exported(folder)` (safetensors).']
     return '\n'.join(lines) + '\n'
 
+# %% ../../nbs/14_chips.export.ipynb #1beb700c
+def check_export_dir(path, name:str='out_dir', overwrite:bool=True)->Path:
+    "`path` as a `Path` if a chip export may be written there: absent, empty, or (with `overwrite`) an earlier chip export."
+    p = check_out_path(path, name, kind='dir')
+    if p.exists() and any(p.iterdir()):
+        if not (p/'model_card.json').exists(): raise BadFileError(f"{name}: {str(p)!r} holds other files (not a chip export); refusing to replace it")
+        if not overwrite: raise BadFileError(f"{name}: {str(p)!r} already holds a chip export; pass overwrite=True to replace it")
+    return p
+
+# %% ../../nbs/14_chips.export.ipynb #23492451
 def export_model(supernet:Supernet,               # trained supernet
                  arch:Arch,                       # the chip's target structure
-                 data:ImageData,                  # training images recalibrate BatchNorm; validation images check parity
-                 out_dir:str|Path,                # folder to write (created)
+                 data:ImageData,                  # training images recalibrate BatchNorm; validation images check parity; its mean/std/classes go in the export
+                 out_dir:str|Path,                # folder to write (replaced atomically if it holds an earlier export)
                  chip:str='any',                  # chip name for the card
                  indices:dict|None=None,          # performance indices for the card (from `performance_indices`)
                  condition:str|None=None,         # the condition, in words, for the card
                  n_calib:int=512,                 # images for BatchNorm recalibration
                  tol:float=1e-5,                  # max abs difference allowed in the parity checks
-                )->dict:                          # the model card as a dict (paths, indices, parity)
-    "Extract `arch`, recalibrate its BatchNorm, write safetensors + arch JSON + model card + TorchScript, and check parity."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+                 overwrite:bool=True,             # replace an earlier export in `out_dir`
+                )->dict:                          # the model card as a dict (paths, indices, preprocessing, parity)
+    "Extract `arch`, recalibrate its BatchNorm, write TorchScript with preprocessing + safetensors + arch JSON + model card, and check parity."
+    if not isinstance(supernet, Supernet): raise BadTypeError(f"supernet must be a Supernet, got {type(supernet).__name__}")
     sp = supernet.space
+    check_data_fits(sp, data); sp.validate(arch)
+    check_number(n_calib, 'n_calib', lo=1, integer=True); check_number(tol, 'tol', lo=0, lo_open=True)
+    out = check_export_dir(out_dir, 'out_dir', overwrite)
     was = supernet.training; supernet.eval()
     x = data.x_val[:64]
     with torch.no_grad():
@@ -50,36 +101,51 @@ def export_model(supernet:Supernet,               # trained supernet
         raw = extract_subnet(supernet, arch).eval()
         p_extract = (raw(x) - ref_sup).abs().max().item()
     supernet.train(was)
-    net = recalibrate_bn(raw, data.x_train[:n_calib])
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(out/'model.safetensors'))
-    (out/'arch.json').write_text(json.dumps({'space': sp.to_dict(), 'arch': arch.to_dict()}, indent=1))
-    ts = torch.jit.trace(net, torch.randn(1, sp.in_channels, sp.resolution, sp.resolution))
-    ts.save(str(out/'model.torchscript.pt'))
-    with torch.no_grad():
-        ref = net(x)
-        parity = {'extracted subnet vs supernet (before recalibration)': p_extract,
-                  'TorchScript vs subnet': (torch.jit.load(str(out/'model.torchscript.pt'))(x) - ref).abs().max().item(),
-                  'safetensors reload vs subnet': (load_exported(out)(x) - ref).abs().max().item()}
-    if importlib.util.find_spec('onnx') is not None:
-        torch.onnx.export(net, x[:1], str(out/'model.onnx'), input_names=['image'], output_names=['logits'], dynamic_axes={'image': {0: 'batch'}})
-    bad = {k: v for k, v in parity.items() if v > tol}
-    if bad: raise AssertionError(f"export of {arch} for chip '{chip}': parity above {tol}: {bad}")
-    idx = dict(indices or {}); idx.pop('arch', None)
-    idx.setdefault('accuracy_recalibrated', accuracy(net, data.x_val, data.y_val))
-    for k, v in cost_indices(sp, arch).items(): idx.setdefault(k, v)
-    card = dict(name=f'methodbook-chips-{chip}', chip=chip, arch=arch.to_dict(), arch_str=str(arch), condition=condition,
-                indices=idx, parity=parity, files=sorted(p.name for p in out.iterdir()) + ['model_card.md', 'model_card.json'],
-                torch=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
-    (out/'model_card.json').write_text(json.dumps(card, indent=1))
-    (out/'model_card.md').write_text(_card_md(card))
+    net = recalibrate_bn(raw, data.x_train[:n_calib].to(next(raw.parameters()).device)).cpu()
+    pre = data.preprocessing()
+    model = ChipModel(net, pre['mean'], pre['std'], pre['class_names'], pre['input_size']).eval()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.tmp-'))
+    try:
+        save_pretrained(tmp, net, 'chips.subnet', config={'space': sp.to_dict(), 'arch': arch.to_dict()}, extra={'preprocessing': pre, 'chip': chip})
+        (tmp/'arch.json').write_text(json.dumps({'space': sp.to_dict(), 'arch': arch.to_dict()}, indent=1))
+        ts = torch.jit.script(model)
+        ts.save(str(tmp/'model.torchscript.pt'), _extra_files={'preprocessing.json': json.dumps(pre)})
+        xr = data.raw(x)
+        with torch.no_grad():
+            ref = net(x)
+            parity = {'extracted subnet vs supernet (before recalibration)': p_extract,
+                      'TorchScript on raw images vs subnet on standardised images': (torch.jit.load(str(tmp/'model.torchscript.pt'))(xr) - ref).abs().max().item(),
+                      'safetensors reload vs subnet': (load_exported(tmp)(xr) - ref).abs().max().item()}
+        if importlib.util.find_spec('onnx') is not None:
+            torch.onnx.export(model, xr[:1], str(tmp/'model.onnx'), input_names=['image'], output_names=['logits'], dynamic_axes={'image': {0: 'batch'}})
+        bad = {k: v for k, v in parity.items() if v > tol*max(1.0, ref.abs().max().item())}
+        if bad: raise AssertionError(f"export of {arch} for chip '{chip}': parity above {tol}: {bad}")
+        idx = dict(indices or {}); idx.pop('arch', None)
+        idx.setdefault('accuracy_recalibrated', accuracy(net, data.x_val, data.y_val))
+        idx['accuracy_raw_input'] = accuracy(model, data.raw(data.x_val), data.y_val)
+        for k, v in cost_indices(sp, arch).items(): idx.setdefault(k, v)
+        card = dict(name=f'methodbook-chips-{chip}', chip=chip, arch=arch.to_dict(), arch_str=str(arch), condition=condition, data=data.name,
+                    preprocessing=pre, indices=idx, parity=parity, files=sorted([p.name for p in tmp.iterdir()] + ['model_card.md', 'model_card.json']),
+                    torch=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+        (tmp/'model_card.json').write_text(json.dumps(card, indent=1))
+        (tmp/'model_card.md').write_text(_card_md(card))
+        old = None
+        if out.exists(): old = out.with_name(f'.{out.name}.old-{os.getpid()}'); os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None: shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return card
 
-def load_exported(folder:str|Path)->Subnet:
-    "Rebuild the standalone Subnet from an exported folder (arch.json + model.safetensors), in eval mode."
-    folder = Path(folder)
-    for f in ('arch.json', 'model.safetensors'):
-        if not (folder/f).exists(): raise FileNotFoundError(f"{folder} is not an exported model: {f} is missing")
-    d = json.loads((folder/'arch.json').read_text())
-    net = Subnet(SearchSpace.from_dict(d['space']), Arch.from_dict(d['arch']))
-    net.load_state_dict(load_file(str(folder/'model.safetensors')))
-    return net.eval()
+# %% ../../nbs/14_chips.export.ipynb #4a82ef29
+def load_exported(folder:str|Path)->ChipModel:
+    "Rebuild the `ChipModel` (subnet + preprocessing) from an exported folder's methodbook.json + model.safetensors, in eval mode."
+    meta = read_pretrained_meta(folder, kind='chips.subnet')
+    try:
+        cfg, pre = meta['config'], meta['extra']['preprocessing']
+        net = Subnet(SearchSpace.from_dict(cfg['space']), Arch.from_dict(cfg['arch']))
+        model = ChipModel(net, pre['mean'], pre['std'], pre['class_names'], pre['input_size'])
+    except (KeyError, TypeError, BadInputError) as e: raise BadFileError(f"{str(Path(folder)/'methodbook.json')!r} does not describe a chip export: {type(e).__name__}: {e}") from None
+    load_pretrained(folder, net)
+    return model.eval()

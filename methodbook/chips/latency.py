@@ -12,16 +12,20 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
+from ..core import BadInputError, BadTypeError, BadFileError, check_number, check_choice, check_path
 from .supernet import Arch, SearchSpace, Subnet, InvertedResidual, Stem, Head, block_shapes, layer_table, cost_indices
 
 # %% auto #0
-__all__ = ['CHIP_KINDS', 'CHIP_SPECS', 'ChipSpecError', 'ChipSpec', 'chip_from_dict', 'load_chips', 'UnknownChipError',
-           'get_chip', 'memory_needed', 'fits_memory', 'roofline_latency_ms', 'measure_latency', 'measure_arch_ms',
-           'block_key', 'arch_keys', 'LatencyTable', 'build_latency_table', 'ChipLatency']
+__all__ = ['CHIP_KINDS', 'CHIP_SPECS', 'ChipSpecError', 'ChipFileError', 'ChipSpec', 'chip_from_dict', 'load_chips',
+           'UnknownChipError', 'get_chip', 'memory_needed', 'fits_memory', 'roofline_latency_ms', 'measure_latency',
+           'measure_arch_ms', 'block_key', 'arch_keys', 'LatencyTable', 'build_latency_table', 'ChipLatency']
 
 # %% ../../nbs/12_chips.latency.ipynb #a4859f65
-class ChipSpecError(ValueError):
-    "A chip spec (built-in or user file) is malformed."
+class ChipSpecError(BadInputError):
+    "A chip spec is malformed; the message names the chip and the field."
+
+class ChipFileError(ChipSpecError, BadFileError):
+    "A chip file that cannot be read, parsed, or holds a malformed spec; the message names the file."
 
 CHIP_KINDS = ('host', 'lut', 'roofline')
 
@@ -102,33 +106,37 @@ CHIP_SPECS = {c.name: c for c in [
 # %% ../../nbs/12_chips.latency.ipynb #e5b38924
 def load_chips(path:str|Path)->list:
     "Read and validate the chip specs in a .json/.yaml/.yml file."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"chip file {path} does not exist")
-    text = path.read_text()
+    path = check_path(path, 'chip file', kind='file')
+    kind = path.suffix.lower()
+    if kind not in ('.json', '.yaml', '.yml'): raise ChipFileError(f"chip file {str(path)!r}: expected a .json, .yaml or .yml file")
     try:
-        if path.suffix.lower() in ('.yaml', '.yml'):
+        text = path.read_text()
+        if kind == '.json': d = json.loads(text)
+        else:
             import yaml; d = yaml.safe_load(text)
-        elif path.suffix.lower() == '.json': d = json.loads(text)
-        else: raise ChipSpecError(f"chip file {path}: expected a .json, .yaml or .yml file")
-    except (json.JSONDecodeError, ValueError) as e:
-        if isinstance(e, ChipSpecError): raise
-        raise ChipSpecError(f"chip file {path} is not valid {path.suffix[1:].upper()}: {e}") from None
-    except Exception as e:
-        raise ChipSpecError(f"chip file {path} is not valid YAML: {e}") from None
+    except Exception as e:   # JSONDecodeError, YAMLError, UnicodeDecodeError, OSError: the file's fault
+        msg = ' '.join(str(e).split())[:300]
+        raise ChipFileError(f"chip file {str(path)!r} is not valid {'JSON' if kind == '.json' else 'YAML'}: {type(e).__name__}: {msg}") from None
     if isinstance(d, dict) and 'chips' in d: d = d['chips']
     if isinstance(d, dict): d = [d]
-    if not isinstance(d, list) or not d: raise ChipSpecError(f"chip file {path}: expected a list of chip specs (or {{chips: [...]}})")
-    specs = [chip_from_dict(c, f"chip file {path.name}, entry {i}") for i, c in enumerate(d)]
+    if not isinstance(d, list) or not d: raise ChipFileError(f"chip file {str(path)!r}: expected a list of chip specs (or {{chips: [...]}}), got {type(d).__name__ if d is not None else 'an empty file'}")
+    try: specs = [chip_from_dict(c, f"chip file {str(path)!r}, entry {i}") for i, c in enumerate(d)]
+    except ChipSpecError as e: raise ChipFileError(str(e)) from None
     names = [s.name for s in specs]
-    if len(set(names)) != len(names): raise ChipSpecError(f"chip file {path}: duplicate chip names {sorted({n for n in names if names.count(n) > 1})}")
+    if len(set(names)) != len(names): raise ChipFileError(f"chip file {str(path)!r}: duplicate chip names {sorted({n for n in names if names.count(n) > 1})}")
+    clash = sorted(set(names) & set(CHIP_SPECS))
+    if clash: raise ChipFileError(f"chip file {str(path)!r}: chip name(s) {clash} are built in; choose other names")
+    for s in specs:
+        if s.kind == 'lut' and not Path(s.table).is_absolute(): s.table = str(path.parent/s.table)   # relative to the chip file
     return specs
 
-class UnknownChipError(KeyError):
+class UnknownChipError(BadInputError, KeyError):
     "A chip name that is neither built in nor in the user's chip files."
     def __str__(self): return str(self.args[0])
 
 def get_chip(name:str, extra:list|None=None)->ChipSpec:
     "A chip by name from `extra` specs or the built-in `CHIP_SPECS`; unknown names list the known ones."
+    if not isinstance(name, str): raise BadTypeError(f"chip name must be a string, got {name!r}")
     known = {**CHIP_SPECS, **{c.name: c for c in (extra or [])}}
     if name not in known: raise UnknownChipError(f"unknown chip {name!r}; known chips: {sorted(known)} (add yours with a JSON/YAML chip file)")
     return known[name]
@@ -163,7 +171,9 @@ def measure_latency(model:nn.Module,        # module to time (put in eval mode h
                     warmup:int=5,           # untimed calls first
                    )->dict:                 # median_ms, p10_ms, p90_ms, min_ms, samples (ms)
     "Median latency of `model(x)` over `repeats` timed calls."
-    if device == 'cuda' and not torch.cuda.is_available(): raise RuntimeError("measure_latency: device 'cuda' requested but CUDA is not available here")
+    check_number(threads, 'threads', lo=1, integer=True); check_number(repeats, 'repeats', lo=1, integer=True)
+    check_number(warmup, 'warmup', lo=0, integer=True); check_choice(device, 'device', ('cpu', 'cuda'))
+    if device == 'cuda' and not torch.cuda.is_available(): raise BadInputError("measure_latency: device 'cuda' requested but CUDA is not available here")
     old = torch.get_num_threads(); torch.set_num_threads(threads)
     try:
         model = model.eval().to(device); x = torch.randn(*shape, device=device)
@@ -178,7 +188,7 @@ def measure_latency(model:nn.Module,        # module to time (put in eval mode h
 
 def measure_arch_ms(chip:ChipSpec, space:SearchSpace, arch:Arch, repeats:int=30, warmup:int=5)->float:
     "Measured median latency (ms) of a randomly initialised `Subnet(arch)` on a host chip."
-    if chip.kind != 'host': raise ValueError(f"chip '{chip.name}' is a {chip.kind} chip; only 'host' chips can be measured here")
+    if chip.kind != 'host': raise BadInputError(f"chip '{chip.name}' is a {chip.kind} chip; only 'host' chips can be measured here")
     torch.manual_seed(0)
     net = Subnet(space, arch)
     return measure_latency(net, (1, space.in_channels, space.resolution, space.resolution), chip.threads, chip.device, repeats, warmup)[f'{chip.statistic}_ms']
@@ -201,18 +211,32 @@ class LatencyTable:
     def raw_sum(self, arch:Arch)->float:
         sp = SearchSpace.from_dict(self.space)
         try: return sum(self.entries[k] for k in arch_keys(sp, arch))
-        except KeyError as e: raise KeyError(f"latency table for chip '{self.chip}' has no entry {e}: it was built for another search space") from None
+        except KeyError as e: raise BadInputError(f"latency table for chip '{self.chip}' has no entry {e}: it was built for another search space") from None
     def predict(self, arch:Arch)->float:
         "Predicted latency (ms) of `arch`."
         return self.scale*self.raw_sum(arch) + self.offset_ms
     def save(self, path:str|Path)->Path:
-        path = Path(path); path.write_text(json.dumps(asdict(self), indent=1)); return path
+        "Write the table as JSON, atomically."
+        import os
+        path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+        tmp.write_text(json.dumps(asdict(self), indent=1)); os.replace(tmp, path); return path
     @classmethod
     def load(cls, path:str|Path)->LatencyTable:
-        try: d = json.loads(Path(path).read_text())
-        except FileNotFoundError: raise FileNotFoundError(f"latency table {path} does not exist") from None
+        "Read a table saved by `save`; every problem is a `BadFileError` naming the file and the field."
+        p = check_path(path, 'latency table', kind='file')
+        try: d = json.loads(p.read_text())
+        except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"latency table {str(p)!r} is not valid JSON: {e}") from None
+        if not isinstance(d, dict): raise BadFileError(f"latency table {str(p)!r}: expected a JSON object, got {type(d).__name__}")
         missing = {'chip', 'space', 'entries'} - set(d)
-        if missing: raise ValueError(f"latency table {path}: missing {sorted(missing)}")
+        if missing: raise BadFileError(f"latency table {str(p)!r}: missing {sorted(missing)}")
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown: raise BadFileError(f"latency table {str(p)!r}: unknown fields {sorted(unknown)}")
+        try:
+            SearchSpace.from_dict(d['space'])
+            if not isinstance(d['entries'], dict) or not d['entries']: raise BadInputError("'entries' must be a non-empty mapping of block -> ms")
+            for k, v in d['entries'].items(): check_number(v, f"entries[{k!r}]", lo=0)
+            check_number(d.get('scale', 1.0), 'scale'); check_number(d.get('offset_ms', 0.0), 'offset_ms')
+        except BadInputError as e: raise BadFileError(f"latency table {str(p)!r}: {e}") from None
         return cls(**d)
 
 # %% ../../nbs/12_chips.latency.ipynb #459d92f7
@@ -230,7 +254,9 @@ def build_latency_table(chip:ChipSpec,            # a 'host' chip: the table is 
                         seed:int=0,
                        )->LatencyTable:
     "Measure every distinct block, the stem and the head on `chip`, and fit the whole-net correction."
-    if chip.kind != 'host': raise ValueError(f"chip '{chip.name}' is a {chip.kind} chip: build its table on the chip itself (kind 'host' there), then load it as kind 'lut'")
+    check_number(repeats, 'repeats', lo=1, integer=True); check_number(warmup, 'warmup', lo=0, integer=True)
+    check_number(n_calib, 'n_calib', lo=0, integer=True)
+    if chip.kind != 'host': raise BadInputError(f"chip '{chip.name}' is a {chip.kind} chip: build its table on the chip itself (kind 'host' there), then load it as kind 'lut'")
     t0 = time.time(); torch.manual_seed(seed)
     meas = lambda m, shape: measure_latency(m, shape, chip.threads, chip.device, repeats, warmup)[f'{chip.statistic}_ms']
     r, c = space.resolution, space.in_channels
@@ -259,10 +285,12 @@ def build_latency_table(chip:ChipSpec,            # a 'host' chip: the table is 
 class ChipLatency:
     "Latency (ms) of archs on one chip: roofline analytic, lut table, host table (if given) else measurement."
     def __init__(self, chip:ChipSpec, space:SearchSpace, table:LatencyTable|None=None, repeats:int=30):
+        if not isinstance(chip, ChipSpec): raise BadTypeError(f"chip must be a ChipSpec, got {type(chip).__name__}")
+        check_number(repeats, 'repeats', lo=1, integer=True)
         self.chip, self.space, self.repeats = chip, space, repeats
         if table is None and chip.kind == 'lut': table = LatencyTable.load(chip.table)
         if table is not None and SearchSpace.from_dict(table.space) != space:
-            raise ValueError(f"latency table of chip '{chip.name}' was built for a different search space")
+            raise BadFileError(f"latency table of chip '{chip.name}'{' (' + repr(chip.table) + ')' if chip.table else ''} was built for a different search space")
         self.table, self._cache = table, {}
     @property
     def measurable(self)->bool: return self.chip.kind == 'host'

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 import torch
+from ..core import BadInputError, BadTypeError, BadFileError, Config, check_number, check_path
 from .supernet import Arch, SearchSpace, Supernet, cost_indices, mutate, crossover
 from .latency import ChipSpec, ChipLatency, memory_needed, get_chip
 
@@ -24,18 +25,28 @@ __all__ = ['AccuracyTable', 'arch_features', 'AccuracyPredictor', 'kendall_tau',
 class AccuracyTable:
     "Caches `accuracy_fn(arch)` per architecture; counts the real evaluations. Saves/loads as JSON."
     def __init__(self, accuracy_fn:Callable|None=None, table:dict|None=None):
+        if accuracy_fn is not None and not callable(accuracy_fn): raise BadTypeError(f"accuracy_fn must be callable (arch -> accuracy), got {type(accuracy_fn).__name__}")
         self.fn, self.table, self.n_evals = accuracy_fn, dict(table or {}), 0
     def __call__(self, arch:Arch)->float:
         if arch not in self.table:
-            if self.fn is None: raise KeyError(f"no accuracy recorded for {arch} and no accuracy_fn to measure it")
-            self.table[arch] = float(self.fn(arch)); self.n_evals += 1
+            if self.fn is None: raise BadInputError(f"no accuracy recorded for {arch} and no accuracy_fn to measure it")
+            self.table[arch] = float(check_number(self.fn(arch), f"accuracy of {arch}", lo=0, hi=1)); self.n_evals += 1
         return self.table[arch]
     def __len__(self): return len(self.table)
     def save(self, path:str|Path)->Path:
         path = Path(path); path.write_text(json.dumps([{'arch': a.to_dict(), 'accuracy': v} for a, v in self.table.items()])); return path
     @classmethod
     def load(cls, path:str|Path, accuracy_fn:Callable|None=None)->AccuracyTable:
-        return cls(accuracy_fn, {Arch.from_dict(r['arch']): r['accuracy'] for r in json.loads(Path(path).read_text())})
+        "Read a table written by `save`; a malformed file is a `BadFileError` naming it and the row."
+        p = check_path(path, 'accuracy table', kind='file')
+        try: rows = json.loads(p.read_text())
+        except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"accuracy table {str(p)!r} is not valid JSON: {e}") from None
+        if not isinstance(rows, list): raise BadFileError(f"accuracy table {str(p)!r}: expected a list of {{arch, accuracy}} rows")
+        table = {}
+        for n, r in enumerate(rows):
+            try: table[Arch.from_dict(r['arch'])] = float(check_number(r['accuracy'], 'accuracy', lo=0, hi=1))
+            except (BadInputError, KeyError, TypeError) as e: raise BadFileError(f"accuracy table {str(p)!r} row {n}: {e}") from None
+        return cls(accuracy_fn, table)
 
 # %% ../../nbs/13_chips.search.ipynb #a187a613
 def arch_features(space:SearchSpace, arch:Arch)->np.ndarray:
@@ -59,6 +70,10 @@ class AccuracyPredictor:
         self.model = make_pipeline(StandardScaler(), Ridge(alpha=alpha))
         self._cache = {}
     def fit(self, archs:list, accs:list)->AccuracyPredictor:
+        if len(archs) != len(accs): raise BadInputError(f"AccuracyPredictor.fit: {len(archs)} archs but {len(accs)} accuracies")
+        if len(archs) < 2: raise BadInputError(f"AccuracyPredictor.fit needs at least 2 measured archs, got {len(archs)}")
+        for n, a in enumerate(accs): check_number(a, f"accs[{n}]", lo=0, hi=1)
+        for a in archs: self.space.validate(a)
         X = np.stack([arch_features(self.space, a) for a in archs]); y = np.asarray(accs, dtype=np.float64)
         self.mean = float(y.mean()); self.model.fit(X, y - self.mean); self._cache = {}
         return self
@@ -76,21 +91,19 @@ def kendall_tau(a, b)->float:
     return float(kendalltau(np.asarray(a), np.asarray(b)).statistic)
 
 # %% ../../nbs/13_chips.search.ipynb #6e6487ae
-class InfeasibleError(ValueError):
-    "No candidate meets a chip's condition."
+class InfeasibleError(BadInputError):
+    "No candidate meets a chip's condition; the message names the chip, the condition and the closest candidate."
 
 @dataclass
-class Condition:
+class Condition(Config):
     "What a chip needs from its target structure."
     latency_ms:float|None=None     # latency budget on the chip (None: no budget)
     memory_bytes:float|None=None   # memory limit (None: the chip's capacity, if any)
     min_accuracy:float|None=None   # accuracy floor (None: none)
-    def __post_init__(self):
-        for n in ('latency_ms', 'memory_bytes', 'min_accuracy'):
-            v = getattr(self, n)
-            if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0 and n != 'min_accuracy' or v < 0):
-                raise ValueError(f"Condition: {n} must be a positive number, got {v!r}")
-        if self.min_accuracy is not None and self.min_accuracy > 1: raise ValueError(f"Condition: min_accuracy is a fraction in [0, 1], got {self.min_accuracy}")
+    def validate(self):
+        for n in ('latency_ms', 'memory_bytes'):
+            if getattr(self, n) is not None: check_number(getattr(self, n), f"Condition.{n}", lo=0, lo_open=True)
+        if self.min_accuracy is not None: check_number(self.min_accuracy, 'Condition.min_accuracy (a fraction)', lo=0, hi=1)
     def memory_limit(self, chip:ChipSpec)->float|None:
         lims = [v for v in (self.memory_bytes, chip.memory_bytes) if v is not None]
         return min(lims) if lims else None
@@ -105,6 +118,9 @@ class Condition:
 class Objective:
     "A chip's latency function and condition; feasibility and violation of an arch."
     def __init__(self, chip:ChipSpec, latency:Callable, space:SearchSpace, condition:Condition):
+        if not isinstance(chip, ChipSpec): raise BadTypeError(f"chip must be a ChipSpec, got {type(chip).__name__}")
+        if not callable(latency): raise BadTypeError(f"latency must be callable (arch -> ms), got {type(latency).__name__}")
+        if not isinstance(condition, Condition): raise BadTypeError(f"condition must be a Condition, got {type(condition).__name__}")
         self.chip, self.latency, self.space, self.cond = chip, latency, space, condition
         self.mem_limit = condition.memory_limit(chip)
     def memory(self, arch:Arch)->int: return memory_needed(self.space, arch, self.chip.bytes_per_element)
@@ -123,6 +139,7 @@ class Objective:
 
 def sample_feasible(space:SearchSpace, obj:Objective, rng:random.Random, max_tries:int=2000)->Arch:
     "Rejection-sample a random arch meeting `obj`'s latency and memory limits; `InfeasibleError` names the closest tried."
+    check_number(max_tries, 'max_tries', lo=0, integer=True)
     best, best_v = None, math.inf
     for arch in [space.smallest()] if max_tries == 0 else (space.sample(rng) for _ in range(max_tries)):
         v = obj.violation(arch)
@@ -159,6 +176,9 @@ def evolutionary_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective,
                         population:int=100, parent_ratio:float=0.25, mutation_prob:float=0.1, mutation_ratio:float=0.5,
                         generations:int=10, seed:int=0)->SearchResult:
     "OFA-style evolution maximising `accuracy_fn` among archs meeting `obj`'s latency and memory limits."
+    check_number(population, 'population', lo=1, integer=True); check_number(generations, 'generations', lo=0, integer=True)
+    check_number(parent_ratio, 'parent_ratio', lo=0, hi=1, lo_open=True); check_number(mutation_prob, 'mutation_prob', lo=0, hi=1)
+    check_number(mutation_ratio, 'mutation_ratio', lo=0, hi=1)
     t0, rng = time.time(), random.Random(seed)
     n_par, n_mut = max(1, int(round(parent_ratio*population))), int(round(mutation_ratio*population))
     def child(make):
@@ -183,6 +203,7 @@ def evolutionary_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective,
 
 def random_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective, n_evals:int=1100, seed:int=0)->SearchResult:
     "The baseline: `n_evals` random structures meeting `obj`'s latency and memory limits."
+    check_number(n_evals, 'n_evals', lo=1, integer=True)
     t0, rng = time.time(), random.Random(seed)
     archs = [sample_feasible(space, obj, rng) for _ in range(n_evals)]
     res = SearchResult('random', obj.chip.name, [(a, accuracy_fn(a)) for a in archs])
@@ -193,7 +214,8 @@ def random_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective, n_eval
 def multi_budget_evolution(space:SearchSpace, accuracy_fn:Callable, obj:Objective, n_budgets:int=5,
                            population:int=50, generations:int=3, seed:int=0, **kw)->SearchResult:
     "Evolution under `n_budgets` evenly spread latency budgets up to `obj`'s; one SearchResult with all evaluations."
-    if obj.cond.latency_ms is None: raise ValueError(f"chip '{obj.chip.name}': multi_budget_evolution needs a latency budget")
+    check_number(n_budgets, 'n_budgets', lo=1, integer=True)
+    if obj.cond.latency_ms is None: raise BadInputError(f"chip '{obj.chip.name}': multi_budget_evolution needs a latency budget")
     t0, lo, hi = time.time(), obj.latency(space.smallest()), obj.cond.latency_ms
     res = SearchResult('multi-budget evolution', obj.chip.name, [])
     for i in range(1, n_budgets + 1):
@@ -204,25 +226,30 @@ def multi_budget_evolution(space:SearchSpace, accuracy_fn:Callable, obj:Objectiv
     return res
 
 # %% ../../nbs/13_chips.search.ipynb #53d715d8
+def _objectives(latency, accuracy)->tuple:
+    lat, acc = np.asarray(latency, float).reshape(-1), np.asarray(accuracy, float).reshape(-1)
+    if len(lat) != len(acc): raise BadInputError(f"latency has {len(lat)} values, accuracy {len(acc)}; give one of each per point")
+    for n, v in (('latency', lat), ('accuracy', acc)):
+        bad = int((~np.isfinite(v)).sum())
+        if bad: raise BadInputError(f"{n} has {bad} NaN or infinite value(s) out of {len(v)}")
+    return lat, acc
+
 def pareto_front(latency, accuracy)->np.ndarray:
-    "Indices of the points no other point beats in both latency (lower) and accuracy (higher), by increasing latency."
-    lat, acc = np.asarray(latency, float), np.asarray(accuracy, float)
-    order = np.lexsort((-acc, lat))
-    front, best = [], -np.inf
-    for i in order:
-        if acc[i] > best: front.append(i); best = acc[i]
-    return np.array(front, dtype=int)
+    "Indices of the points no other point beats in both latency (lower) and accuracy (higher), by increasing latency (moocore)."
+    import moocore
+    lat, acc = _objectives(latency, accuracy)
+    if not len(lat): return np.zeros(0, dtype=int)
+    idx = np.flatnonzero(moocore.is_nondominated(np.c_[lat, acc], maximise=[False, True]))
+    return idx[np.lexsort((-acc[idx], lat[idx]))]
 
 def hypervolume_2d(latency, accuracy, ref_latency:float, ref_accuracy:float=0.0)->float:
-    "Area dominated by the points within [0, ref_latency] x [ref_accuracy, 1] (latency minimised, accuracy maximised)."
-    lat, acc = np.asarray(latency, float), np.asarray(accuracy, float)
+    "Area dominated by the points relative to the reference point (ref_latency, ref_accuracy): latency minimised, accuracy maximised (moocore)."
+    import moocore
+    lat, acc = _objectives(latency, accuracy)
+    check_number(ref_latency, 'ref_latency'); check_number(ref_accuracy, 'ref_accuracy')
     keep = (lat <= ref_latency) & (acc >= ref_accuracy)
     if not keep.any(): return 0.0
-    lat, acc = lat[keep], acc[keep]
-    hv, prev = 0.0, ref_accuracy
-    for i in pareto_front(lat, acc):
-        hv += (ref_latency - lat[i])*(acc[i] - prev); prev = acc[i]
-    return float(hv)
+    return float(moocore.hypervolume(np.c_[lat[keep], -acc[keep]], ref=[ref_latency, -ref_accuracy]))
 
 # %% ../../nbs/13_chips.search.ipynb #0e77e378
 def performance_indices(space:SearchSpace, archs:list, accuracy_fn:Callable, latencies:dict)->list:

@@ -7,12 +7,13 @@ Docs: https://methodbook.github.io/methodbook/chips.supernet.html.md"""
 # %% ../../nbs/10_chips.supernet.ipynb #334de9b1
 from __future__ import annotations
 import json, math, random
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from ..core import BadInputError, BadTypeError, check_number
 
 # %% auto #0
 __all__ = ['Arch', 'SearchSpace', 'mutate', 'crossover', 'conv_bn', 'InvertedResidual', 'Stem', 'Head', 'block_shapes', 'Subnet',
@@ -20,6 +21,11 @@ __all__ = ['Arch', 'SearchSpace', 'mutate', 'crossover', 'conv_bn', 'InvertedRes
            'count_flops']
 
 # %% ../../nbs/10_chips.supernet.ipynb #09917624
+def _choices(v, where:str)->tuple:
+    "`v` as a tuple of positive ints, else a `BadInputError` naming `where`."
+    if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__'): raise BadTypeError(f"{where} must be a list of integers, got {v!r}")
+    return tuple(int(check_number(x, f"{where}[{j}]", lo=1, integer=True)) for j, x in enumerate(v))
+
 @dataclass(frozen=True)
 class Arch:
     "One subnet: per stage, the kernel size and expand ratio of each active block (the stage depth is their count)."
@@ -27,10 +33,13 @@ class Arch:
     expands:tuple  # per stage, a tuple of expand ratios, one per active block
 
     def __post_init__(self):
-        object.__setattr__(self, 'kernels', tuple(tuple(int(k) for k in s) for s in self.kernels))
-        object.__setattr__(self, 'expands', tuple(tuple(int(e) for e in s) for s in self.expands))
+        for n in ('kernels', 'expands'):
+            v = getattr(self, n)
+            if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__'): raise BadTypeError(f"Arch.{n} must be a list of stages, got {v!r}")
+            object.__setattr__(self, n, tuple(_choices(s, f"Arch.{n}[{j}]") for j, s in enumerate(v)))
+        if not self.kernels: raise BadInputError("Arch needs at least one stage; got kernels=() and expands=()")
         if len(self.kernels) != len(self.expands) or any(len(a) != len(b) for a, b in zip(self.kernels, self.expands)):
-            raise ValueError(f"Arch: kernels {self.kernels} and expands {self.expands} must have the same shape")
+            raise BadInputError(f"Arch: kernels {self.kernels} and expands {self.expands} must have the same shape")
 
     @property
     def depths(self)->tuple: return tuple(len(s) for s in self.kernels)
@@ -43,13 +52,18 @@ class Arch:
     @classmethod
     def from_dict(cls, d:dict)->Arch:
         "Build from `to_dict` output (the `depths` entry is checked, not needed)."
-        try: a = cls(d['kernels'], d['expands'])
-        except KeyError as e: raise ValueError(f"Arch JSON needs 'kernels' and 'expands'; missing {e}") from None
+        if not isinstance(d, dict): raise BadTypeError(f"Arch JSON must be a mapping with 'kernels' and 'expands', got {type(d).__name__}")
+        missing = [k for k in ('kernels', 'expands') if k not in d]
+        if missing: raise BadInputError(f"Arch JSON needs 'kernels' and 'expands'; missing {missing}")
+        a = cls(d['kernels'], d['expands'])
         if 'depths' in d and list(d['depths']) != list(a.depths):
-            raise ValueError(f"Arch JSON: depths {d['depths']} disagree with the block lists (depths {list(a.depths)})")
+            raise BadInputError(f"Arch JSON: depths {d['depths']} disagree with the block lists (depths {list(a.depths)})")
         return a
     @classmethod
-    def from_json(cls, s:str)->Arch: return cls.from_dict(json.loads(s))
+    def from_json(cls, s:str)->Arch:
+        try: d = json.loads(s)
+        except (TypeError, ValueError) as e: raise BadInputError(f"Arch JSON could not be parsed: {e}") from None
+        return cls.from_dict(d)
     def __str__(self):
         return ' | '.join(' '.join(f'k{k}e{e}' for k, e in zip(ks, es)) for ks, es in zip(self.kernels, self.expands))
 
@@ -69,10 +83,17 @@ class SearchSpace:
     head_width:int=64                 # channels of the final 1x1 conv
 
     def __post_init__(self):
-        for n in ('widths', 'strides', 'depths', 'expands', 'kernels'): setattr(self, n, tuple(getattr(self, n)))
-        if len(self.widths) != len(self.strides): raise ValueError(f"SearchSpace: widths {self.widths} and strides {self.strides} need one entry per stage")
-        if any(k % 2 == 0 or k < 1 for k in self.kernels): raise ValueError(f"SearchSpace: kernels must be odd and positive, got {self.kernels}")
-        if min(self.depths) < 1: raise ValueError(f"SearchSpace: depth choices must be >= 1, got {self.depths}")
+        for n in ('in_channels', 'num_classes', 'resolution', 'stem_width', 'head_width'):
+            setattr(self, n, int(check_number(getattr(self, n), f"SearchSpace.{n}", lo=1, integer=True)))
+        check_number(self.num_classes, 'SearchSpace.num_classes', lo=2, integer=True)
+        for n in ('widths', 'strides', 'depths', 'expands', 'kernels'):
+            v = _choices(getattr(self, n), f"SearchSpace.{n}")
+            if not v: raise BadInputError(f"SearchSpace.{n} is empty: the search space needs at least one choice")
+            setattr(self, n, v)
+        if len(self.widths) != len(self.strides): raise BadInputError(f"SearchSpace: widths {self.widths} and strides {self.strides} need one entry per stage")
+        if any(k % 2 == 0 for k in self.kernels): raise BadInputError(f"SearchSpace.kernels must be odd and positive, got {self.kernels}")
+        for n in ('depths', 'expands', 'kernels'):
+            if len(set(getattr(self, n))) != len(getattr(self, n)): raise BadInputError(f"SearchSpace.{n} has repeated choices: {getattr(self, n)}")
 
     @property
     def n_stages(self)->int: return len(self.widths)
@@ -80,7 +101,12 @@ class SearchSpace:
     def max_depth(self)->int: return max(self.depths)
     def to_dict(self)->dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
     @classmethod
-    def from_dict(cls, d:dict)->SearchSpace: return cls(**d)
+    def from_dict(cls, d:dict)->SearchSpace:
+        "Build from `to_dict` output; unknown keys are errors."
+        if not isinstance(d, dict): raise BadTypeError(f"SearchSpace.from_dict expects a mapping, got {type(d).__name__}")
+        unknown = sorted(set(d) - {f.name for f in fields(cls)})
+        if unknown: raise BadInputError(f"SearchSpace: unknown keys {unknown}; expected some of {[f.name for f in fields(cls)]}")
+        return cls(**d)
 
     def largest(self)->Arch:
         "Deepest, widest, largest-kernel subnet."
@@ -95,13 +121,14 @@ class SearchSpace:
         return Arch([tuple(rng.choice(self.kernels) for _ in range(d)) for d in ds],
                     [tuple(rng.choice(self.expands) for _ in range(d)) for d in ds])
     def validate(self, arch:Arch)->Arch:
-        "Raise a ValueError naming the first choice of `arch` that this space does not offer."
-        if len(arch.depths) != self.n_stages: raise ValueError(f"arch has {len(arch.depths)} stages, the space has {self.n_stages}")
+        "Raise a `BadInputError` naming the first choice of `arch` that this space does not offer."
+        if not isinstance(arch, Arch): raise BadTypeError(f"arch must be an Arch, got {type(arch).__name__}")
+        if len(arch.depths) != self.n_stages: raise BadInputError(f"arch has {len(arch.depths)} stages, the space has {self.n_stages}")
         for s, d in enumerate(arch.depths):
-            if d not in self.depths: raise ValueError(f"arch stage {s} depth {d} not in {self.depths}")
+            if d not in self.depths: raise BadInputError(f"arch stage {s} depth {d} not in {self.depths}")
         for s, i, k, e in arch.blocks():
-            if k not in self.kernels: raise ValueError(f"arch stage {s} block {i}: kernel {k} not in {self.kernels}")
-            if e not in self.expands: raise ValueError(f"arch stage {s} block {i}: expand {e} not in {self.expands}")
+            if k not in self.kernels: raise BadInputError(f"arch stage {s} block {i}: kernel {k} not in {self.kernels}")
+            if e not in self.expands: raise BadInputError(f"arch stage {s} block {i}: expand {e} not in {self.expands}")
         return arch
     def size(self)->int:
         "Number of distinct architectures."
@@ -310,12 +337,7 @@ def cost_indices(space:SearchSpace, arch:Arch, bytes_per_element:int=4)->dict:
 
 # %% ../../nbs/10_chips.supernet.ipynb #a0586cdd
 def count_flops(model:nn.Module, x:Tensor)->int:
-    "FLOPs (2 per multiply-add) of the conv and linear layers in one forward pass, counted with hooks."
-    total = [0]
-    def hook(m, inp, out):
-        if isinstance(m, nn.Conv2d): total[0] += 2*out.numel()*(m.in_channels//m.groups)*m.kernel_size[0]*m.kernel_size[1]
-        elif isinstance(m, nn.Linear): total[0] += 2*out.numel()*m.in_features
-    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    with torch.no_grad(): model(x)
-    for h in hs: h.remove()
-    return total[0]
+    "FLOPs (2 per multiply-add) of one forward pass of `model` on `x`, counted by torch's `FlopCounterMode`."
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as fc, torch.no_grad(): model(x)
+    return int(fc.get_total_flops())

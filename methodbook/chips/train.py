@@ -6,8 +6,8 @@ Docs: https://methodbook.github.io/methodbook/chips.train.html.md"""
 
 # %% ../../nbs/11_chips.train.ipynb #cd956282
 from __future__ import annotations
-import json, math, pickle, random
-from dataclasses import dataclass
+import hashlib, io, json, math, os, pickle, random, shutil, tempfile, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,36 +15,101 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+from ..core import (BadInputError, BadTypeError, BadFileError, MissingFileError, check_number, check_choice,
+                             as_float_tensor, check_path)
 from .supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet
 
 # %% auto #0
-__all__ = ['ImageData', 'digits_data', 'augment', 'cifar10_data', 'image_folder_data', 'SandwichStep', 'recalibrate_bn',
-           'accuracy', 'inherited_accuracy', 'train_supernet', 'train_standalone', 'pretrained_supernet']
+__all__ = ['CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'ImageData', 'image_data', 'digits_data', 'augment', 'NumpyUnpickler',
+           'read_numpy_pickle', 'cifar10_data', 'read_image', 'image_folder_data', 'load_image_data', 'SandwichStep',
+           'recalibrate_bn', 'accuracy', 'inherited_accuracy', 'check_data_fits', 'train_supernet', 'train_standalone',
+           'pretrained_supernet']
 
 # %% ../../nbs/11_chips.train.ipynb #e91d48e2
 @dataclass
 class ImageData:
-    "Train/validation image tensors (N, C, H, W), standardised, with integer labels."
+    "Train/validation images (N, C, H, W), standardised per channel, with integer labels; `mean`/`std` undo the standardisation."
     x_train:Tensor; y_train:Tensor; x_val:Tensor; y_val:Tensor
-    classes:list
-    name:str='images'    # identifies the data (cache keys)
+    classes:list                  # class names; label i is classes[i]
+    name:str='images'             # a readable name (the cache key uses the content `fingerprint`)
+    mean:tuple=(0.0,)             # per-channel mean of the raw training pixels, subtracted
+    std:tuple=(1.0,)              # per-channel std of the raw training pixels, divided by
+
+    def __post_init__(self):
+        if not isinstance(self.classes, (list, tuple)) or len(self.classes) < 2: raise BadInputError(f"ImageData.classes must list at least 2 class names, got {self.classes!r}")
+        self.classes = [str(c) for c in self.classes]
+        if len(set(self.classes)) != len(self.classes): raise BadInputError(f"ImageData.classes has repeated names: {self.classes}")
+        for part in ('train', 'val'):
+            x = as_float_tensor(getattr(self, f'x_{part}'), f'ImageData.x_{part}', ndim=4).float()
+            y = getattr(self, f'y_{part}')
+            y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y)
+            if y.dim() != 1 or len(y) != len(x): raise BadInputError(f"ImageData.y_{part} must hold one label per image: {len(x)} images, labels of shape {tuple(y.shape)}")
+            if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"ImageData.y_{part} must hold integer labels, got dtype {y.dtype}")
+            bad = ((y < 0) | (y >= len(self.classes))).sum().item()
+            if bad: raise BadInputError(f"ImageData.y_{part}: {bad} label(s) outside [0, {len(self.classes) - 1}] (there are {len(self.classes)} classes)")
+            setattr(self, f'x_{part}', x); setattr(self, f'y_{part}', y.long())
+        if self.x_train.shape[1:] != self.x_val.shape[1:]: raise BadInputError(f"ImageData: train images {tuple(self.x_train.shape[1:])} and validation images {tuple(self.x_val.shape[1:])} differ in shape")
+        C = self.x_train.shape[1]
+        self.mean, self.std = (tuple(float(v) for v in np.broadcast_to(np.asarray(a, dtype=np.float64).reshape(-1), (C,))) for a in (self.mean, self.std))
+        if not all(math.isfinite(s) and s > 0 for s in self.std) or not all(map(math.isfinite, self.mean)):
+            raise BadInputError(f"ImageData: std must be positive and finite and mean finite, got mean {self.mean}, std {self.std}")
+
     def loader(self, batch_size:int=64, shuffle:bool=True, seed:int=0)->DataLoader:
-        "Training DataLoader (seeded shuffling)."
+        "Training DataLoader (seeded shuffling); the last partial batch is dropped unless it is the only one."
+        check_number(batch_size, 'batch_size', lo=1, integer=True)
         return DataLoader(TensorDataset(self.x_train, self.y_train), batch_size=batch_size, shuffle=shuffle,
-                          drop_last=True, generator=torch.Generator().manual_seed(seed))
+                          drop_last=len(self.x_train) > batch_size, generator=torch.Generator().manual_seed(seed))
     @property
     def shape(self)->tuple: return tuple(self.x_train.shape[1:])
+    def raw(self, x:Tensor)->Tensor:
+        "Standardised images back to raw pixels: `x*std + mean` per channel."
+        return x*torch.tensor(self.std).view(1, -1, 1, 1) + torch.tensor(self.mean).view(1, -1, 1, 1)
+    def preprocessing(self)->dict:
+        "What a model trained on this data needs at use time: input size, channels, mean/std of raw pixels, class names."
+        return dict(input_size=self.shape[-1], channels=self.shape[0], mean=list(self.mean), std=list(self.std), class_names=list(self.classes))
+    @property
+    def fingerprint(self)->str:
+        "sha256 of the content (pixels, labels, class names, normalisation): equal fingerprints mean equal data."
+        if getattr(self, '_fp', None) is None:
+            h = hashlib.sha256(json.dumps([self.classes, self.mean, self.std, list(self.shape)]).encode())
+            for t in (self.x_train, self.y_train, self.x_val, self.y_val): h.update(t.contiguous().numpy().tobytes())
+            self._fp = h.hexdigest()
+        return self._fp
 
-def _split(x:Tensor, y:Tensor, classes, val_frac:float, seed:int, name:str='images')->ImageData:
+# %% ../../nbs/11_chips.train.ipynb #988647b0
+def image_data(x,                          # (N, C, H, W) or (N, H, W) raw images: [0, 1] floats, or uint8 0-255
+               y,                          # (N,) integer labels in [0, len(classes))
+               classes:list|None=None,     # class names (default: '0', '1', ...)
+               val_frac:float=0.2,         # fraction held out for validation
+               seed:int=0,                 # split seed
+               name:str='images',          # a readable name
+              )->ImageData:
+    "Split raw images into train/validation and standardise them per channel with the training split's mean and std."
+    if isinstance(x, np.ndarray) and x.dtype == np.uint8 or isinstance(x, Tensor) and x.dtype == torch.uint8: x = torch.as_tensor(x).float()/255.0
+    x = as_float_tensor(x, 'images', ndim=(3, 4)).float()
+    if x.dim() == 3: x = x[:, None]
+    y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y)
+    if y.dim() != 1 or len(y) != len(x): raise BadInputError(f"labels: {len(x)} images but labels of shape {tuple(y.shape)}; give one integer label per image")
+    if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"labels must be integers, got dtype {y.dtype}")
+    if classes is None: classes = [str(c) for c in range(int(y.max()) + 1)] if len(y) else []
+    check_number(val_frac, 'val_frac', lo=0, hi=1, lo_open=True, hi_open=True)
+    check_number(seed, 'seed', lo=0, integer=True)
     g = torch.Generator().manual_seed(seed)
     idx = torch.randperm(len(x), generator=g)
     nv = int(round(len(x)*val_frac))
-    x = (x - x[idx[nv:]].mean())/x[idx[nv:]].std()
-    return ImageData(x[idx[nv:]], y[idx[nv:]], x[idx[:nv]], y[idx[:nv]], list(classes), name)
+    if nv < 1 or len(x) - nv < 2: raise BadInputError(f"{name}: {len(x)} images with val_frac={val_frac} leave {len(x) - nv} for training and {nv} for validation; need >= 2 and >= 1")
+    tr, va = idx[nv:], idx[:nv]
+    missing = sorted(set(range(len(classes))) - set(y[tr].tolist())) if len(classes) else []
+    if missing: raise BadInputError(f"{name}: class(es) {[classes[c] for c in missing if c < len(classes)]} have no training image after the split (val_frac={val_frac}); add images or lower val_frac")
+    mean, std = x[tr].mean((0, 2, 3)), x[tr].std((0, 2, 3))
+    if (std == 0).any(): raise BadInputError(f"{name}: channel(s) {torch.nonzero(std == 0).flatten().tolist()} are constant over all training images")
+    xs = (x - mean.view(1, -1, 1, 1))/std.view(1, -1, 1, 1)
+    return ImageData(xs[tr], y[tr], xs[va], y[va], list(classes), name, tuple(mean.tolist()), tuple(std.tolist()))
 
 def _resize(x:Tensor, resolution:int)->Tensor:
-    return x if x.shape[-1] == resolution else F.interpolate(x, size=(resolution, resolution), mode='bilinear', align_corners=False)
+    return x if x.shape[-1] == resolution and x.shape[-2] == resolution else F.interpolate(x, size=(resolution, resolution), mode='bilinear', align_corners=False)
 
+# %% ../../nbs/11_chips.train.ipynb #eff4a9ca
 def digits_data(resolution:int=16,   # output height = width
                 val_frac:float=0.2,  # fraction held out for validation
                 seed:int=0,          # split seed
@@ -53,12 +118,13 @@ def digits_data(resolution:int=16,   # output height = width
                )->ImageData:
     "scikit-learn's bundled 8x8 digits, upscaled to `resolution` (optionally distorted), split train/val."
     from sklearn.datasets import load_digits
+    check_number(resolution, 'resolution', lo=1, integer=True); check_number(noise, 'noise', lo=0)
     d = load_digits()
     x = _resize(torch.tensor(d.images, dtype=torch.float32)[:, None]/16.0, resolution)
     if hard:
         g = torch.Generator().manual_seed(1234)
         x = augment(x, shift=0.15, rotate=25, scale=0.15, generator=g) + noise*torch.randn(x.shape, generator=g)
-    return _split(x, torch.tensor(d.target), range(10), val_frac, seed, f"digits{'-hard' if hard else ''}-{resolution}")
+    return image_data(x, torch.tensor(d.target), [str(c) for c in range(10)], val_frac, seed, f"digits{'-hard' if hard else ''}-{resolution}")
 
 # %% ../../nbs/11_chips.train.ipynb #fe44f489
 def augment(x:Tensor,             # (B, C, H, W) images
@@ -78,39 +144,147 @@ def augment(x:Tensor,             # (B, C, H, W) images
     return F.grid_sample(x, grid, padding_mode='border', align_corners=False)
 
 # %% ../../nbs/11_chips.train.ipynb #336dd96f
-def cifar10_data(path:str|Path, resolution:int=32, val_frac:float=0.1, seed:int=0, limit:int|None=None)->ImageData:
-    "CIFAR-10 from the python pickles in `path` (the `cifar-10-batches-py` folder); train batches only, split train/val."
-    path = Path(path)
-    files = sorted(path.glob('data_batch_*'))
-    if not files: raise FileNotFoundError(f"cifar10_data: no 'data_batch_*' files in {path} (expected the extracted cifar-10-batches-py folder)")
-    xs, ys = [], []
-    for f in files:
-        with open(f, 'rb') as fh: d = pickle.load(fh, encoding='latin1')
-        xs.append(np.asarray(d['data'], dtype=np.uint8).reshape(-1, 3, 32, 32)); ys.extend(d['labels'])
-    x, y = torch.tensor(np.concatenate(xs)[:limit]).float()/255.0, torch.tensor(ys[:limit])
-    classes = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
-    return _split(_resize(x, resolution), y, classes, val_frac, seed)
+_NUMPY_GLOBALS = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),
+                  ('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
+                  ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar')}
 
-def image_folder_data(path:str|Path, resolution:int=32, channels:int=3, val_frac:float=0.2, seed:int=0)->ImageData:
-    "Images in `path/<class>/*.(png|jpg|jpeg|bmp)`, resized to `resolution`, `channels` 1 (grey) or 3 (RGB)."
+class NumpyUnpickler(pickle.Unpickler):
+    "An unpickler that builds only plain containers and NumPy arrays: any other global (os.system, builtins.eval ...) is refused."
+    def find_class(self, module:str, name:str):
+        if (module, name) not in _NUMPY_GLOBALS: raise pickle.UnpicklingError(f"global '{module}.{name}' is not allowed (only NumPy arrays and plain containers)")
+        if module.startswith('numpy.core') and int(np.__version__.split('.')[0]) >= 2: module = module.replace('numpy.core', 'numpy._core', 1)
+        return super().find_class(module, name)
+
+def read_numpy_pickle(path:str|Path)->object:
+    "Load a pickle of plain containers and NumPy arrays (CIFAR-10's python batches) without running any code from it."
+    p = check_path(path, 'pickle file', kind='file')
+    try:
+        with open(p, 'rb') as fh: return NumpyUnpickler(fh, encoding='latin1').load()
+    except Exception as e: raise BadFileError(f"{str(p)!r} is not a readable CIFAR-10/NumPy pickle: {type(e).__name__}: {e}") from None
+
+# %% ../../nbs/11_chips.train.ipynb #15b94ca3
+CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
+
+def _cifar_dir(path)->Path:
+    p = check_path(path, 'CIFAR-10 folder', kind='dir')
+    if not list(p.glob('data_batch_*')) and (p/'cifar-10-batches-py').is_dir(): p = p/'cifar-10-batches-py'
+    return p
+
+def _cifar_batch(f:Path)->tuple:
+    d = read_numpy_pickle(f)
+    if not isinstance(d, dict): raise BadFileError(f"{str(f)!r}: expected a dict with 'data' and 'labels', got {type(d).__name__}")
+    d = {k.decode('latin1') if isinstance(k, bytes) else k: v for k, v in d.items()}
+    if 'data' not in d or 'labels' not in d: raise BadFileError(f"{str(f)!r}: expected 'data' and 'labels' entries, found {sorted(map(str, d))}")
+    x, y = np.asarray(d['data']), np.asarray(d['labels'])
+    if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3*32*32: raise BadFileError(f"{str(f)!r}: 'data' must be uint8 of shape (N, 3072), got {x.dtype} {x.shape}")
+    if y.shape != (len(x),) or y.dtype.kind not in 'iu': raise BadFileError(f"{str(f)!r}: 'labels' must be {len(x)} integers, got {y.dtype} {y.shape}")
+    if len(y) and (y.min() < 0 or y.max() > 9): raise BadFileError(f"{str(f)!r}: labels outside 0-9 ({int(y.min())}..{int(y.max())})")
+    return x.reshape(-1, 3, 32, 32), y
+
+def cifar10_data(path:str|Path,                  # the `cifar-10-batches-py` folder (or the folder holding it)
+                 resolution:int=32,              # output height = width
+                 val_frac:float=0.1,             # fraction held out for validation
+                 seed:int=0,                     # split seed
+                 limit:int|None=None,            # at most this many images per class (None: all)
+                )->ImageData:
+    "CIFAR-10 from its python batches (read without `pickle.load`); train batches only, split train/val."
+    check_number(resolution, 'resolution', lo=1, integer=True)
+    if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
+    p = _cifar_dir(path)
+    files = sorted(p.glob('data_batch_*'))
+    if not files: raise BadFileError(f"CIFAR-10 folder {str(p)!r} has no 'data_batch_*' files (expected the extracted cifar-10-batches-py folder)")
+    xs, ys = zip(*[_cifar_batch(f) for f in files])
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    if limit is not None: keep = np.concatenate([np.flatnonzero(y == c)[:limit] for c in range(10)]); keep.sort(); x, y = x[keep], y[keep]
+    classes = CIFAR10_CLASSES
+    if (p/'batches.meta').exists():
+        meta = read_numpy_pickle(p/'batches.meta')
+        names = meta.get('label_names') if isinstance(meta, dict) else None
+        if names is not None and len(names) == 10: classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+    return image_data(_resize(torch.from_numpy(x).float()/255.0, resolution), torch.from_numpy(y.astype(np.int64)), classes,
+                      val_frac, seed, f'cifar10-{resolution}')
+
+# %% ../../nbs/11_chips.train.ipynb #bd8d6847
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
+
+def read_image(path:str|Path,        # an image file
+               resolution:int,       # output height = width (PIL bilinear resize)
+               channels:int=3,       # 1 (grey) or 3 (RGB)
+              )->np.ndarray:         # (channels, resolution, resolution) float32 in [0, 1]
+    "One image file as raw [0, 1] pixels; 16-bit and float images are scaled, not clipped; unreadable or non-finite images are a `BadFileError`."
     from PIL import Image
-    path = Path(path)
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
-    if not classes: raise FileNotFoundError(f"image_folder_data: {path} has no class sub-folders (expected {path}/<class>/<image>)")
-    xs, ys = [], []
-    for c, name in enumerate(classes):
-        for f in sorted((path/name).iterdir()):
-            if f.suffix.lower() not in ('.png', '.jpg', '.jpeg', '.bmp'): continue
-            im = Image.open(f).convert('L' if channels == 1 else 'RGB').resize((resolution, resolution))
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
+                a = np.asarray(im, dtype=np.float32)
+                if im.mode != 'F': a = a/65535.0
+                bad = int((~np.isfinite(a)).sum())
+                if bad: raise BadFileError(f"image {str(path)!r} has {bad} NaN or infinite pixel(s) out of {a.size}")
+                g = Image.fromarray(a.astype(np.float32), 'F').resize((resolution, resolution), Image.BILINEAR)
+                a = np.clip(np.asarray(g, dtype=np.float32), 0, 1)[None]
+                return np.repeat(a, channels, 0)
+            im = im.convert('L' if channels == 1 else 'RGB').resize((resolution, resolution), Image.BILINEAR)
             a = np.asarray(im, dtype=np.float32)/255.0
-            xs.append(a[None] if channels == 1 else a.transpose(2, 0, 1)); ys.append(c)
-    if not xs: raise FileNotFoundError(f"image_folder_data: no images under {path}")
-    return _split(torch.tensor(np.stack(xs)), torch.tensor(ys), classes, val_frac, seed)
+    except BadFileError: raise
+    except Exception as e: raise BadFileError(f"image {str(path)!r} could not be read: {type(e).__name__}: {e}") from None
+    return a[None] if channels == 1 else a.transpose(2, 0, 1)
+
+# %% ../../nbs/11_chips.train.ipynb #2e2011e4
+def image_folder_data(path:str|Path,            # folder of class sub-folders: path/<class>/<image>
+                      resolution:int=32,        # output height = width
+                      channels:int=3,           # 1 (grey) or 3 (RGB)
+                      val_frac:float=0.2,       # fraction held out for validation
+                      seed:int=0,               # split seed
+                      on_error:str='skip',      # an unreadable image: 'skip' (warn, count) or 'raise'
+                      limit:int|None=None,      # at most this many images per class (None: all)
+                     )->ImageData:
+    "Images in `path/<class>/*.(png|jpg|...)` resized to `resolution`, as raw [0, 1] pixels standardised per channel."
+    p = check_path(path, 'image folder', kind='dir')
+    check_number(resolution, 'resolution', lo=1, integer=True); check_choice(channels, 'channels', (1, 3))
+    check_choice(on_error, 'on_error', ('skip', 'raise'))
+    if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
+    classes = sorted(q.name for q in p.iterdir() if q.is_dir() and not q.name.startswith('.'))
+    if not classes: raise BadFileError(f"image folder {str(p)!r} has no class sub-folders (expected {str(p)}/<class>/<image>)")
+    if len(classes) < 2: raise BadFileError(f"image folder {str(p)!r} has one class sub-folder ({classes[0]!r}); at least 2 classes are needed")
+    xs, ys, skipped, ignored = [], [], [], 0
+    for c, name in enumerate(classes):
+        files = sorted(f for f in (p/name).rglob('*') if f.is_file() and not f.name.startswith('.'))
+        imgs = [f for f in files if f.suffix.lower() in IMAGE_SUFFIXES]; ignored += len(files) - len(imgs)
+        n = 0
+        for f in imgs:
+            if limit is not None and n >= limit: break
+            try: xs.append(read_image(f, resolution, channels)); ys.append(c); n += 1
+            except BadFileError as e:
+                if on_error == 'raise': raise
+                skipped.append(f)
+        if n == 0: raise BadFileError(f"class folder {str(p/name)!r} has no readable image ({len(imgs)} image file(s), {len(files) - len(imgs)} other file(s)); "
+                                      f"every class needs at least one")
+    if skipped: warnings.warn(f"image_folder_data: skipped {len(skipped)} unreadable image(s) of {len(skipped) + len(xs)} in {str(p)!r}: "
+                              + ', '.join(str(f.relative_to(p)) for f in skipped[:5]) + (' ...' if len(skipped) > 5 else ''), stacklevel=2)
+    if ignored: warnings.warn(f"image_folder_data: ignored {ignored} file(s) in {str(p)!r} whose suffix is not an image ({', '.join(IMAGE_SUFFIXES)})", stacklevel=2)
+    return image_data(torch.from_numpy(np.stack(xs)), torch.tensor(ys), classes, val_frac, seed, f'{p.name}-{resolution}')
+
+# %% ../../nbs/11_chips.train.ipynb #9d64a88c
+def load_image_data(data:str='digits',         # 'digits', 'digits-clean', a CIFAR-10 python folder, or an image folder
+                    resolution:int=16,         # image height = width
+                    channels:int|None=None,    # 1 or 3 (image folders; default 3)
+                    val_frac:float=0.2,        # fraction held out for validation
+                    seed:int=0,
+                    on_error:str='skip',       # image folders: an unreadable image is skipped (warning) or raises
+                    limit:int|None=None,       # at most this many images per class
+                   )->ImageData:
+    "The images `methodbook chips search --data` names: built-in digits, a CIFAR-10 folder (found by its batch files) or an image folder."
+    if data in ('digits', 'digits-clean'): return digits_data(resolution, val_frac, seed, hard=data == 'digits')
+    p = check_path(data, '--data', kind='dir')
+    if list(p.glob('data_batch_*')) or (p/'cifar-10-batches-py').is_dir(): return cifar10_data(p, resolution, val_frac, seed, limit)
+    return image_folder_data(p, resolution, 3 if channels is None else channels, val_frac, seed, on_error, limit)
 
 # %% ../../nbs/11_chips.train.ipynb #db990a8f
 class SandwichStep:
     "step_fn(model, batch) -> (loss, metrics) for sandwich-rule supernet training with inplace distillation."
     def __init__(self, space:SearchSpace, n_random:int=2, seed:int=0, augment:bool=True, temperature:float=1.0):
+        check_number(n_random, 'n_random', lo=0, integer=True); check_number(temperature, 'temperature', lo=0, lo_open=True)
         self.space, self.n_random, self.augment, self.T = space, n_random, augment, temperature
         self.rng, self.gen = random.Random(seed), torch.Generator().manual_seed(seed)
     def __call__(self, model:nn.Module, batch)->tuple:
@@ -132,6 +306,8 @@ def recalibrate_bn(model:nn.Module,          # a Subnet (or any net with BatchNo
                    batch_size:int=256,       # forward batch size
                   )->nn.Module:              # the model, in eval mode
     "Reset BatchNorm running statistics and re-estimate them as the exact average over `x`'s batches."
+    check_number(batch_size, 'batch_size', lo=1, integer=True)
+    if len(x) == 0: raise BadInputError("recalibrate_bn: no calibration images (x is empty)")
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     moms = [m.momentum for m in bns]
     for m in bns: m.reset_running_stats(); m.momentum = None
@@ -149,59 +325,132 @@ def accuracy(model:nn.Module, x:Tensor, y:Tensor, batch_size:int=512)->float:
 
 def inherited_accuracy(supernet:Supernet, arch:Arch, data:ImageData, n_calib:int=512)->float:
     "Validation accuracy of `arch` with weights inherited from `supernet` and BatchNorm recalibrated on `n_calib` training images."
+    check_number(n_calib, 'n_calib', lo=1, integer=True)
     dev = next(supernet.parameters()).device
     net = recalibrate_bn(extract_subnet(supernet, arch), data.x_train[:n_calib].to(dev))
     return accuracy(net, data.x_val.to(dev), data.y_val)
 
 # %% ../../nbs/11_chips.train.ipynb #2a0652ec
-from ..train import TrainConfig, fit
+from ..train import TrainConfig, TrainResult, fit, load_checkpoint
+
+def check_data_fits(space:SearchSpace, data:ImageData)->None:
+    "A `BadInputError` unless `data`'s images and classes fit `space` (checked before any training)."
+    if not isinstance(space, SearchSpace): raise BadTypeError(f"space must be a SearchSpace, got {type(space).__name__}")
+    if not isinstance(data, ImageData): raise BadTypeError(f"data must be an ImageData (digits_data, image_folder_data, cifar10_data, image_data), got {type(data).__name__}")
+    want = (space.in_channels, space.resolution, space.resolution)
+    if data.shape != want: raise BadInputError(f"data images are {data.shape} (C, H, W), the search space expects {want}")
+    if len(data.classes) > space.num_classes: raise BadInputError(f"data has {len(data.classes)} classes, the search space's classifier has {space.num_classes} outputs")
 
 def train_supernet(space:SearchSpace,            # the search space
                    data:ImageData,               # images; `data.shape` must match the space
                    cfg:TrainConfig|None=None,    # shared-loop settings (steps, lr, schedule, seed ...)
-                   batch_size:int=32,
+                   batch_size:int=32,            # images per step (at most the number of training images)
                    n_random:int=2,               # random subnets per step besides largest and smallest
                    run_dir=None,                 # metrics + checkpoints folder
                    eval_every:int=0,             # steps between largest/smallest accuracy evaluations (0: at the end)
                    resume:bool=False,            # continue (or just load) from the newest checkpoint in run_dir
                   ):
     "Train a `Supernet` with the sandwich rule + inplace distillation via `methodbook.train.fit`; returns its TrainResult."
-    if data.shape != (space.in_channels, space.resolution, space.resolution):
-        raise ValueError(f"train_supernet: data images are {data.shape}, the search space expects "
-                         f"{(space.in_channels, space.resolution, space.resolution)}")
+    check_data_fits(space, data)
+    check_number(batch_size, 'batch_size', lo=1, integer=True); check_number(eval_every, 'eval_every', lo=0, integer=True)
     cfg = cfg or TrainConfig(max_steps=300, lr=3e-3, scheduler='cosine', warmup_steps=20, progress=False)
     if eval_every: cfg.eval_every = eval_every
+    step = SandwichStep(space, n_random, seed=cfg.seed)
     torch.manual_seed(cfg.seed)
     sup = Supernet(space)
     def eval_fn(model):
         return {f'val_acc_{n}': inherited_accuracy(model, a, data) for n, a in (('largest', space.largest()), ('smallest', space.smallest()))}
-    return fit(sup, data.loader(batch_size, seed=cfg.seed), SandwichStep(space, n_random, seed=cfg.seed), cfg,
+    return fit(sup, data.loader(min(batch_size, len(data.x_train)), seed=cfg.seed), step, cfg,
                run_dir=run_dir, eval_fn=eval_fn, resume=resume)
 
+# %% ../../nbs/11_chips.train.ipynb #7121c581
 def train_standalone(space:SearchSpace, arch:Arch, data:ImageData, cfg:TrainConfig|None=None, batch_size:int=32, run_dir=None):
     "Train one `Subnet` from scratch (cross-entropy, same augmentation) via `fit`; the baseline for inherited accuracy."
+    check_data_fits(space, data); space.validate(arch); check_number(batch_size, 'batch_size', lo=1, integer=True)
     cfg = cfg or TrainConfig(max_steps=300, lr=3e-3, scheduler='cosine', warmup_steps=20, progress=False)
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     def step(model, batch):
         x, y = batch
         return F.cross_entropy(model(augment(x, generator=gen)), y)
-    return fit(Subnet(space, arch), data.loader(batch_size, seed=cfg.seed), step, cfg, run_dir=run_dir,
+    return fit(Subnet(space, arch), data.loader(min(batch_size, len(data.x_train)), seed=cfg.seed), step, cfg, run_dir=run_dir,
                eval_fn=lambda m: {'val_acc': accuracy(m, data.x_val.to(next(m.parameters()).device), data.y_val)})
 
 # %% ../../nbs/11_chips.train.ipynb #0085d7e9
+def _supernet_key(space:SearchSpace, data:ImageData, cfg:TrainConfig, batch_size:int, n_random:int)->str:
+    "Cache key: a hash of the space, the training config, batch size, random subnets per step and the data's content."
+    parts = [space.to_dict(), cfg.to_dict(), batch_size, n_random, data.fingerprint]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+def _read_run(run_dir:Path)->tuple:
+    "(history, evals) from a run's metrics.jsonl; a line that does not parse is a `BadFileError`."
+    hist = []
+    for n, line in enumerate((run_dir/'metrics.jsonl').read_text().splitlines(), 1):
+        if not line.strip(): continue
+        try: hist.append(json.loads(line))
+        except ValueError: raise BadFileError(f"{str(run_dir/'metrics.jsonl')!r} line {n} is not JSON") from None
+    return [h for h in hist if h.get('kind') != 'eval'], [h for h in hist if h.get('kind') == 'eval']
+
+# %% ../../nbs/11_chips.train.ipynb #97e03436
+def _load_cached(run_dir:Path, space:SearchSpace, key:str)->TrainResult:
+    "The finished run in `run_dir`, checked against its entry.json; any mismatch is a `BadFileError` naming what is wrong."
+    from methodbook.data import sha256_file
+    entry_file = run_dir/'entry.json'
+    if not entry_file.exists(): raise BadFileError(f"{str(run_dir)!r} has no entry.json (an unfinished run)")
+    try: entry = json.loads(entry_file.read_text())
+    except ValueError: raise BadFileError(f"{str(entry_file)!r} is not JSON") from None
+    if not isinstance(entry, dict) or entry.get('key') != key: raise BadFileError(f"{str(entry_file)!r} belongs to another run")
+    ck = run_dir/entry.get('checkpoint', '')
+    if not ck.is_file() or sha256_file(ck) != entry.get('sha256'): raise BadFileError(f"checkpoint {str(ck)!r} is missing or does not match its recorded sha256 (truncated?)")
+    sup = Supernet(space)
+    try: state = load_checkpoint(ck, sup, restore_rng=False)
+    except ValueError as e: raise BadFileError(str(e)) from None
+    history, evals = _read_run(run_dir)
+    return TrainResult(sup, history, evals, run_dir, state['step'])
+
+# %% ../../nbs/11_chips.train.ipynb #e8bc3716
 def pretrained_supernet(space:SearchSpace|None=None,  # search space (default: `SearchSpace()`)
                         data:ImageData|None=None,     # training data (default: digits at the space's resolution)
-                        steps:int=400, lr:float=3e-3, seed:int=0, batch_size:int=32,
+                        steps:int=400,                # sandwich steps
+                        lr:float=3e-3,                # peak learning rate (cosine schedule)
+                        seed:int=0,
+                        batch_size:int=32,            # images per step (at most the number of training images)
                         cache:bool=True,              # keep/load the run under cache_dir()/chips
-                       ):
-    "A sandwich-trained supernet, from the cache when this exact run finished before; returns the TrainResult."
-    import hashlib
+                        n_random:int=2,               # random subnets per step besides largest and smallest
+                       )->TrainResult:
+    "A sandwich-trained supernet, from the cache when this exact run (same space, config and data content) finished before."
     from methodbook.data import cache_dir
     space = space or SearchSpace()
     data = data or digits_data(space.resolution)
+    check_data_fits(space, data)
+    check_number(steps, 'steps', lo=1, integer=True); check_number(lr, 'lr', lo=0, lo_open=True)
+    check_number(seed, 'seed', lo=0, integer=True); check_number(batch_size, 'batch_size', lo=1, integer=True)
+    check_number(n_random, 'n_random', lo=0, integer=True)
+    batch_size = min(batch_size, len(data.x_train))
     cfg = TrainConfig(max_steps=steps, lr=lr, scheduler='cosine', warmup_steps=min(20, steps//10), seed=seed,
                       ckpt_every=steps if cache else 0, keep_last=1, progress=False, log_every=max(1, steps//20))
-    key = hashlib.sha1(json.dumps([space.to_dict(), cfg.to_dict(), batch_size, data.name, len(data.x_train)], sort_keys=True).encode()).hexdigest()[:12]
-    run_dir = cache_dir()/'chips'/f'supernet-{key}' if cache else None
-    return train_supernet(space, data, cfg, batch_size=batch_size, run_dir=run_dir, resume=cache)
+    if not cache: return train_supernet(space, data, cfg, batch_size=batch_size, n_random=n_random)
+    key = _supernet_key(space, data, cfg, batch_size, n_random)
+    root = cache_dir()/'chips'; root.mkdir(parents=True, exist_ok=True)
+    final = root/f'supernet-{key}'
+    if final.exists():
+        try: return _load_cached(final, space, key)
+        except BadFileError as e:
+            warnings.warn(f"supernet cache entry {str(final)!r} is incomplete or corrupt ({e}); rebuilding it", stacklevel=2)
+            shutil.rmtree(final, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.supernet-{key}.tmp-'))
+    try:
+        res = train_supernet(space, data, cfg, batch_size=batch_size, n_random=n_random, run_dir=tmp)
+        from methodbook.data import sha256_file
+        from methodbook.train import latest_checkpoint
+        ck = latest_checkpoint(tmp)
+        entry = dict(key=key, steps=steps, checkpoint=ck.relative_to(tmp).as_posix(), sha256=sha256_file(ck), data=data.name,
+                     data_fingerprint=data.fingerprint, classes=data.classes, space=space.to_dict(), batch_size=batch_size, n_random=n_random)
+        (tmp/'entry.json').write_text(json.dumps(entry, indent=1))
+        try: os.replace(tmp, final)
+        except OSError:   # another process finished the same entry first: keep theirs
+            if not (final/'entry.json').exists(): raise
+        res.run_dir = final if final.exists() else tmp
+        return res
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
