@@ -129,17 +129,35 @@ def test_whole_word_from_tokenizer(tok):
     assert ((outs[0]['labels'] != -100).sum(1) > 0).all()
 
 
-def test_hf_trainer_steps(tok, tmp_path):
+def test_hf_trainer_steps_and_ratio_schedule(tok, tmp_path):
+    "A real Trainer run: the collator's callback moves a 50% -> 10% schedule with the global step."
     from transformers import Trainer, TrainingArguments
     from methodbook.masking.pretrain import tiny_bert
     from methodbook.masking.text import read_corpus, chunk_examples
     ex = chunk_examples(tok, read_corpus('pydoc')[:80], max_len=32)
     model = tiny_bert(len(tok), hidden=32, layers=1, heads=2, max_len=32)
-    args = TrainingArguments(output_dir=str(tmp_path), max_steps=3, per_device_train_batch_size=4, report_to=[],
-                             use_cpu=True, save_strategy='no', logging_steps=1, remove_unused_columns=False, disable_tqdm=True)
-    tr = Trainer(model=model, args=args, train_dataset=ex, data_collator=DynamicMaskCollator(tok, ratio=uniform(0.15, 0.5), mode='word', seed=0))
-    out = tr.train()
-    assert out.global_step == 3 and np.isfinite(out.training_loss)
+    c = DynamicMaskCollator(tok, ratio='linear:0.5:0.1:4', mode='word', seed=0)
+    seen = []
+    def collate(b):
+        out = c(b); seen.append((c.step, float(c.last_ratios['drawn'][0]))); return out
+    args = TrainingArguments(output_dir=str(tmp_path), max_steps=4, per_device_train_batch_size=4, report_to=[], use_cpu=True,
+                             save_strategy='no', logging_steps=1, remove_unused_columns=False, disable_tqdm=True)
+    out = Trainer(model=model, args=args, train_dataset=ex, data_collator=collate, callbacks=[c.trainer_callback()]).train()
+    assert out.global_step == 4 and np.isfinite(out.training_loss)
+    steps = [s for s, _ in seen]
+    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] >= 2, seen     # the schedule followed the Trainer
+    assert seen[-1][1] < seen[0][1] == 0.5
+
+
+def test_step_reaches_dataloader_workers():
+    "The step lives in shared memory: a persistent worker process sees the main process move it."
+    c = coll('linear:0.5:0.1:10', seed=0)
+    rows = [[CLS] + list(range(5, 45)) + [SEP]] * 4
+    def collate(b):
+        c(b); return c.last_ratios['drawn'][:1]
+    dl = torch.utils.data.DataLoader(rows, batch_size=2, num_workers=1, collate_fn=collate, persistent_workers=True)
+    first = torch.cat(list(dl)); c.step = 10; second = torch.cat(list(dl))
+    assert torch.allclose(first, torch.tensor(0.5)) and torch.allclose(second, torch.tensor(0.1))
 
 
 def test_cli_through_methodbook(capsys):

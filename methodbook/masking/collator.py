@@ -210,7 +210,7 @@ class DynamicMaskCollator:
     "MLM collator with per-sample mask ratios drawn from a `MaskRatio`, masking exactly that many tokens, words or span tokens; takes HF's `DataCollatorForLanguageModeling` arguments too."
     def __init__(self,
         tokenizer=None,                 # HF tokenizer (gives mask/pad/special ids, vocab size, padding side); optional
-        ratio:MaskRatio|str|float|None=None, # per-sample ratio distribution, or its string/float form (default 0.15)
+        ratio:MaskRatio|str|float|None=None, # per-sample ratio distribution, or its string/float form (None: mlm_probability)
         mode:str='token',               # 'token', 'word' (whole-word) or 'span'
         mask_replace_prob:float=0.8,    # share of selected tokens replaced by [MASK]
         random_replace_prob:float=0.1,  # share replaced by a random non-special token (rest kept)
@@ -225,7 +225,7 @@ class DynamicMaskCollator:
         continuation_prefix:str='##',   # word mode without word ids: WordPiece continuation prefix
         *,
         mlm:bool=True,                  # HF: False gives causal-LM labels (the inputs, pads at -100), no masking
-        mlm_probability:float|None=None,# HF: a fixed ratio; the same as ratio=mlm_probability
+        mlm_probability:float=0.15,     # HF: the fixed ratio used when `ratio` is None
         whole_word_mask:bool=False,     # HF: the same as mode='word'
         return_tensors:str='pt',        # HF: 'pt' (torch tensors) or 'np' (NumPy arrays)
         padding_side:str|None=None,     # 'right' or 'left' (None: the tokenizer's `padding_side`, else right)
@@ -233,10 +233,11 @@ class DynamicMaskCollator:
         if isinstance(ratio, (bool, np.bool_)):
             raise BadTypeError(f"ratio must be a number in [0, 1], a MaskRatio or a spec string, got {ratio!r}; HF's second positional argument is `mlm`: pass mlm= by name")
         if not isinstance(mlm, (bool, np.bool_)): raise BadTypeError(f"mlm must be True or False, got {mlm!r}")
-        if mlm_probability is not None:
-            if ratio is not None: raise BadInputError(f"pass either ratio ({ratio!r}) or mlm_probability ({mlm_probability!r}), not both")
-            ratio = fixed(check_number(mlm_probability, 'mlm_probability', lo=0, hi=1))
-        self.ratio = parse_ratio(0.15 if ratio is None else ratio)
+        if ratio is None:                # HF's way: one fixed ratio, mlm_probability
+            ratio = fixed(check_number(mlm_probability, 'mlm_probability', lo=0, hi=1)) if mlm else fixed(0.15)
+        elif mlm_probability != 0.15:
+            raise BadInputError(f"pass either ratio ({ratio!r}) or mlm_probability ({mlm_probability!r}), not both")
+        self.ratio = parse_ratio(ratio)
         self.mode = check_choice(mode, 'mode', MODES)
         if whole_word_mask:
             if mode not in ('token', 'word'): raise BadInputError(f"whole_word_mask=True asks for mode='word' but mode={mode!r}")
