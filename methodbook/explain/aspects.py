@@ -98,10 +98,10 @@ class AspectSet:
 @patch
 def check_input(self:AspectSet, x, name:str='x')->Tensor:
     "`x` as a float (B, C, H, W) batch, or a clear error if it is not finite float images of the aspect models' input shape."
-    x = as_image_batch(x, name)
+    x = as_image_batch(x, name); shape = tuple(x.shape)
     if x.ndim == 3: x = x[None]
     if tuple(x.shape[1:]) != self.input_shape:
-        raise BadInputError(f"{name} has shape {tuple(x.shape)}, which does not match the expected (C, H, W) = {self.input_shape} "
+        raise BadInputError(f"{name} has shape {shape}, which does not match the expected (C, H, W) = {self.input_shape} "
                             f"or (B, C, H, W) = (B, {', '.join(map(str, self.input_shape))})")
     return x
 
