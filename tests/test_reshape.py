@@ -1,5 +1,5 @@
 "methodbook.reshape across modules: bad input, capacity errors, the CLI, the model pass, the big paged case."
-import json, time
+import json
 import numpy as np
 import pytest
 import torch
@@ -51,11 +51,11 @@ def test_pieces_and_elements_planners_agree_on_medium_paged_case():
     assert st.descriptors == st.min_descriptors and st.rounds == st.max_degree
     assert st.dram_elements == 2*src.size
 
-def test_big_paged_reshape_is_a_fast_pure_view():
+def test_big_paged_reshape_is_a_pure_view():
+    "33 M elements: a pure view with nothing moved (its planning time is measured in benchmarks/reshape_bench.py, not here)."
     src = make_layout('interleaved', (1, 1018, 1018, 32), 64)
-    t0 = time.perf_counter(); p = plan_reshape(src, src.reshaped((1, 1, 1036324, 32))); secs = time.perf_counter() - t0
+    p = plan_reshape(src, src.reshaped((1, 1, 1036324, 32)))
     assert p.is_view and p.stats().remote_bytes == 0
-    assert secs < 2.0, f"planning took {secs:.2f} s (goal 0.5 s on an idle core; see benchmarks/results/reshape.md)"
 
 def test_model_pass_finds_and_plans_every_reshape():
     x = torch.randn(2, 3, 32, 32)
@@ -71,9 +71,10 @@ def test_cli_plan_model_and_errors(capsys):
     d = json.loads(capsys.readouterr().out)
     assert d['dst_shape'] == [4, 12] and d['remote_elements'] == d['lower_bound_elements']
     assert cli.main(['4,6', '5,5', '--tiles', '2']) == 2
-    assert 'element counts differ' in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == '' and err.startswith('methodbook reshape plan: error: ') and 'element counts differ' in err and err.count('\n') == 1
     assert cli.main(['64,64', '4096', '--tiles', '4', '--layout', 'block:1', '--dst-layout', 'block', '--capacity', '5000']) == 2
-    assert 'over its 5,000-byte capacity' in capsys.readouterr().out
+    assert 'over its 5,000-byte capacity' in capsys.readouterr().err
     assert cli.main(['model', '--name', 'cnn', '--machine', '', '--tiles', '8']) == 0
     assert '| flatten | flatten |' in capsys.readouterr().out
 

@@ -12,8 +12,11 @@ __all__ = ['Messages', 'messages', 'edge_colouring', 'check_colouring', 'Schedul
 from dataclasses import dataclass, asdict
 import numpy as np
 from fastcore.basics import patch
+from ..core import BadInputError, BadTypeError, check_choice
 from .layouts import Layout, check_tiles
-from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory, merge_starts, _expand
+from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory, merge_starts, _expand, check_plan
+# Connected components: none are computed here (rounds come from the edge colouring); if ever needed,
+# use scipy.sparse.csgraph.connected_components on the transfer matrix, not a hand-written union-find.
 
 # %% ../../nbs/32_reshape.schedule.ipynb #60cfeec5
 @dataclass
@@ -38,15 +41,22 @@ def messages(plan:ReshapePlan)->Messages:
                     np.bincount(inv, minlength=len(pairs)).astype(np.int64))
 
 # %% ../../nbs/32_reshape.schedule.ipynb #923e8868
+def _vertices(x, name):
+    a = np.asarray(x)
+    if a.ndim != 1 or (a.size and a.dtype.kind not in 'iu'): raise BadInputError(f"{name} must be a 1-D array of vertex indices (integers >= 0), got shape {a.shape}, dtype {a.dtype}")
+    if a.size and a.min() < 0: raise BadInputError(f"{name} must hold vertex indices >= 0, got {a.min()}")
+    return a.astype(np.int64)
+
 def edge_colouring(u,                  # (E,) left vertex (sender) of each edge
                    v,                  # (E,) right vertex (receiver) of each edge
                    method:str='konig', # 'konig' (exactly max-degree colours) or 'greedy'
                   )->np.ndarray:       # (E,) colour (round) of each edge
     "Colour the edges of a bipartite multigraph so no two edges at a vertex share a colour."
-    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    check_choice(method, 'method', ('konig', 'greedy'))
+    u, v = _vertices(u, 'u'), _vertices(v, 'v')
+    if len(u) != len(v): raise BadInputError(f"u and v must have one entry per edge, got {len(u)} and {len(v)}")
     E = len(u); col = np.full(E, -1, np.int64)
     if not E: return col
-    if method not in ('konig', 'greedy'): raise ValueError(f"method must be 'konig' or 'greedy', got {method!r}")
     D = int(max(np.bincount(u).max(), np.bincount(v).max())) * (1 if method == 'konig' else 2)
     at_u = [[-1]*D for _ in range(int(u.max()) + 1)]   # at_u[x][c]: edge of colour c at left vertex x
     at_v = [[-1]*D for _ in range(int(v.max()) + 1)]
@@ -89,6 +99,8 @@ class Schedule:
 
 def schedule(plan:ReshapePlan, method:str='konig')->Schedule:
     "Exchange rounds for `plan`'s remote traffic: no tile sends twice or receives twice in a round."
+    check_plan(plan)
+    check_choice(method, 'method', ('konig', 'greedy'))
     m = messages(plan)
     return Schedule(m, edge_colouring(m.src_tile, m.dst_tile, method))
 
