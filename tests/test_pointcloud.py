@@ -12,6 +12,7 @@ from methodbook.pointcloud.data import (check_points, normalize_points, read_poi
 from methodbook.pointcloud.represent import to_tensor, VoxelGrid, BasisPointSet, REPRESENTATIONS
 from methodbook.pointcloud.losses import chamfer_distance, nearest_neighbors, corrupt
 from methodbook.pointcloud.model import AEConfig, PointCloudAE, PretrainConfig, pretrain, reconstruction_step
+from methodbook.core import BadFileError
 
 
 def chamfer_brute(a, b, squared=True, reduction='mean'):
@@ -36,6 +37,7 @@ def test_chamfer_equals_brute_force(B, N, M, chunk, squared, reduction, seed):
     b = torch.randn(B, M, 3, generator=g, dtype=torch.float64)
     got = chamfer_distance(a, b, squared, reduction, chunk)
     torch.testing.assert_close(got, chamfer_brute(a, b, squared, reduction))
+    torch.testing.assert_close(chamfer_distance(a, b, squared, reduction, chunk, method='brute'), got)
     torch.testing.assert_close(got, chamfer_distance(b, a, squared, reduction, chunk))   # symmetric
 
 
@@ -49,6 +51,7 @@ def test_chamfer_zero_on_identical_and_positive_otherwise():
 def test_chamfer_conventions():
     "Two points at distance 2 from their only neighbour: squared mean 4+4, unsquared 2+2, sums over points."
     a = torch.tensor([[[0., 0, 0], [0, 0, 10]]]); b = a + torch.tensor([2., 0, 0])
+    assert chamfer_distance(a, a, squared=False).item() == 0
     assert chamfer_distance(a, b, squared=True).item() == pytest.approx(8.0)
     assert chamfer_distance(a, b, squared=False).item() == pytest.approx(4.0)
     assert chamfer_distance(a, b, squared=True, reduction='sum').item() == pytest.approx(16.0)
@@ -73,12 +76,13 @@ def test_chamfer_gradient_matches_brute_force():
 
 def test_nearest_neighbors_indices():
     a = torch.rand(2, 100, 3); b = torch.rand(2, 80, 3)
-    nn_ab, nn_ba = nearest_neighbors(a, b, chunk=9)
     d = torch.cdist(a, b)
-    assert torch.equal(nn_ab, d.argmin(2)) and torch.equal(nn_ba, d.argmin(1))
+    for method in ('kdtree', 'brute'):
+        nn_ab, nn_ba = nearest_neighbors(a, b, chunk=9, method=method)
+        assert torch.equal(nn_ab, d.argmin(2)) and torch.equal(nn_ba, d.argmin(1))
 
 
-@pytest.mark.parametrize('bad', [torch.rand(2, 10, 2), torch.rand(10, 3), torch.rand(2, 0, 3)])
+@pytest.mark.parametrize('bad', [torch.rand(2, 10, 2), torch.rand(10, 3), torch.rand(2, 0, 3), torch.rand(0, 10, 3)])
 def test_chamfer_bad_shapes(bad):
     with pytest.raises(ValueError, match=r'\(B, N, 3\)'): chamfer_distance(bad, torch.rand(2, 10, 3))
 
@@ -101,16 +105,16 @@ def test_voxel_density_sums_to_one_and_occupancy_is_binary():
 
 def test_registry_names():
     assert set(REPRESENTATIONS) == {'voxel', 'bps'}
-    with pytest.raises(ValueError, match='not one of'): to_tensor(torch.rand(5, 3), 'views')
+    with pytest.raises(ValueError, match="'voxel', 'bps'"): to_tensor(torch.rand(5, 3), 'views')
 
 
 # --- bad input -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('points, msg', [
     (np.zeros((0, 3)), 'empty'),
-    (np.array([[0., np.nan, 0], [1, 1, 1]]), 'NaN or inf'),
-    (np.array([[0., np.inf, 0], [1, 1, 1]]), 'NaN or inf'),
-    (np.random.rand(10, 4), 'expected shape'),
+    (np.array([[0., np.nan, 0], [1, 1, 1]]), 'NaN or infinite'),
+    (np.array([[0., np.inf, 0], [1, 1, 1]]), 'NaN or infinite'),
+    (np.random.rand(10, 4), 'size 3 in its last dimension'),
     (np.ones((10, 3)), 'identical'),
 ])
 def test_bad_clouds_raise_clear_errors(points, msg):
@@ -121,7 +125,7 @@ def test_bad_clouds_raise_clear_errors(points, msg):
 
 def test_unreadable_mesh_file(tmp_path):
     bad = tmp_path/'bad.off'; bad.write_text('OFF\n3 1 0\n0 0 0\nnonsense\n')
-    with pytest.raises(ValueError, match='bad.off'): read_point_cloud(bad)
+    with pytest.raises(BadFileError, match='bad.off'): read_point_cloud(bad)
     with pytest.raises(FileNotFoundError, match='does not exist'): read_point_cloud(tmp_path/'missing.stl')
 
 
@@ -168,7 +172,7 @@ def test_short_training_reduces_loss(tmp_path):
     X, _ = make_shapes(2, 128, seed=0)
     res = pretrain(X, TINY, PretrainConfig(noise_level=0.0, batch_size=10, max_steps=40, lr=5e-3), run_dir=tmp_path/'run')
     assert np.mean(res.losses[-5:]) < 0.8 * np.mean(res.losses[:5])
-    assert (tmp_path/'run'/'model.pt').exists() and (tmp_path/'run'/'metrics.jsonl').exists()
+    assert (tmp_path/'run'/'model'/'model.safetensors').exists() and (tmp_path/'run'/'metrics.jsonl').exists()
 
 
 def test_pointnet_branch_builds_and_trains(tmp_path):
@@ -225,4 +229,42 @@ def test_cli_pretrain_on_a_mesh_folder(tmp_path):
     assert X.shape == (4, 64, 3) and names == ['ball', 'box'] and list(y) == [0, 0, 1, 1]
     assert main(['pretrain', '--out', str(tmp_path/'run'), '--steps', '2', '--batch-size', '2',
                  '--data', str(tmp_path/'set'), '--n-points', '64']) == 0
-    assert (tmp_path/'run'/'model.pt').exists()
+    assert (tmp_path/'run'/'model'/'model.safetensors').exists()
+
+
+# --- Chamfer: exact anywhere in space ----------------------------------------------------------------------------
+
+@settings(max_examples=30, deadline=None)
+@given(offset=st.floats(-1e3, 1e3).map(round), axis_mix=st.lists(st.integers(-1, 1), min_size=3, max_size=3),
+       N=st.integers(2, 200), M=st.integers(2, 200), method=st.sampled_from(['kdtree', 'brute']),
+       squared=st.booleans(), seed=st.integers(0, 10_000))
+def test_chamfer_translation_invariant_float32(offset, axis_mix, N, M, method, squared, seed):
+    """Translating both float32 clouds by up to 1e3 changes the Chamfer distance by <= 1e-5 relative.
+
+    Coordinates sit on a 2^-10 grid and offsets are integers, so the translated clouds are exactly representable
+    in float32: any difference is the distance computation's own error, not rounding of the inputs."""
+    g = torch.Generator().manual_seed(seed)
+    a = (torch.rand(2, N, 3, generator=g) * 1024).round() / 1024
+    b = (torch.rand(2, M, 3, generator=g) * 1024).round() / 1024
+    t = torch.tensor(axis_mix, dtype=torch.float32) * offset
+    assert torch.equal((a + t) - t, a)                                   # the shift itself is exact
+    ref = chamfer_brute(a.double(), b.double(), squared)
+    got = chamfer_distance(a + t, b + t, squared=squared, method=method).double()
+    assert ((got - ref).abs() / ref.clamp_min(1e-12)).max().item() <= 1e-5
+
+
+def test_chamfer_exact_zero_far_away_unsquared_and_gradient_finite():
+    a = (torch.rand(3, 500, 3) + 1e3).requires_grad_()
+    d = chamfer_distance(a, a.detach().clone(), squared=False)
+    assert (d == 0).all()
+    d.sum().backward()
+    assert torch.isfinite(a.grad).all() and (a.grad == 0).all()
+
+
+def test_chamfer_far_from_origin_matches_float64():
+    "The issue's case: two unit clouds at offset 100 in float32 (the baddbmm expansion gave 0.00888 for 0.00760)."
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.rand(4, 1024, 3, generator=g) + 100, torch.rand(4, 1024, 3, generator=g) + 100
+    ref = chamfer_brute(a.double(), b.double())
+    for method in ('kdtree', 'brute'):
+        torch.testing.assert_close(chamfer_distance(a, b, method=method).double(), ref, rtol=1e-5, atol=0)

@@ -1,4 +1,4 @@
-"""`methodbook pointcloud pretrain | embed | evaluate`, and the small end-to-end demo behind `methodbook demo pointcloud`.
+"""`methodbook pointcloud pretrain | embed | evaluate` on your own meshes or the embedded shapes, and the small end-to-end demo behind `methodbook demo pointcloud`.
 
 Docs: https://methodbook.github.io/methodbook/pointcloud.cli.html.md"""
 
@@ -7,106 +7,182 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.cli.html.md"""
 # %% auto #0
 __all__ = ['pretrain_cmd', 'embed_cmd', 'evaluate_cmd', 'main', 'demo']
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #255c501a
-import json, time
+# %% ../../nbs/59_pointcloud.cli.ipynb #375b4cb4
+import json, os, sys, warnings
 from pathlib import Path
-import numpy as np
-import torch
 from fastcore.script import call_parse
 from ..cli import run_commands
-from .data import make_shapes, train_test_split, read_point_cloud, read_mesh_folder, MESH_SUFFIXES, SHAPE_CLASSES
-from .model import AEConfig, PretrainConfig, pretrain, load_pretrained, plot_reconstructions
-from .evaluate import embed, evaluate_model, voxel_svm_baseline
+from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #8f4a7612
-def _training_clouds(data:str|None, n_per_class:int, n_points:int, seed:int):
-    "(train clouds, train labels, test clouds, test labels) from a mesh folder or the embedded shapes."
-    if data:
-        Xtr, ytr, _ = read_mesh_folder(data, 'train', n_points, seed)
-        try: Xte, yte, _ = read_mesh_folder(data, 'test', n_points, seed)
-        except ValueError: Xte, yte = Xtr[:0], ytr[:0]
-        return Xtr, ytr, Xte, yte
-    X, y = make_shapes(n_per_class, n_points, seed=seed)
-    tr, te = train_test_split(y, 0.5, seed=seed)
-    return X[tr], y[tr], X[te], y[te]
+# %% ../../nbs/59_pointcloud.cli.ipynb #3c42c0af
+def _warn(action:str, msg:str):
+    print(f"methodbook pointcloud {action}: warning: {' '.join(str(msg).split())}", file=sys.stderr)
+
+def _call_warned(action:str, fn, *args, **kwargs):
+    "`fn(*args, **kwargs)`, printing the `UserWarning`s it raises as warning lines on stderr."
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        out = fn(*args, **kwargs)
+    for w in ws:
+        if issubclass(w.category, UserWarning): _warn(action, w.message)
+        else: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+# %% ../../nbs/59_pointcloud.cli.ipynb #848a6527
+def _check_common(n_points, seed, on_error, noise=None):
+    "The options every action shares, checked with the CLI's names."
+    if n_points is not None: check_number(n_points, '--n-points', lo=2, integer=True)
+    if seed is not None: check_number(seed, '--seed', lo=0, integer=True)
+    check_choice(on_error, '--on-error', ('raise', 'skip'))
+    if noise is not None: check_number(noise, '--noise', lo=0, hi=1)
+
+def _read_data(action:str, data, n_per_class:int, n_points:int, seed:int, test_frac:float, normalize:str, on_error:str):
+    "`CloudData` from a --data folder or the embedded shapes."
+    from methodbook.pointcloud.data import folder_data, shapes_data
+    if data is None: return shapes_data(n_per_class, n_points, seed, test_frac)
+    return _call_warned(action, folder_data, data, n_points, seed, test_frac, normalize, on_error)
+
+# %% ../../nbs/59_pointcloud.cli.ipynb #c44ba8db
+_RUN_FILES = ('metrics.jsonl', 'checkpoints', 'model')
 
 @call_parse
 def pretrain_cmd(
-    out:str='runs/pointcloud',  # run folder: model.pt, configs, metrics.jsonl
-    noise:float=1.0,            # corruption level of the inputs (0: plain autoencoder)
+    out:str='runs/pointcloud',  # run folder: model/ (the saved model), metrics.jsonl, pretrain_config.json
+    data:str=None,              # your data: a folder root/<class>/*.ply|.off|... or root/<class>/{train,test}/... (default: the embedded shapes)
+    noise:float=1.0,            # corruption level of the inputs, in [0, 1] (0: plain autoencoder)
     steps:int=300,              # optimizer steps
     batch_size:int=16,
     lr:float=2e-3,
     rep:str='voxel',            # tensor representation: voxel or bps
-    res:int=16,                 # voxel grid side
-    data:str=None,              # mesh folder root/<class>/train/*.off (default: embedded shapes)
+    res:int=16,                 # voxel grid side, a power of two >= 4
+    normalize:str='unit_sphere',  # how clouds are normalized (stored with the model; embed and evaluate apply it): unit_sphere or none
     n_per_class:int=24,         # embedded shapes per class (half are the test split)
-    n_points:int=512,           # points per cloud
-    seed:int=0,
+    n_points:int=512,           # points sampled per cloud
+    test_frac:float=0.5,        # held-out fraction per class when --data has no train/test folders
+    on_error:str='raise',       # a bad file in --data: raise (stop, naming it) or skip (warned, counted)
+    seed:int=0,                 # data, split and model seed
+    overwrite:bool=False,       # replace the run already in --out
 ):
-    "Pretrain a point-cloud autoencoder by noisy reconstruction."
-    Xtr, ytr, Xte, yte = _training_clouds(data, n_per_class, n_points, seed)
-    res_ = pretrain(Xtr, AEConfig(rep=rep, res=res),
-                    PretrainConfig(noise_level=noise, batch_size=batch_size, max_steps=steps, lr=lr, seed=seed, progress=True),
-                    eval_points=Xte if len(Xte) else None, run_dir=out)
-    msg = f"trained {steps} steps on {len(Xtr)} clouds; final loss {np.mean(res_.losses[-10:]):.4f}"
-    if res_.evals: msg += f"; test Chamfer {res_.evals[-1]['eval_chamfer']:.4f}"
-    print(f"{msg}\nsaved to {out}")
+    "Pretrain a point-cloud autoencoder by noisy reconstruction, on your mesh folder (--data) or the embedded shapes."
+    _check_common(n_points, seed, on_error, noise)
+    check_number(steps, '--steps', lo=1, integer=True); check_number(batch_size, '--batch-size', lo=1, integer=True)
+    check_number(lr, '--lr', lo=0, lo_open=True); check_choice(rep, '--rep', ('voxel', 'bps'))
+    check_number(res, '--res', lo=4, integer=True)
+    if res & (res - 1): raise BadInputError(f"--res must be a power of two >= 4, got {res}")
+    check_number(n_per_class, '--n-per-class', lo=1, integer=True); check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
+    from methodbook.pointcloud.data import NORMALIZATIONS
+    check_choice(normalize, '--normalize', NORMALIZATIONS)
+    out_p = check_out_path(out, '--out', kind='dir')
+    if not overwrite and out_p.is_dir() and any((out_p/f).exists() for f in _RUN_FILES):
+        raise BadFileError(f"--out: {str(out_p)!r} already holds a run; pass --overwrite to replace it, or choose another folder")
+    if data is not None: check_path(data, '--data', kind='dir')
+    from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain
+    ae = AEConfig(rep=rep, res=res, normalize=normalize)
+    pc = PretrainConfig(noise_level=noise, batch_size=batch_size, max_steps=steps, lr=lr, seed=seed, progress=True)
+    d = _read_data('pretrain', data, n_per_class, n_points, seed, test_frac, normalize, on_error)
+    r = pretrain(d.X_train, ae, pc, eval_points=d.X_test if len(d.X_test) else None, run_dir=out_p, data_info=d.info, overwrite=overwrite)
+    loss = sum(r.losses[-10:]) / len(r.losses[-10:])
+    print(f"trained {r.step} steps on {len(d.X_train)} clouds of {d.info['source']} ({len(d.classes)} classes, hash {d.info['hash']}); "
+          f"final loss {loss:.4f}" + (f"; test Chamfer {r.evals[-1]['eval_chamfer']:.4f}" if r.evals else ''))
+    print(f"clouds normalized: {NORMALIZATIONS[normalize]}; the model stores this and embed/evaluate apply it")
+    print(f"saved to {out_p/'model'}")
     return 0
 
-def _read_clouds(inp:Path, n_points:int, seed:int):
-    "Clouds from a .npy (S, N, 3) array, a mesh file, or a folder of mesh files."
-    if inp.suffix == '.npy': return np.load(inp).astype(np.float32), [inp.name]
-    if inp.is_dir():
-        files = sorted(f for f in inp.rglob('*') if f.suffix.lower() in MESH_SUFFIXES)
-        if not files: raise ValueError(f"no {'/'.join(MESH_SUFFIXES)} files under {str(inp)!r}")
-        return np.stack([read_point_cloud(f, n_points, seed) for f in files]), [str(f.relative_to(inp)) for f in files]
-    return read_point_cloud(inp, n_points, seed)[None], [inp.name]
-
+# %% ../../nbs/59_pointcloud.cli.ipynb #ccaaf6f1
 @call_parse
 def embed_cmd(
-    run:str,                     # run folder written by `pretrain`
-    inp:str,                     # a mesh file, a folder of meshes, or a .npy of (S, N, 3) clouds
-    out:str='embeddings.npy',    # where to write the (S, emb_dim) embeddings
-    n_points:int=512,            # points sampled per mesh
-    seed:int=0,                  # sampling seed
+    run:str,                    # a pretrain run folder (or the model/ folder inside it)
+    inp:str,                    # a file (.off .ply .obj .stl .xyz .pts .npy), an .npy of (N, 3) or (S, N, 3) clouds, or a folder of files
+    out:str='embeddings.npy',   # where the (S, emb_dim) float32 embeddings go (.npy); the cloud names go to the same name with .txt
+    n_points:int=None,          # points sampled per mesh or point file (default: as in pretraining); .npy clouds are used as stored
+    seed:int=0,                 # sampling seed
+    on_error:str='raise',       # a bad file in a folder: raise (stop, naming it) or skip (warned, counted)
 ):
-    "Embed point clouds with a pretrained encoder; writes a .npy (and a .txt of the input names)."
-    model = load_pretrained(run)
-    X, names = _read_clouds(Path(inp), n_points, seed)
+    "Embed your point clouds with a pretrained encoder; they are normalized exactly as in pretraining."
+    _check_common(n_points, seed, on_error)
+    inp_p = check_path(inp, 'inp', kind='any')
+    out_p = check_out_path(out, '--out', kind='file')
+    if out_p.suffix != '.npy': raise BadInputError(f"--out must be a .npy file name, got {out!r}")
+    names_p = check_out_path(out_p.with_suffix('.txt'), '--out (its .txt of names)', kind='file')
+    import numpy as np
+    from methodbook.pointcloud.data import read_clouds, NORMALIZATIONS
+    from methodbook.pointcloud.model import PointCloudAE
+    from methodbook.pointcloud.evaluate import embed
+    model = PointCloudAE.load(run)
+    n = n_points or (model.trained_on or {}).get('n_points') or 1024
+    X, names = _call_warned('embed', read_clouds, inp_p, n, seed, model.cfg.normalize, on_error)
     E = embed(model, X)
-    np.save(out, E); Path(out).with_suffix('.txt').write_text('\n'.join(names) + '\n')
-    print(f"{E.shape[0]} embeddings of size {E.shape[1]} written to {out}")
+    tmp = out_p.with_name(f'.{out_p.stem}.{os.getpid()}.tmp.npy'); np.save(tmp, E); os.replace(tmp, out_p)
+    tmp = names_p.with_name(f'.{names_p.name}.{os.getpid()}.tmp'); tmp.write_text('\n'.join(names) + '\n'); os.replace(tmp, names_p)
+    print(f"{E.shape[0]} embeddings of size {E.shape[1]} written to {out_p} (cloud names in {names_p.name})")
+    print(f"clouds normalized as in pretraining: {NORMALIZATIONS[model.cfg.normalize]}")
     return 0
 
+# %% ../../nbs/59_pointcloud.cli.ipynb #1f81b9b1
+def _eval_source(model, data, n_per_class, seed):
+    "(data folder or None, n_per_class, seed): what to evaluate on when options are left out, from the run's record."
+    t = model.trained_on or {}
+    if data is None and t.get('source') not in (None, 'array', 'embedded shapes'):
+        data = t['source']
+        if not Path(data).is_dir(): raise BadFileError(f"the run was pretrained on {data!r}, which no longer exists; pass --data")
+    if t.get('source') == 'embedded shapes':
+        n_per_class = n_per_class or t.get('n_per_class'); seed = t.get('seed') if seed is None else seed
+    return data, n_per_class or 24, 0 if seed is None else seed
+
+# %% ../../nbs/59_pointcloud.cli.ipynb #f7499634
 @call_parse
 def evaluate_cmd(
-    run:str,                # run folder written by `pretrain` on the embedded shapes
-    n_per_class:int=24,     # must match the pretraining data for a true held-out split
-    n_points:int=512,
-    seed:int=0,             # the data/split seed used by `pretrain`
+    run:str,                # a pretrain run folder
+    data:str=None,          # a data folder to evaluate on (default: the data the run was pretrained on)
+    n_per_class:int=None,   # embedded shapes per class (default: as in pretraining)
+    n_points:int=None,      # points per cloud (default: as in pretraining)
+    seed:int=None,          # data and split seed (default: as in pretraining)
+    test_frac:float=None,   # held-out fraction of a folder without train/test subfolders (default: as in pretraining, else 0.5)
     noise:float=1.0,        # corruption of the test inputs for the noisy metrics
+    on_error:str='raise',   # a bad file in --data: raise or skip (warned, counted)
+    out:str=None,           # also write the metrics here as JSON
 ):
-    "Linear-SVM accuracy and reconstruction gap of a pretrained encoder on the embedded shapes' test split."
-    model = load_pretrained(run)
-    Xtr, ytr, Xte, yte = _training_clouds(None, n_per_class, n_points, seed)
-    r = evaluate_model(model, Xtr, ytr, Xte, yte, noise, seed)
-    print(json.dumps({k: round(v, 4) for k, v in r.items()}, indent=1))
+    "Linear-SVM accuracy and reconstruction gap of a pretrained encoder on a test split: of its pretraining data, or of --data."
+    _check_common(n_points, seed, on_error, noise)
+    if n_per_class is not None: check_number(n_per_class, '--n-per-class', lo=1, integer=True)
+    if test_frac is not None: check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
+    if data is not None: check_path(data, '--data', kind='dir')
+    out_p = check_out_path(out, '--out', kind='file') if out is not None else None
+    from methodbook.pointcloud.model import PointCloudAE
+    from methodbook.pointcloud.evaluate import evaluate_model
+    model = PointCloudAE.load(run); t = model.trained_on or {}
+    data, n_per_class, seed = _eval_source(model, data, n_per_class, seed)
+    test_frac = test_frac if test_frac is not None else t.get('test_frac', 0.5)
+    d = _read_data('evaluate', data, n_per_class, n_points or t.get('n_points') or 512, seed, test_frac, model.cfg.normalize, on_error)
+    if not len(d.X_test): raise BadFileError(f"--data {d.info['source']!r} has no test clouds: add test/ folders, or use a folder root/<class>/files that is split with --test-frac")
+    print(f"evaluating on the test split of {d.info['source']} ({len(d.X_train)} train / {len(d.X_test)} test clouds, {len(d.classes)} classes)", file=sys.stderr)
+    r = _call_warned('evaluate', evaluate_model, model, d.X_train, d.y_train, d.X_test, d.y_test, noise, seed, d.info)
+    txt = json.dumps({k: round(v, 4) for k, v in r.items()}, indent=1)
+    print(txt)
+    if out_p is not None:
+        tmp = out_p.with_name(f'.{out_p.name}.{os.getpid()}.tmp'); tmp.write_text(txt + '\n'); os.replace(tmp, out_p)
     return 0
 
+# %% ../../nbs/59_pointcloud.cli.ipynb #5fbb3a36
 def main(argv:list):
     "`methodbook pointcloud ACTION ...`"
     return run_commands('methodbook pointcloud', {'pretrain': pretrain_cmd, 'embed': embed_cmd, 'evaluate': evaluate_cmd}, argv)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #b6cc143f
+# %% ../../nbs/59_pointcloud.cli.ipynb #f7db0e19
 def demo(out_dir:Path)->dict:
     "Small end-to-end run on the embedded shapes: noisy pretraining, SVM on frozen embeddings, figures."
+    import time
+    import numpy as np
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from methodbook.pointcloud.data import shapes_data, SHAPE_CLASSES
+    from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain, plot_reconstructions
+    from methodbook.pointcloud.evaluate import evaluate_model, voxel_svm_baseline
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    Xtr, ytr, Xte, yte = _training_clouds(None, n_per_class=16, n_points=512, seed=0)
-    res = pretrain(Xtr, AEConfig(), PretrainConfig(noise_level=1.0, max_steps=150, batch_size=16, seed=0))
+    d = shapes_data(n_per_class=16, n_points=512, seed=0)
+    Xtr, ytr, Xte, yte = d.X_train, d.y_train, d.X_test, d.y_test
+    res = pretrain(Xtr, AEConfig(), PretrainConfig(noise_level=1.0, max_steps=150, batch_size=16, seed=0), data_info=d.info)
     m = evaluate_model(res.model, Xtr, ytr, Xte, yte, noise_level=1.0)
     base = voxel_svm_baseline(Xtr, ytr, Xte, yte)
     m.update({'voxel_svm_acc': base['svm_acc'], 'voxel_svm_acc_noisy': base['svm_acc_noisy'],
