@@ -9,17 +9,25 @@ __all__ = ['SPECIAL_TOKENS', 'split_paragraphs', 'pydoc_corpus', 'read_corpus', 
            'train_wordpiece', 'chunk_examples', 'encode_paragraphs']
 
 # %% ../../nbs/42_masking.text.ipynb #2a8790aa
-import hashlib, re
+import hashlib, re, warnings
 from pathlib import Path
 import numpy as np
+from ..core import BadInputError, BadTypeError, BadFileError, MissingFileError, check_number
 
 # %% ../../nbs/42_masking.text.ipynb #ce52bf7d
 def split_paragraphs(
     text:str,            # raw text
     min_chars:int=80,    # drop shorter paragraphs (headings, rulers)
 )->list[str]:            # paragraphs, whitespace collapsed
-    "Split text at blank lines into paragraphs of at least `min_chars` characters."
-    paras = (re.sub(r'\s+', ' ', p).strip() for p in re.split(r'\n\s*\n', text))
+    "Split text at blank lines into paragraphs of at least `min_chars` characters; text without blank lines is cut at line ends instead."
+    blocks = re.split(r'\n\s*\n', text)
+    if len(blocks) == 1 and text.count('\n') > 1:     # one sentence (or record) per line: join lines up to min_chars
+        blocks, cur = [], ''
+        for line in text.splitlines():
+            cur = f"{cur} {line}" if cur else line
+            if len(cur.strip()) >= min_chars: blocks.append(cur); cur = ''
+        if cur.strip(): blocks.append(cur)
+    paras = (re.sub(r'\s+', ' ', p).strip() for p in blocks)
     return [p for p in paras if len(p) >= min_chars]
 
 def pydoc_corpus(
@@ -33,28 +41,43 @@ def pydoc_corpus(
     return [(t, p) for t, p in pairs if seen[p] == 1]
 
 # %% ../../nbs/42_masking.text.ipynb #ec82883f
+def _read_text_file(f:Path)->str:
+    "The text of `f`; a file that is not UTF-8 text is a `BadFileError` naming it."
+    try: b = f.read_bytes()
+    except OSError as e: raise BadFileError(f"corpus file {str(f)!r} could not be read: {e.strerror or e}") from None
+    if b'\x00' in b[:4096]: raise BadFileError(f"corpus file {str(f)!r} is not text (it holds NUL bytes: a binary file?)")
+    try: return b.decode('utf-8')
+    except UnicodeDecodeError as e: raise BadFileError(f"corpus file {str(f)!r} is not UTF-8 text (byte {e.start}); convert it, e.g. with iconv") from None
+
 def read_corpus(
     source:str|Path|list='pydoc', # 'pydoc', a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
 )->list[str]:                     # paragraphs
-    "Paragraphs of a corpus, offline for 'pydoc' and local files."
-    if isinstance(source, (list, tuple)): return [p for s in source for p in read_corpus(s, min_chars)]
+    "Paragraphs of a corpus, offline for 'pydoc' and local files; a missing, empty or non-text file is an error naming it."
+    check_number(min_chars, 'min_chars', lo=1, integer=True)
+    if isinstance(source, (list, tuple)):
+        if not source: raise BadInputError("corpus: the list of sources is empty")
+        return [p for s in source for p in read_corpus(s, min_chars)]
+    if not isinstance(source, (str, Path)) or str(source).strip() == '': raise BadTypeError(f"corpus must be 'pydoc', a data-set name or a path, got {source!r}")
     if str(source) == 'pydoc':
         from pydoc_data.topics import topics
         return list(dict.fromkeys(p for t in sorted(topics) for p in split_paragraphs(topics[t], min_chars)))
-    path = Path(source)
+    path = Path(source).expanduser()
     if not path.exists():
         from methodbook import data
         if str(source) not in data.SOURCES:
-            raise ValueError(f"corpus {str(source)!r} is neither 'pydoc', a file or folder, nor a data set in methodbook.data.SOURCES")
+            raise MissingFileError(f"corpus {str(source)!r}: no such file or folder, and not 'pydoc' or a data set ({', '.join(sorted(data.SOURCES))})")
         path = data.fetch(str(source))
-    files = sorted(f for f in path.rglob('*') if f.is_file() and not f.name.startswith('.')) if path.is_dir() else [path]
-    if not files: raise ValueError(f"corpus folder {str(path)!r} holds no files")
-    out = []
+    files = sorted(f for f in path.rglob('*') if f.is_file() and not any(p.startswith('.') for p in f.relative_to(path).parts)) if path.is_dir() else [path]
+    if not files: raise BadFileError(f"corpus folder {str(path)!r} holds no files")
+    out, empty = [], []
     for f in files:
-        try: out += split_paragraphs(f.read_text(encoding='utf-8'), min_chars)
-        except UnicodeDecodeError: raise ValueError(f"corpus file {str(f)!r} is not UTF-8 text") from None
-    if not out: raise ValueError(f"corpus {str(source)!r} has no paragraphs of >= {min_chars} characters")
+        ps = split_paragraphs(_read_text_file(f), min_chars)
+        if not ps: empty.append(f)
+        out += ps
+    if empty and len(files) == 1: raise BadFileError(f"corpus file {str(files[0])!r} has no paragraph of >= {min_chars} characters (empty or too short; lower min_chars?)")
+    if empty: warnings.warn(f"corpus {str(path)!r}: {len(empty)} of {len(files)} files have no paragraph of >= {min_chars} characters and add nothing (first: {str(empty[0])!r})")
+    if not out: raise BadFileError(f"corpus {str(source)!r} has no paragraphs of >= {min_chars} characters")
     return out
 
 # %% ../../nbs/42_masking.text.ipynb #dc9c7454
@@ -63,12 +86,24 @@ def split_heldout(
     frac:float=0.1,        # share held out
 )->tuple[list, list]:      # train, held-out
     "Deterministic train/held-out split by a hash of each paragraph."
+    check_number(frac, 'heldout_frac', lo=0, hi=1, lo_open=True, hi_open=True)
     def h(x):
         s = x[-1] if isinstance(x, tuple) else x
         return int(hashlib.md5(s.encode()).hexdigest()[:8], 16) / 16**8
     tr, ho = [], []
     for x in texts: (ho if h(x) < frac else tr).append(x)
     return tr, ho
+
+# %% ../../nbs/42_masking.text.ipynb #949f36f1
+def _check_texts(texts, name:str='texts')->list[str]:
+    "`texts` as a list of strings; a lone string, a non-string item or an empty list is an error."
+    if isinstance(texts, (str, bytes)): raise BadTypeError(f"{name} must be a list of strings, got one {type(texts).__name__} ({texts[:40]!r}...); wrap it in a list")
+    try: texts = list(texts)
+    except TypeError: raise BadTypeError(f"{name} must be a list of strings, got {type(texts).__name__}") from None
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad: raise BadTypeError(f"{name}[{bad[0]}] is a {type(texts[bad[0]]).__name__}, not a string ({len(bad)} such item(s))")
+    if not any(t.strip() for t in texts): raise BadInputError(f"{name} is empty (no non-blank text)")
+    return texts
 
 # %% ../../nbs/42_masking.text.ipynb #b6bce1c0
 SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
@@ -120,12 +155,14 @@ def train_wordpiece(
     vocab_size:int=4000,   # target vocabulary size, special tokens included
     min_frequency:int=2,   # pieces seen fewer times are not added
     lowercase:bool=True,
-    deterministic:bool=True, # learn the vocabulary with `wordpiece_vocab` (else tokenizers' trainer, not reproducible)
+    deterministic:bool=False, # learn the vocabulary with `wordpiece_vocab` (bit-reproducible) instead of `tokenizers`' trainer
 ):                         # transformers.PreTrainedTokenizerFast
     "Train a BERT-style WordPiece tokenizer on `texts` and wrap it for transformers."
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders, trainers
     from transformers import PreTrainedTokenizerFast
-    if not texts: raise ValueError("train_wordpiece needs at least one text")
+    texts = _check_texts(texts)
+    check_number(vocab_size, 'vocab_size', lo=len(SPECIAL_TOKENS) + 1, integer=True)
+    check_number(min_frequency, 'min_frequency', lo=1, integer=True)
     if deterministic:
         tok = Tokenizer(models.WordPiece(wordpiece_vocab(texts, vocab_size, min_frequency, lowercase), unk_token='[UNK]'))
     else:
@@ -148,7 +185,8 @@ def chunk_examples(
     max_len:int=128,       # tokens per example, [CLS] and [SEP] included
 )->list[dict]:             # dicts with input_ids, special_tokens_mask, word_ids (lists)
     "Pack the tokenized paragraphs into fixed-length MLM examples with word ids."
-    if max_len < 3: raise ValueError(f"max_len must be >= 3, got {max_len}")
+    check_number(max_len, 'max_len', lo=3, integer=True)
+    texts = _check_texts(texts)
     enc = tok(list(texts), add_special_tokens=False, verbose=False)  # long paragraphs are cut into blocks below
     ids, wids, base = [], [], 0
     for i, e in enumerate(enc['input_ids']):
@@ -156,6 +194,8 @@ def chunk_examples(
         ids.append(np.asarray(e, dtype=np.int64)); wids.append(np.where(w >= 0, w + base, -1))
         base += int(w.max()) + 1 if len(w) else 0
     ids, wids = np.concatenate(ids), np.concatenate(wids)
+    if len(ids) < max_len - 2:
+        raise BadInputError(f"the texts hold {len(ids)} tokens, fewer than one example of max_len={max_len} ({max_len - 2} + [CLS] and [SEP]); give more text or a smaller max_len")
     n = (len(ids) // (max_len - 2)) * (max_len - 2)
     ids, wids = ids[:n].reshape(-1, max_len - 2), wids[:n].reshape(-1, max_len - 2)
     B = len(ids)
@@ -170,6 +210,8 @@ def encode_paragraphs(
     max_len:int=128,       # truncate to this many tokens
 )->list[dict]:             # dicts with input_ids, special_tokens_mask, word_ids
     "One example per paragraph, truncated to `max_len`."
+    check_number(max_len, 'max_len', lo=3, integer=True)
+    texts = _check_texts(texts)
     enc = tok(list(texts), truncation=True, max_length=max_len, return_special_tokens_mask=True)
     return [{'input_ids': enc['input_ids'][i], 'special_tokens_mask': enc['special_tokens_mask'][i],
              'word_ids': [-1 if w is None else w for w in enc.word_ids(i)]} for i in range(len(texts))]
