@@ -162,4 +162,4 @@ def test_cli_groups(capsys):
     assert main(['groups', 'CC(=O)Oc1ccccc1C(=O)O']) == 0
     out = capsys.readouterr().out
     assert 'fr_ester' in out and 'fr_benzene' in out and 'fr_Ar_COO' in out
-    assert main(['groups', 'C1CC']) == 1
+    assert main(['groups', 'C1CC']) == 2      # bad input: one error line on stderr, exit 2

@@ -6,15 +6,16 @@ Docs: https://methodbook.github.io/methodbook/molecules.graph.html.md"""
 
 # %% auto #0
 __all__ = ['ATOM_FEATURES', 'ATOM_DIMS', 'RELATIONS', 'ATOM', 'GROUP', 'atom_features', 'bond_array', 'bond_edges',
-           'mol_to_graph', 'graph_arrays', 'to_hetero', 'Featurized', 'featurize']
+           'mol_to_graph', 'graph_arrays', 'to_hetero', 'Featurized', 'featurize', 'save_graphs', 'load_graphs']
 
-# %% ../../nbs/63_molecules.graph.ipynb #bb5e08bc
+# %% ../../nbs/63_molecules.graph.ipynb #a1b413c2
 import multiprocessing as mp, os, warnings
 from dataclasses import dataclass
+from pathlib import Path
 import numpy as np, torch
 from rdkit import Chem
 from torch_geometric.data import Data, HeteroData
-from ..core import BadInputError, BadTypeError, check_choice, check_number
+from ..core import BadInputError, BadTypeError, BadFileError, check_choice, check_number, check_path, check_out_path
 from .data import mol_from_smiles, InvalidSmilesError, SmilesError, check_smiles_list, check_labels, locate_errors
 from .fingerprints import morgan_generator
 from .groups import functional_groups, rdkit_vocab, ifg_vocab, GroupVocab
@@ -169,3 +170,28 @@ def featurize(
     if not graphs: raise BadInputError(f"none of the {len(smiles)} SMILES could be parsed; first: {errors[0]}")
     if errors: warnings.warn(f'skipped {len(errors)} of {len(smiles)} SMILES; first: {errors[0]}', stacklevel=2)
     return Featurized(graphs, index, errors, settings)
+
+# %% ../../nbs/63_molecules.graph.ipynb #d77d7a5e
+def save_graphs(
+    f:Featurized,   # graphs from `featurize`
+    path,           # a .pt file to write
+)->Path:
+    "Write featurized graphs (tensors, input indices, settings) atomically to a .pt file."
+    if not isinstance(f, Featurized): raise BadTypeError(f"save_graphs expects the Featurized result of featurize, got {type(f).__name__}")
+    p = check_out_path(path, 'graphs path', kind='file')
+    d = {'format': 1, 'settings': f.settings or {}, 'index': list(map(int, f.index)), 'graphs': [g.to_dict() for g in f.graphs]}
+    tmp = p.with_name(f'.{p.name}.{os.getpid()}.tmp')
+    try: torch.save(d, tmp); os.replace(tmp, p)
+    finally: tmp.unlink(missing_ok=True)
+    return p
+
+def load_graphs(
+    path,   # a .pt file written by `save_graphs`
+)->Featurized:
+    "Graphs saved by `save_graphs` (read with `weights_only=True`: no code runs from the file)."
+    p = check_path(path, 'graphs file', kind='file')
+    try: d = torch.load(p, weights_only=True)
+    except Exception as e: raise BadFileError(f"{str(p)!r} could not be read as saved graphs: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+    if not isinstance(d, dict) or d.get('format') != 1 or not isinstance(d.get('graphs'), list):
+        raise BadFileError(f"{str(p)!r} is not a graphs file written by save_graphs")
+    return Featurized([Data(**g) for g in d['graphs']], list(d['index']), [], dict(d['settings']))
