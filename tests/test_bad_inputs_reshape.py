@@ -123,3 +123,16 @@ def test_file_model_spec_errors_name_the_file(tmp_path):
     (tmp_path/'syntax_err.py').write_text('def build(:\n')
     with pytest.raises(BadInputError, match=r"importing '.*syntax_err.py' failed: SyntaxError"): load_factory(f'{tmp_path}/syntax_err.py:build')
     with pytest.raises(BadInputError, match="must name a module and a factory"): load_factory('syntax_err.py')
+
+from hypothesis import given, settings, strategies as st, HealthCheck
+TOKENS = ['4,6', '24', '-1', '-1,6', '0', '', '()', '[2, 3]', '4x6', 'a', '2.5', '--tiles', '--layout', '--dst-layout', '--dtype', '--mode',
+          '--machine', '--capacity', '--reference', '--json-out', 'block:-1', 'block:5', 'cyclic:0:0', 'cyclic:1:2', 'interleaved:4x4',
+          'sharded:0x1', 'chunk', 'ipu', 'inplace', 'float16', 'bool', 'bfloat16', '1', '3', '99999999', '-5', 'plan']
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(TOKENS), max_size=7))
+def test_random_plan_arguments_exit_0_or_2_never_a_traceback(capsys, argv):
+    try: rc = methodbook_main(['reshape', *argv])
+    except SystemExit as e: rc = e.code                   # argparse's own usage errors
+    assert rc in (0, 2)
+    capsys.readouterr()

@@ -156,6 +156,7 @@ def tile_memory(plan:ReshapePlan, mode:str|None=None)->dict:
 
 def fit_mode(plan:ReshapePlan, machine:Machine, mode:str='auto')->str:
     "The mode that fits `machine` ('auto': 'out' if it fits, else 'inplace'); a `BadInputError` naming the worst tile if none fits."
+    if not isinstance(machine, Machine): raise BadTypeError(f"machine must be a Machine, got {type(machine).__name__}")
     if machine.n_tiles != plan.src.n_tiles:
         raise BadInputError(f"machine {machine.name!r} has {machine.n_tiles} tiles but the layouts use n_tiles {plan.src.n_tiles}")
     check_choice(mode, 'mode', PLAN_MODES)
