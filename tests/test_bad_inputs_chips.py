@@ -1,0 +1,141 @@
+"Bad inputs to methodbook.chips, through the API and `methodbook chips ...`: the error type, a message that names the culprit, nothing written."
+import json, math, os, random
+from pathlib import Path
+import numpy as np
+import pytest
+import torch
+torch.set_num_threads(1)
+from PIL import Image
+from methodbook.core import BadInputError, BadTypeError, BadFileError, MissingFileError
+from methodbook.chips import cli
+from methodbook.chips.supernet import Arch, SearchSpace, Supernet
+from methodbook.chips.train import image_data, image_folder_data, cifar10_data, digits_data
+from methodbook.chips.latency import CHIP_SPECS, ChipLatency, LatencyTable, load_chips, get_chip
+from methodbook.chips.search import AccuracyTable, Condition, Objective, evolutionary_search, random_search, hypervolume_2d
+from methodbook.chips.export import export_model, load_exported
+
+SP = SearchSpace()
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    "A throwaway cache: a test that trained anything leaves cache/chips behind."
+    monkeypatch.setenv('METHODBOOK_CACHE', str(tmp_path/'cache'))
+    yield
+    assert not (tmp_path/'cache'/'chips').exists(), 'a supernet was trained before the bad input was noticed'
+
+def _images(root:Path, classes=('a', 'b'), n=3):
+    for c in classes:
+        (root/c).mkdir(parents=True, exist_ok=True)
+        for i in range(n): Image.fromarray(np.full((8, 8, 3), 40*i, np.uint8)).save(root/c/f'{i}.png')
+    return root
+
+def _obj():
+    c = CHIP_SPECS['raspberry-pi-5']
+    return Objective(c, ChipLatency(c, SP), SP, Condition(latency_ms=1.0))
+
+# (id, make(tmp) -> callable, error type, text the message must contain)
+API_CASES = [
+    ('empty-search-space', lambda t: lambda: SearchSpace(expands=()), BadInputError, 'SearchSpace.expands is empty'),
+    ('zero-resolution', lambda t: lambda: SearchSpace(resolution=0), BadInputError, 'SearchSpace.resolution must be >= 1'),
+    ('negative-width', lambda t: lambda: SearchSpace(widths=(16, -8, 32)), BadInputError, 'SearchSpace.widths[1]'),
+    ('space-unknown-key', lambda t: lambda: SearchSpace.from_dict({'kernel': [3]}), BadInputError, "unknown keys ['kernel']"),
+    ('arch-bad-json', lambda t: lambda: Arch.from_json('{kernels'), BadInputError, 'Arch JSON could not be parsed'),
+    ('arch-not-in-space', lambda t: lambda: Supernet(SP).set_arch(Arch([(3,)]*3, [(5,)]*3)), BadInputError, 'expand 5 not in (3, 4, 6)'),
+    ('nan-budget', lambda t: lambda: Condition(latency_ms=math.nan), BadInputError, 'Condition.latency_ms'),
+    ('accuracy-floor-percent', lambda t: lambda: Condition(min_accuracy=97.8), BadInputError, 'Condition.min_accuracy'),
+    ('population-0', lambda t: lambda: evolutionary_search(SP, lambda a: 0.5, _obj(), population=0), BadInputError, 'population must be >= 1'),
+    ('n-evals-negative', lambda t: lambda: random_search(SP, lambda a: 0.5, _obj(), n_evals=-1), BadInputError, 'n_evals must be >= 1'),
+    ('hypervolume-nan', lambda t: lambda: hypervolume_2d([1.0, math.nan], [0.5, 0.6], 2.0), BadInputError, 'latency has 1 NaN'),
+    ('nan-pixels', lambda t: lambda: image_data(torch.full((4, 1, 2, 2), math.inf), [0, 1, 0, 1]), BadInputError, 'images has 16 NaN or infinite'),
+    ('labels-wrong-length', lambda t: lambda: image_data(torch.rand(4, 1, 2, 2), [0, 1, 0]), BadInputError, '4 images but labels of shape (3,)'),
+    ('cifar-limit-negative', lambda t: lambda: cifar10_data(t, limit=-1), BadInputError, 'limit must be >= 1'),
+    ('folder-one-class', lambda t: (_images(t/'imgs', classes=('cats',)), lambda: image_folder_data(t/'imgs'))[1], BadFileError, "one class sub-folder ('cats')"),
+    ('chip-file-bad-json', lambda t: (t/'c.json').write_text('[{"name": "x",') and (lambda: load_chips(t/'c.json')), BadFileError, 'c.json'),
+    ('chip-file-bad-field', lambda t: (t/'c.yaml').write_text('- {name: npu, peak_flops: 1e12, bandwidth: -5}') and (lambda: load_chips(t/'c.yaml')), BadFileError, "'bandwidth' must be a positive number"),
+    ('latency-table-truncated', lambda t: (t/'tab.json').write_text('{"chip": "x", "space": {') and (lambda: LatencyTable.load(t/'tab.json')), BadFileError, 'tab.json'),
+    ('accuracy-table-bad-row', lambda t: (t/'acc.json').write_text('[{"arch": {"kernels": [[3]], "expands": [[3]]}, "accuracy": 7}]') and (lambda: AccuracyTable.load(t/'acc.json')), BadFileError, 'row 0'),
+    ('load-not-an-export', lambda t: (t/'plain').mkdir() or (lambda: load_exported(t/'plain')), BadFileError, 'is not a saved methodbook model'),
+    ('unknown-chip', lambda t: lambda: get_chip('tpu-v9'), BadInputError, "unknown chip 'tpu-v9'"),
+    ('specialize-budget-for-unsearched-chip', lambda t: lambda: cli.specialize([CHIP_SPECS['raspberry-pi-5']], {'h100-sxm': 1.0}), BadInputError, "chip(s) ['h100-sxm'] that are not searched"),
+]
+
+@pytest.mark.parametrize('case', API_CASES, ids=[c[0] for c in API_CASES])
+def test_api_bad_input(case, tmp_path):
+    _, make, err, msg = case
+    f = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(err) as e: f()
+    assert msg in str(e.value), str(e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+def test_export_refuses_a_folder_of_other_files(tmp_path):
+    torch.manual_seed(0)
+    sup, data = Supernet(SP).eval(), digits_data(hard=False)
+    d = tmp_path/'mine'; d.mkdir(); (d/'thesis.tex').write_text('precious')
+    with pytest.raises(BadFileError, match=r"out_dir: .*mine.* holds other files"): export_model(sup, SP.smallest(), data, d)
+    assert [p.name for p in d.iterdir()] == ['thesis.tex'] and (d/'thesis.tex').read_text() == 'precious'
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')], 'no temporary folder left behind'
+
+def _cli_cases(t:Path):
+    "(id, argv, text the error line must contain)"
+    (t/'broken.json').write_text('{"chips": [')
+    (t/'bad.yaml').write_text('chips: [name: x')
+    (t/'empty').mkdir()
+    _images(t/'one', classes=('only',))
+    (t/'a_file.txt').write_text('x')
+    _images(t/'imgs'); (t/'imgs'/'b'/'2.png').write_bytes(b'not an image')
+    return [
+        ('population-0', ['search', '--population', '0'], '--population must be >= 1'),
+        ('limit-negative', ['search', '--limit', '-1'], '--limit must be >= 1'),
+        ('budget-nan', ['search', '--chips', 'raspberry-pi-5', '--latency-ms', 'nan'], "--latency-ms for chip 'raspberry-pi-5' must be a finite number"),
+        ('budget-word', ['search', '--chips', 'raspberry-pi-5', '--latency-ms', 'fast'], "'fast' for chip 'raspberry-pi-5' is not a number"),
+        ('budget-count', ['search', '--chips', 'raspberry-pi-5', '--latency-ms', '1,2'], '2 values for 1 chips'),
+        ('accuracy-percent', ['search', '--min-accuracy', '97.8'], '--min-accuracy (a fraction) must be in [0, 1]'),
+        ('memory-negative', ['search', '--memory-mb', '-4'], '--memory-mb must be > 0'),
+        ('steps-0', ['search', '--steps', '0'], '--steps must be >= 1'),
+        ('unknown-chip', ['search', '--chips', 'tpu-v9'], "unknown chip 'tpu-v9'"),
+        ('chip-file-json', ['search', '--chip-file', str(t/'broken.json')], 'broken.json'),
+        ('chip-file-yaml', ['list', '--chip-file', str(t/'bad.yaml')], 'bad.yaml'),
+        ('data-missing', ['search', '--data', str(t/'nope')], "--data: '" + str(t/'nope') + "' does not exist"),
+        ('data-empty', ['search', '--data', str(t/'empty')], 'has no class sub-folders'),
+        ('data-one-class', ['search', '--data', str(t/'one')], "one class sub-folder ('only')"),
+        ('data-bad-image-raise', ['search', '--data', str(t/'imgs'), '--on-error', 'raise', '--chips', 'raspberry-pi-5'], '2.png'),
+        ('channels-2', ['search', '--data', str(t/'imgs'), '--channels', '2'], '--channels must be one of 1, 3'),
+        ('out-is-a-file', ['search', '--out', str(t/'a_file.txt')], '--out: '),
+        ('table-roofline-chip', ['table', '--chip', 'raspberry-pi-5', '--out', str(t/'tab.json')], "'raspberry-pi-5' is a roofline chip"),
+        ('table-out-missing-folder', ['table', '--out', str(t/'no'/'dir'/'tab.json')], 'does not exist'),
+        ('table-repeats-0', ['table', '--repeats', '0', '--out', str(t/'tab.json')], '--repeats must be >= 1'),
+    ]
+
+CLI_IDS = ['population-0', 'limit-negative', 'budget-nan', 'budget-word', 'budget-count', 'accuracy-percent', 'memory-negative', 'steps-0',
+           'unknown-chip', 'chip-file-json', 'chip-file-yaml', 'data-missing', 'data-empty', 'data-one-class', 'data-bad-image-raise',
+           'channels-2', 'out-is-a-file', 'table-roofline-chip', 'table-out-missing-folder', 'table-repeats-0']
+
+@pytest.mark.parametrize('cid', CLI_IDS)
+def test_cli_bad_input(cid, tmp_path, capsys):
+    cases = {c[0]: c for c in _cli_cases(tmp_path)}
+    assert list(cases) == CLI_IDS
+    _, argv, msg = cases[cid]
+    if '--out' not in argv: argv = argv + ['--out', str(tmp_path/'out')] if argv[0] == 'search' else argv
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
+    rc = cli.main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2, (cid, err)
+    assert err.startswith(f'methodbook chips {argv[0]}: error: ') and err.count('\n') == 1, (cid, err)
+    assert msg in err, (cid, err)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
+    assert after == before, (cid, set(after) ^ set(before))
+    assert not (tmp_path/'tab.json').exists() and not (tmp_path/'out').exists()
+
+def test_cli_refuses_an_out_folder_holding_other_files(tmp_path, capsys):
+    own = tmp_path/'models'/'raspberry-pi-5'; own.mkdir(parents=True); (own/'notes.md').write_text('mine')
+    rc = cli.main(['search', '--chips', 'raspberry-pi-5', '--out', str(tmp_path/'models')])
+    err = capsys.readouterr().err
+    assert rc == 2 and 'out_dir/raspberry-pi-5' in err and 'holds other files' in err, err
+    assert [p.name for p in own.iterdir()] == ['notes.md']
+
+def test_cli_help_is_fast_and_imports_no_torch():
+    import subprocess, sys
+    code = "import sys; from methodbook.chips import cli; cli.main(['--help']); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip().endswith('False'), out.stdout + out.stderr
