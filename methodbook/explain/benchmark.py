@@ -276,6 +276,10 @@ def run_benchmark(
 )->dict:                        # rows (list of dicts), task_acc, aspect_acc, map_r2, timings
     "Train or load the models, then score every method and the baselines on the same held-out scenes."
     cfg = cfg or BenchConfig()
+    if not isinstance(cfg, BenchConfig): raise BadInputError(f"cfg must be a BenchConfig, got {type(cfg).__name__}")
+    for m in methods: check_choice(m, 'methods[...]', SALIENCY_METHODS)
+    for m in layer_methods: check_choice(m, 'layer_methods[...]', tuple(k for k in SALIENCY_METHODS if k != 'occlusion'))
+    if not methods: raise BadInputError("methods is empty: give at least one saliency method at the input")
     t_all, c_all = time.time(), time.process_time()
     tm = train_models(cfg, cache, verbose)
     model, aspects = tm['model'], tm['aspects']
