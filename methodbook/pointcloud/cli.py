@@ -7,14 +7,14 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.cli.html.md"""
 # %% auto #0
 __all__ = ['pretrain_cmd', 'embed_cmd', 'evaluate_cmd', 'main', 'demo']
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #375b4cb4
+# %% ../../nbs/59_pointcloud.cli.ipynb #60cc3899
 import json, os, sys, warnings
 from pathlib import Path
 from fastcore.script import call_parse
 from ..cli import run_commands
 from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #3c42c0af
+# %% ../../nbs/59_pointcloud.cli.ipynb #9df1959c
 def _warn(action:str, msg:str):
     print(f"methodbook pointcloud {action}: warning: {' '.join(str(msg).split())}", file=sys.stderr)
 
@@ -28,10 +28,10 @@ def _call_warned(action:str, fn, *args, **kwargs):
         else: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return out
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #848a6527
+# %% ../../nbs/59_pointcloud.cli.ipynb #046f2ad7
 def _check_common(n_points, seed, on_error, noise=None):
     "The options every action shares, checked with the CLI's names."
-    if n_points is not None: check_number(n_points, '--n-points', lo=2, integer=True)
+    if n_points is not None: check_number(n_points, '--n-points', lo=2, hi=1_000_000, integer=True)
     if seed is not None: check_number(seed, '--seed', lo=0, integer=True)
     check_choice(on_error, '--on-error', ('raise', 'skip'))
     if noise is not None: check_number(noise, '--noise', lo=0, hi=1)
@@ -42,7 +42,7 @@ def _read_data(action:str, data, n_per_class:int, n_points:int, seed:int, test_f
     if data is None: return shapes_data(n_per_class, n_points, seed, test_frac)
     return _call_warned(action, folder_data, data, n_points, seed, test_frac, normalize, on_error)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #c44ba8db
+# %% ../../nbs/59_pointcloud.cli.ipynb #6a27db4a
 _RUN_FILES = ('metrics.jsonl', 'checkpoints', 'model')
 
 @call_parse
@@ -54,7 +54,7 @@ def pretrain_cmd(
     batch_size:int=16,
     lr:float=2e-3,
     rep:str='voxel',            # tensor representation: voxel or bps
-    res:int=16,                 # voxel grid side, a power of two >= 4
+    res:int=16,                 # voxel grid side, a power of two in [4, 128]
     normalize:str='unit_sphere',  # how clouds are normalized (stored with the model; embed and evaluate apply it): unit_sphere or none
     n_per_class:int=24,         # embedded shapes per class (half are the test split)
     n_points:int=512,           # points sampled per cloud
@@ -67,8 +67,8 @@ def pretrain_cmd(
     _check_common(n_points, seed, on_error, noise)
     check_number(steps, '--steps', lo=1, integer=True); check_number(batch_size, '--batch-size', lo=1, integer=True)
     check_number(lr, '--lr', lo=0, lo_open=True); check_choice(rep, '--rep', ('voxel', 'bps'))
-    check_number(res, '--res', lo=4, integer=True)
-    if res & (res - 1): raise BadInputError(f"--res must be a power of two >= 4, got {res}")
+    check_number(res, '--res', lo=4, hi=128, integer=True)
+    if res & (res - 1): raise BadInputError(f"--res must be a power of two in [4, 128], got {res}")
     check_number(n_per_class, '--n-per-class', lo=1, integer=True); check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
     from methodbook.pointcloud.data import NORMALIZATIONS
     check_choice(normalize, '--normalize', NORMALIZATIONS)
@@ -88,7 +88,7 @@ def pretrain_cmd(
     print(f"saved to {out_p/'model'}")
     return 0
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #ccaaf6f1
+# %% ../../nbs/59_pointcloud.cli.ipynb #3c38ca07
 @call_parse
 def embed_cmd(
     run:str,                    # a pretrain run folder (or the model/ folder inside it)
@@ -118,7 +118,7 @@ def embed_cmd(
     print(f"clouds normalized as in pretraining: {NORMALIZATIONS[model.cfg.normalize]}")
     return 0
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #1f81b9b1
+# %% ../../nbs/59_pointcloud.cli.ipynb #eb3182b1
 def _eval_source(model, data, n_per_class, seed):
     "(data folder or None, n_per_class, seed): what to evaluate on when options are left out, from the run's record."
     t = model.trained_on or {}
@@ -129,7 +129,7 @@ def _eval_source(model, data, n_per_class, seed):
         n_per_class = n_per_class or t.get('n_per_class'); seed = t.get('seed') if seed is None else seed
     return data, n_per_class or 24, 0 if seed is None else seed
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #f7499634
+# %% ../../nbs/59_pointcloud.cli.ipynb #198e2cbe
 @call_parse
 def evaluate_cmd(
     run:str,                # a pretrain run folder
@@ -163,12 +163,12 @@ def evaluate_cmd(
         tmp = out_p.with_name(f'.{out_p.name}.{os.getpid()}.tmp'); tmp.write_text(txt + '\n'); os.replace(tmp, out_p)
     return 0
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #5fbb3a36
+# %% ../../nbs/59_pointcloud.cli.ipynb #b1fd5bc4
 def main(argv:list):
     "`methodbook pointcloud ACTION ...`"
     return run_commands('methodbook pointcloud', {'pretrain': pretrain_cmd, 'embed': embed_cmd, 'evaluate': evaluate_cmd}, argv)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #f7db0e19
+# %% ../../nbs/59_pointcloud.cli.ipynb #1d4fd496
 def demo(out_dir:Path)->dict:
     "Small end-to-end run on the embedded shapes: noisy pretraining, SVM on frozen embeddings, figures."
     import time

@@ -11,7 +11,7 @@ __all__ = ['NORMALIZATIONS', 'MESH_SUFFIXES', 'POINT_SUFFIXES', 'CLOUD_SUFFIXES'
            'make_shape', 'random_pose', 'make_shapes', 'train_test_split', 'folder_layout', 'read_mesh_folder',
            'data_fingerprint', 'CloudData', 'shapes_data', 'folder_data']
 
-# %% ../../nbs/50_pointcloud.data.ipynb #01bb18b9
+# %% ../../nbs/50_pointcloud.data.ipynb #484853ce
 import hashlib, json, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ import torch
 import trimesh
 from ..core import BadInputError, BadFileError, BadTypeError, as_float_tensor, check_number, check_choice, check_path
 
-# %% ../../nbs/50_pointcloud.data.ipynb #38770444
+# %% ../../nbs/50_pointcloud.data.ipynb #4f278e03
 def check_points(
     points,               # (N, 3) or (B, N, 3) array, tensor or nested list of xyz coordinates
     name:str='points',    # what to call the input in error messages
@@ -36,7 +36,7 @@ def check_points(
         raise BadInputError(f"{name}: all {n} points{where} are identical: a degenerate cloud with no extent")
     return t
 
-# %% ../../nbs/50_pointcloud.data.ipynb #e3b4f353
+# %% ../../nbs/50_pointcloud.data.ipynb #bb939828
 def normalize_points(
     points,  # (N, 3) or (B, N, 3) array, tensor or nested list
 ):           # a tensor for a tensor, else a NumPy array; same shape, centroid at 0, max radius 1
@@ -47,7 +47,7 @@ def normalize_points(
     x = (x / x.norm(dim=-1, keepdim=True).amax(dim=-2, keepdim=True)).to(t.dtype)
     return x if isinstance(points, torch.Tensor) else x.numpy()
 
-# %% ../../nbs/50_pointcloud.data.ipynb #e5d5f5ec
+# %% ../../nbs/50_pointcloud.data.ipynb #b85fd2be
 NORMALIZATIONS = {
     'unit_sphere': 'each cloud centred on its centroid and scaled so its farthest point lies at radius 1',
     'none': 'coordinates used as given; they must already lie in [-1, 1]^3',
@@ -63,7 +63,7 @@ def apply_normalization(
     if how == 'unit_sphere': return normalize_points(points)
     return t if isinstance(points, torch.Tensor) else t.numpy()
 
-# %% ../../nbs/50_pointcloud.data.ipynb #9990ead4
+# %% ../../nbs/50_pointcloud.data.ipynb #370d4891
 def _batched(points, name='points'):
     "`points` checked as a float tensor, viewed as (B, N, 3); and whether it was one (N, 3) cloud."
     p = as_float_tensor(points, name, ndim=(2, 3), last=3)
@@ -90,7 +90,7 @@ def random_rotation(
     out = p @ R.to(p.device).transpose(1, 2)
     return out[0] if single else out
 
-# %% ../../nbs/50_pointcloud.data.ipynb #edc86188
+# %% ../../nbs/50_pointcloud.data.ipynb #a5f8b901
 def jitter(
     points:torch.Tensor,   # (N, 3) or (B, N, 3)
     sigma:float=0.01,      # std of the Gaussian noise added to every coordinate, >= 0
@@ -105,7 +105,7 @@ def jitter(
     if clip is not None: noise = noise.clamp(-clip, clip)
     return p + noise.to(p.device)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #570e0559
+# %% ../../nbs/50_pointcloud.data.ipynb #af7cee90
 def random_scale(
     points:torch.Tensor,  # (N, 3) or (B, N, 3)
     low:float=0.8,        # smallest scale factor, > 0
@@ -120,7 +120,7 @@ def random_scale(
     out = p * (low + (high - low) * s).to(p.device)
     return out[0] if single else out
 
-# %% ../../nbs/50_pointcloud.data.ipynb #0e12df5e
+# %% ../../nbs/50_pointcloud.data.ipynb #0f6cfbe5
 def point_dropout(
     points:torch.Tensor,  # (N, 3) or (B, N, 3)
     ratio:float=0.2,      # fraction of points dropped per cloud, in [0, 1)
@@ -138,7 +138,7 @@ def point_dropout(
     out = p.gather(1, idx[..., None].expand(-1, -1, 3))
     return out[0] if single else out
 
-# %% ../../nbs/50_pointcloud.data.ipynb #ff1cd522
+# %% ../../nbs/50_pointcloud.data.ipynb #bb1e3f09
 def _data_lines(path:Path)->list:
     "(line number, tokens) of the non-empty, non-comment lines of a text file."
     try: text = path.read_text()
@@ -165,7 +165,7 @@ def _check_finite(v:np.ndarray, path:Path, lines:list|None=None)->np.ndarray:
         raise BadFileError(f"{str(path)!r}: {int(bad.sum())} of {len(v)} vertices are NaN or infinite (first at {where})")
     return v
 
-# %% ../../nbs/50_pointcloud.data.ipynb #9151cbe5
+# %% ../../nbs/50_pointcloud.data.ipynb #2eb9caab
 def _off_faces(rows:list, nv:int, path:Path)->np.ndarray:
     "Face rows `k i1 .. ik` of an OFF file, fan-triangulated to (F, 3); indices checked against `nv`."
     tris = []
@@ -196,7 +196,7 @@ def read_off(
     v = _check_finite(_xyz_rows(rest[:nv], p, 'vertex'), p, [i for i, _ in rest[:nv]])
     return trimesh.Trimesh(v, _off_faces(rest[nv:], nv, p), process=False)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #adc092ac
+# %% ../../nbs/50_pointcloud.data.ipynb #d139a86d
 _PLY_SIZES = {'char': 1, 'uchar': 1, 'int8': 1, 'uint8': 1, 'short': 2, 'ushort': 2, 'int16': 2, 'uint16': 2,
               'int': 4, 'uint': 4, 'int32': 4, 'uint32': 4, 'float': 4, 'float32': 4, 'double': 8, 'float64': 8}
 
@@ -229,7 +229,7 @@ def ply_header(
             raise BadFileError(f"{str(p)!r}: truncated PLY: the header declares {counts}, which needs at least {need} bytes, the body has {p.stat().st_size - m.end()}")
     return {'format': fmt, 'counts': counts}
 
-# %% ../../nbs/50_pointcloud.data.ipynb #d57136eb
+# %% ../../nbs/50_pointcloud.data.ipynb #44ae1e58
 MESH_SUFFIXES = ('.off', '.ply', '.obj', '.stl')   # meshes (PLY and OBJ may also hold bare points)
 POINT_SUFFIXES = ('.xyz', '.pts')                 # text rows 'x y z [more columns]'
 CLOUD_SUFFIXES = MESH_SUFFIXES + POINT_SUFFIXES + ('.npy',)
@@ -248,7 +248,7 @@ def read_npy(
     if bad: raise BadFileError(f"{str(p)!r}: {bad} of {a.size} coordinates are NaN or infinite")
     return a
 
-# %% ../../nbs/50_pointcloud.data.ipynb #06dca926
+# %% ../../nbs/50_pointcloud.data.ipynb #97ab1946
 def _trimesh_load(p:Path, counts:dict|None):
     "Mesh or points through trimesh (no processing, so nothing is merged or dropped); `counts` from a PLY header are checked."
     try: g = trimesh.load(str(p), file_type=p.suffix[1:].lower(), process=False)
@@ -267,7 +267,7 @@ def _trimesh_load(p:Path, counts:dict|None):
     _check_finite(v, p)
     return g if isinstance(g, trimesh.Trimesh) and len(g.faces) else v
 
-# %% ../../nbs/50_pointcloud.data.ipynb #f5e01977
+# %% ../../nbs/50_pointcloud.data.ipynb #31190ba0
 def read_geometry(
     path,   # a file with one of CLOUD_SUFFIXES
 ):          # a trimesh.Trimesh (a mesh with faces) or a (V, 3) float64 array (bare points)
@@ -287,7 +287,7 @@ def read_geometry(
         return _check_finite(_xyz_rows(rows, p, 'point'), p, [i for i, _ in rows])
     return _trimesh_load(p, ply_header(p) if suf == '.ply' else None)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #ba6c61ed
+# %% ../../nbs/50_pointcloud.data.ipynb #147edaa0
 def sample_mesh(
     mesh:trimesh.Trimesh,  # a triangle mesh with non-zero area
     n_points:int=1024,     # how many surface points to draw
@@ -306,7 +306,7 @@ def _normalization(normalize)->str:
     if isinstance(normalize, (bool, np.bool_)): return 'unit_sphere' if normalize else 'none'
     return check_choice(normalize, 'normalize', NORMALIZATIONS)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #b1aa3aba
+# %% ../../nbs/50_pointcloud.data.ipynb #01456e73
 def read_point_cloud(
     path,                     # a file with one of CLOUD_SUFFIXES
     n_points:int=1024,        # points per cloud, >= 2
@@ -324,7 +324,7 @@ def read_point_cloud(
     try: return apply_normalization(check_points(pts, name=f"cloud read from {str(path)!r}").numpy(), how).astype(np.float32)
     except BadInputError as e: raise BadFileError(str(e)) from None
 
-# %% ../../nbs/50_pointcloud.data.ipynb #c709a19c
+# %% ../../nbs/50_pointcloud.data.ipynb #ddf77e30
 def _read_files(files:list, root:Path, n_points:int, seed:int, normalize, on_error:str)->tuple:
     "(clouds, the files read) for `files`; bad files raise or are skipped with one warning that counts them."
     check_choice(on_error, 'on_error', ('raise', 'skip'))
@@ -337,7 +337,7 @@ def _read_files(files:list, root:Path, n_points:int, seed:int, normalize, on_err
     if skipped: warnings.warn(f"skipped {len(skipped)} of {len(files)} files under {str(root)!r} that could not be read; first: {skipped[0]}")
     return clouds, ok
 
-# %% ../../nbs/50_pointcloud.data.ipynb #8c3e6c83
+# %% ../../nbs/50_pointcloud.data.ipynb #fe3f10c8
 def read_clouds(
     path,                     # a file, a .npy of (N, 3) or (S, N, 3), or a folder of such files
     n_points:int=1024,        # points per cloud sampled from meshes and point files (.npy clouds are used as stored)
@@ -360,7 +360,7 @@ def read_clouds(
     if not clouds: raise BadFileError(f"none of the {len(files)} files under {str(p)!r} could be read")
     return np.stack(clouds), [str(f.relative_to(p)) for f in ok]
 
-# %% ../../nbs/50_pointcloud.data.ipynb #781a92c3
+# %% ../../nbs/50_pointcloud.data.ipynb #d0fbe6f4
 SHAPE_CLASSES = ('box', 'sphere', 'cylinder', 'cone', 'capsule', 'torus', 'annulus', 'table', 'lamp', 'dumbbell')
 
 def _at(mesh, xyz):
@@ -411,7 +411,7 @@ def random_pose(
     spin = trimesh.transformations.rotation_matrix(rng.uniform(0, 2 * np.pi), [0, 0, 1])
     return spin @ tilt @ S
 
-# %% ../../nbs/50_pointcloud.data.ipynb #251cb725
+# %% ../../nbs/50_pointcloud.data.ipynb #6824769a
 def make_shapes(
     n_per_class:int=40,        # instances of each class, >= 1
     n_points:int=512,          # surface points per instance, >= 2
@@ -433,7 +433,7 @@ def make_shapes(
             labels.append(c)
     return normalize_points(np.stack(clouds)).astype(np.float32), np.array(labels, dtype=np.int64)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #41b98679
+# %% ../../nbs/50_pointcloud.data.ipynb #d4b25d25
 def train_test_split(
     labels:np.ndarray,    # (S,) integer class labels
     test_frac:float=0.5,  # fraction of each class held out for test, in [0, 1)
@@ -451,7 +451,7 @@ def train_test_split(
         te.append(idx[:k]); tr.append(idx[k:])
     return np.sort(np.concatenate(tr)), np.sort(np.concatenate(te))
 
-# %% ../../nbs/50_pointcloud.data.ipynb #bf167131
+# %% ../../nbs/50_pointcloud.data.ipynb #0e3a9e01
 def _class_folders(root:Path)->list:
     "Sorted names of the class subfolders of `root` (hidden folders left out)."
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith('.'))
@@ -465,7 +465,7 @@ def folder_layout(
     root = check_path(root, 'data folder', kind='dir')
     return 'split' if any((root/c/'train').is_dir() for c in _class_folders(root)) else 'flat'
 
-# %% ../../nbs/50_pointcloud.data.ipynb #db11eca7
+# %% ../../nbs/50_pointcloud.data.ipynb #d45fe89a
 def read_mesh_folder(
     root,                     # folder with one subfolder per class
     split:str|None='train',   # subfolder of each class to read ('train'/'test'), or None to read each class folder itself
@@ -492,7 +492,7 @@ def read_mesh_folder(
     if not clouds: raise BadFileError(f"no readable {'/'.join(CLOUD_SUFFIXES)} files under {str(root)!r} (split={split!r})")
     return np.stack(clouds), np.array(labels, dtype=np.int64), classes
 
-# %% ../../nbs/50_pointcloud.data.ipynb #040798f4
+# %% ../../nbs/50_pointcloud.data.ipynb #3802af35
 def _short_hash(*parts)->str: return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def data_fingerprint(
@@ -505,7 +505,7 @@ def data_fingerprint(
         h.update(str(f.relative_to(root).as_posix()).encode() + b'\0'); h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()[:16]
 
-# %% ../../nbs/50_pointcloud.data.ipynb #8be93a10
+# %% ../../nbs/50_pointcloud.data.ipynb #8b6287e4
 @dataclass
 class CloudData:
     "Clouds and integer labels split into train and test, the class names, and `info`: where they came from."
@@ -529,7 +529,7 @@ def shapes_data(
             'classes': list(SHAPE_CLASSES), 'hash': _short_hash('embedded shapes', n_per_class, seed, SHAPE_CLASSES)}
     return CloudData(X[tr], y[tr], X[te], y[te], list(SHAPE_CLASSES), info)
 
-# %% ../../nbs/50_pointcloud.data.ipynb #8e97bfa3
+# %% ../../nbs/50_pointcloud.data.ipynb #952b2f65
 def folder_data(
     root,                     # root/<class>/{train,test}/files or root/<class>/files
     n_points:int=1024,        # points per cloud

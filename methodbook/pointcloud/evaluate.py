@@ -41,7 +41,7 @@ def embed(
     model.train(was)
     return out[0].cpu().numpy() if single else out.cpu().numpy()
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #53626a3b
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #d5098b40
 def _check_xy(X, y, name:str)->np.ndarray:
     "Labels `y` as a 1-D integer array as long as `X`, else a `BadInputError` naming both lengths."
     y = np.asarray(y)
@@ -81,7 +81,7 @@ def data_mismatch(
                 f"seed {info.get('seed')}, test_frac {info.get('test_frac')} now): some test clouds were seen in pretraining")
     return None
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #c8b2b05b
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #c9d5ddeb
 def evaluate_model(
     model,                      # a pretrained PointCloudAE
     X_train, y_train,           # (S, N, 3) training clouds and labels (the SVM is fit on these)
@@ -102,7 +102,7 @@ def evaluate_model(
             'svm_acc': svm_accuracy(E_tr, y_train, embed(model, X_test), y_test),
             'svm_acc_noisy': svm_accuracy(E_tr, y_train, embed(model, X_test, level=noise_level, seed=seed), y_test)}
 
-# %% ../../nbs/54_pointcloud.evaluate.ipynb #4c04e12b
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #a9e07521
 def voxel_svm_baseline(
     X_train, y_train, X_test, y_test,  # clouds and labels (normalized to the unit sphere here)
     res:int=16,                        # grid side

@@ -52,7 +52,7 @@ def _nn_brute(a:Tensor, b:Tensor, chunk:int)->tuple:
             best, nn_ba = torch.where(better, v, best), torch.where(better, j + i, nn_ba)
     return torch.cat(nn_ab, 1), nn_ba
 
-# %% ../../nbs/52_pointcloud.losses.ipynb #56d9c633
+# %% ../../nbs/52_pointcloud.losses.ipynb #bafe72f6
 def nearest_neighbors(
     a:Tensor,             # (B, N, 3)
     b:Tensor,             # (B, M, 3)
@@ -73,7 +73,7 @@ def _gather(x:Tensor, idx:Tensor)->Tensor:
     "x[b, idx[b, i]] for (B, N, 3) x and (B, K) idx."
     return x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
 
-# %% ../../nbs/52_pointcloud.losses.ipynb #febc1719
+# %% ../../nbs/52_pointcloud.losses.ipynb #28fd9ef1
 def _check_pair(a, b)->tuple:
     "`a`, `b` as finite float (B, N, 3) / (B, M, 3) batches of one dtype on one device, else a `BadInputError`."
     out = []
@@ -88,7 +88,7 @@ def _check_pair(a, b)->tuple:
     dt = torch.promote_types(a.dtype, b.dtype)
     return a.to(dt), b.to(dt)
 
-# %% ../../nbs/52_pointcloud.losses.ipynb #1e152bf2
+# %% ../../nbs/52_pointcloud.losses.ipynb #ea369bff
 def _safe_sqrt(d:Tensor)->Tensor:
     "sqrt with value 0 and gradient 0 where d == 0 (identical points), instead of inf or a biased epsilon."
     pos = d > 0

@@ -130,12 +130,12 @@ class AEConfig(Config):
         "Choices and ranges, each error naming the field."
         check_choice(self.rep, 'AEConfig.rep', ('voxel', 'bps')); check_choice(self.voxel_mode, 'AEConfig.voxel_mode', ('occupancy', 'density'))
         check_choice(self.decoder, 'AEConfig.decoder', ('mlp', 'folding')); check_choice(self.normalize, 'AEConfig.normalize', NORMALIZATIONS)
-        if self.rep == 'voxel' and (self.res < 4 or self.res & (self.res - 1)): raise BadInputError(f"AEConfig.res must be a power of two >= 4, got {self.res}")
+        if self.rep == 'voxel' and (self.res < 4 or self.res > 128 or self.res & (self.res - 1)): raise BadInputError(f"AEConfig.res must be a power of two in [4, 128], got {self.res}")
         for f in ('n_basis', 'emb_dim', 'width', 'hidden'): check_number(getattr(self, f), f'AEConfig.{f}', lo=1)
         check_number(self.grid_side, 'AEConfig.grid_side', lo=2)
 
 
-# %% ../../nbs/53_pointcloud.model.ipynb #8e40d302
+# %% ../../nbs/53_pointcloud.model.ipynb #87913830
 class PointCloudAE(nn.Module):
     "Tensor representation -> encoder (+ optional PointNet branch on the raw points) -> embedding -> decoder."
     def __init__(self, cfg:AEConfig=AEConfig()):
@@ -169,7 +169,7 @@ class PointCloudAE(nn.Module):
     def forward(self, points:Tensor)->Tensor:  # (B, N, 3) -> (B, grid_side², 3)
         return self.decoder(self.embed(points))
 
-# %% ../../nbs/53_pointcloud.model.ipynb #36e1987f
+# %% ../../nbs/53_pointcloud.model.ipynb #494d9f61
 MODEL_KIND = 'pointcloud.autoencoder'
 
 @patch
@@ -182,7 +182,7 @@ def save(self:PointCloudAE,
              'trained_on': self.trained_on}
     return save_pretrained(path, self, MODEL_KIND, self.cfg, extra, overwrite)
 
-# %% ../../nbs/53_pointcloud.model.ipynb #773fe9d8
+# %% ../../nbs/53_pointcloud.model.ipynb #c2cc52d3
 @patch(cls_method=True)
 def load(cls:PointCloudAE,
          path,   # a folder `save` wrote, or a `pretrain` run folder (its model is in `model/`)
@@ -209,7 +209,7 @@ def reconstruction_step(
         return noisy_reconstruction_loss(model, clean, level, squared), {}
     return step_fn
 
-# %% ../../nbs/53_pointcloud.model.ipynb #ce75b427
+# %% ../../nbs/53_pointcloud.model.ipynb #e0fb7b1d
 @dataclass
 class PretrainConfig(Config):
     "Settings of one pretraining run: the noise and the loop."
@@ -226,7 +226,7 @@ class PretrainConfig(Config):
         check_number(self.batch_size, 'PretrainConfig.batch_size', lo=1); check_number(self.max_steps, 'PretrainConfig.max_steps', lo=1)
         check_number(self.lr, 'PretrainConfig.lr', lo=0, lo_open=True)
 
-# %% ../../nbs/53_pointcloud.model.ipynb #ae36a8ac
+# %% ../../nbs/53_pointcloud.model.ipynb #95951793
 def _clouds(model, points, name:str)->Tensor:
     "`points` as an (S, N, 3) float tensor, normalized as `model` expects when it can say (`PointCloudAE.normalize`)."
     t = model.normalize(points) if isinstance(model, PointCloudAE) else check_points(points, name).float()
@@ -250,7 +250,7 @@ def reconstruction_error(
     model.train(was)
     return tot / len(pts)
 
-# %% ../../nbs/53_pointcloud.model.ipynb #2980d4cf
+# %% ../../nbs/53_pointcloud.model.ipynb #0c7ea55f
 def pretrain(
     points,                             # (S, N, 3) training clouds (normalized here, `ae.normalize`)
     ae:AEConfig=AEConfig(),             # the model
@@ -285,7 +285,7 @@ def pretrain(
     res.model.save(res.run_dir/'model')
     return res
 
-# %% ../../nbs/53_pointcloud.model.ipynb #d979e4b8
+# %% ../../nbs/53_pointcloud.model.ipynb #22ca53e6
 def load_pretrained(
     run_dir,   # a folder `pretrain` wrote (or the model folder inside it)
 )->PointCloudAE:

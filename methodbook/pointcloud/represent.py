@@ -15,7 +15,7 @@ from torch import Tensor
 from ..core import BadInputError, as_float_tensor, check_number, check_choice
 from .data import check_points
 
-# %% ../../nbs/51_pointcloud.represent.ipynb #04799c0f
+# %% ../../nbs/51_pointcloud.represent.ipynb #7e411560
 GRID_BOUND = 1.5   # largest |coordinate| accepted by the representations; [-1, 1] is covered, overshoot is clamped
 
 def check_in_bounds(
