@@ -59,7 +59,10 @@ def report_error(
 def call_with_argv(func, argv:list[str], prog:str|None=None):
     "Parse `argv` with fastcore's `anno_parser` for `func` (a `call_parse` function or plain one) and call it."
     f = inspect.unwrap(func)
-    ns = vars(anno_parser(f, prog=prog).parse_args(argv))
+    p = anno_parser(f, prog=prog)
+    def _error(msg): raise BadInputError(f"{msg} (see `{p.prog} --help`)")
+    p.error = _error   # argparse's own errors become one line too, not a usage block
+    ns = vars(p.parse_args(argv))
     ns.pop('pdb', None); ns.pop('xtra', None)
     sig = inspect.signature(f)
     var = next((k for k, p in sig.parameters.items() if p.kind is inspect.Parameter.VAR_POSITIONAL), None)
