@@ -85,13 +85,15 @@ def split_heldout(
     texts:list[str],       # paragraphs (or (label, paragraph) pairs)
     frac:float=0.1,        # share held out
 )->tuple[list, list]:      # train, held-out
-    "Deterministic train/held-out split by a hash of each paragraph."
+    "Deterministic train/held-out split by a hash of each paragraph; at least one is held out when there are two or more."
     check_number(frac, 'heldout_frac', lo=0, hi=1, lo_open=True, hi_open=True)
     def h(x):
         s = x[-1] if isinstance(x, tuple) else x
         return int(hashlib.md5(s.encode()).hexdigest()[:8], 16) / 16**8
+    hs = [h(x) for x in texts]
+    cut = frac if any(v < frac for v in hs) or len(texts) < 2 else min(hs) + 1e-12   # a small corpus still holds one out
     tr, ho = [], []
-    for x in texts: (ho if h(x) < frac else tr).append(x)
+    for x, v in zip(texts, hs): (ho if v < cut else tr).append(x)
     return tr, ho
 
 # %% ../../nbs/42_masking.text.ipynb #949f36f1
