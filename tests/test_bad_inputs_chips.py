@@ -105,11 +105,15 @@ def _cli_cases(t:Path):
         ('table-roofline-chip', ['table', '--chip', 'raspberry-pi-5', '--out', str(t/'tab.json')], "'raspberry-pi-5' is a roofline chip"),
         ('table-out-missing-folder', ['table', '--out', str(t/'no'/'dir'/'tab.json')], 'does not exist'),
         ('table-repeats-0', ['table', '--repeats', '0', '--out', str(t/'tab.json')], '--repeats must be >= 1'),
+        ('budget-infeasible', ['search', '--chips', 'coral-edge-tpu', '--latency-ms', '1e-6'], "chip 'coral-edge-tpu': no structure"),
+        ('memory-infeasible', ['search', '--chips', 'raspberry-pi-5', '--memory-mb', '0.001'], 'memory <= 1000 bytes'),
+        ('resolution-huge', ['search', '--resolution', '100000'], '--resolution must be in [1, 1024]'),
     ]
 
 CLI_IDS = ['population-0', 'limit-negative', 'budget-nan', 'budget-word', 'budget-count', 'accuracy-percent', 'memory-negative', 'steps-0',
            'unknown-chip', 'chip-file-json', 'chip-file-yaml', 'data-missing', 'data-empty', 'data-one-class', 'data-bad-image-raise',
-           'channels-2', 'out-is-a-file', 'table-roofline-chip', 'table-out-missing-folder', 'table-repeats-0']
+           'channels-2', 'out-is-a-file', 'table-roofline-chip', 'table-out-missing-folder', 'table-repeats-0',
+           'budget-infeasible', 'memory-infeasible', 'resolution-huge']
 
 @pytest.mark.parametrize('cid', CLI_IDS)
 def test_cli_bad_input(cid, tmp_path, capsys):

@@ -61,7 +61,8 @@ def specialize(chips:list,                    # ChipSpec objects
     from methodbook.chips.supernet import Arch, SearchSpace
     from methodbook.chips.train import digits_data, pretrained_supernet, inherited_accuracy, check_data_fits
     from methodbook.chips.latency import ChipLatency, build_latency_table
-    from methodbook.chips.search import AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, performance_indices, select_target
+    from methodbook.chips.search import (AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, performance_indices,
+                                         select_target, sample_feasible)
     from methodbook.chips.export import export_model, check_export_dir
     t_start = time.time()
     chips = _check_chips(chips); budgets = _check_budgets(chips, budgets)
@@ -77,6 +78,10 @@ def specialize(chips:list,                    # ChipSpec objects
     for c in chips:
         if c.device == 'cuda' and c.kind == 'host' and not torch.cuda.is_available(): raise BadInputError(f"chip '{c.name}' is measured on CUDA, which is not available here")
     lat = {c.name: ChipLatency(c, space, tables.get(c.name)) for c in chips if c.kind != 'host' or c.name in tables}   # lut tables read and checked now
+    for c in chips:   # latency (analytic or table) and memory limits that no structure meets fail now, not after training
+        if c.name in lat or memory_bytes is not None or c.memory_bytes is not None:
+            pre = Condition(conds[c.name].latency_ms if c.name in lat else None, memory_bytes)
+            sample_feasible(space, Objective(c, lat.get(c.name, lambda a: 0.0), space, pre), random.Random(seed), max_tries=300)
     outs = {c.name: check_export_dir(Path(out_dir)/c.name, f"out_dir/{c.name}") for c in chips} if out_dir is not None else {}
     if out_dir is not None: check_out_path(out_dir, 'out_dir', kind='dir')
     res = pretrained_supernet(space, data, steps=steps, seed=seed, batch_size=batch_size)
@@ -166,7 +171,7 @@ def search_cmd(chips:str='host-cpu-1t,raspberry-pi-5,coral-edge-tpu',  # comma-s
                      ('--generations', generations, 0), ('--top-k', top_k, 1), ('--seed', seed, 0)):
         check_number(v, n, lo=lo, integer=True)
     if limit is not None: check_number(limit, '--limit', lo=1, integer=True)
-    if resolution is not None: check_number(resolution, '--resolution', lo=1, integer=True)
+    if resolution is not None: check_number(resolution, '--resolution', lo=1, hi=1024, integer=True)
     check_choice(channels, '--channels', (1, 3)); check_choice(on_error, '--on-error', ('skip', 'raise'))
     check_number(val_frac, '--val-frac', lo=0, hi=1, lo_open=True, hi_open=True); check_number(margin, '--margin', lo=0, hi=1, hi_open=True)
     check_out_path(out, '--out', kind='dir')

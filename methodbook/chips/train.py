@@ -118,7 +118,7 @@ def digits_data(resolution:int=16,   # output height = width
                )->ImageData:
     "scikit-learn's bundled 8x8 digits, upscaled to `resolution` (optionally distorted), split train/val."
     from sklearn.datasets import load_digits
-    check_number(resolution, 'resolution', lo=1, integer=True); check_number(noise, 'noise', lo=0)
+    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True); check_number(noise, 'noise', lo=0)
     d = load_digits()
     x = _resize(torch.tensor(d.images, dtype=torch.float32)[:, None]/16.0, resolution)
     if hard:
@@ -188,7 +188,7 @@ def cifar10_data(path:str|Path,                  # the `cifar-10-batches-py` fol
                  limit:int|None=None,            # at most this many images per class (None: all)
                 )->ImageData:
     "CIFAR-10 from its python batches (read without `pickle.load`); train batches only, split train/val."
-    check_number(resolution, 'resolution', lo=1, integer=True)
+    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True)
     if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
     p = _cifar_dir(path)
     files = sorted(p.glob('data_batch_*'))
@@ -241,7 +241,7 @@ def image_folder_data(path:str|Path,            # folder of class sub-folders: p
                      )->ImageData:
     "Images in `path/<class>/*.(png|jpg|...)` resized to `resolution`, as raw [0, 1] pixels standardised per channel."
     p = check_path(path, 'image folder', kind='dir')
-    check_number(resolution, 'resolution', lo=1, integer=True); check_choice(channels, 'channels', (1, 3))
+    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True); check_choice(channels, 'channels', (1, 3))
     check_choice(on_error, 'on_error', ('skip', 'raise'))
     if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
     classes = sorted(q.name for q in p.iterdir() if q.is_dir() and not q.name.startswith('.'))
