@@ -25,7 +25,7 @@ def ratios(
     import numpy as np, torch
     from methodbook.masking.ratio import parse_ratio, ratio_str
     r = parse_ratio(ratio)
-    check_number(n, '--n', lo=1, hi=10**7, integer=True); check_number(seed, '--seed', lo=0, integer=True)
+    check_number(n, '--n', lo=1, hi=10**7, integer=True); check_number(seed, '--seed', lo=0, hi=2**32 - 1, integer=True)
     if r.kind in ('linear', 'cosine'):
         steps = int(r.params[2])
         for s in np.linspace(0, steps, 5).astype(int): print(f"step {s:>7d}: ratio {r.mean(int(s)):.4f}")
@@ -61,7 +61,7 @@ def mask(
     from methodbook.masking.collator import DynamicMaskCollator, MODES
     from methodbook.masking.ratio import parse_ratio
     if not text.strip(): raise BadInputError("--text is empty; give the text to mask")
-    parse_ratio(ratio); check_choice(mode, '--mode', MODES); check_number(seed, '--seed', lo=0, integer=True)
+    parse_ratio(ratio); check_choice(mode, '--mode', MODES); check_number(seed, '--seed', lo=0, hi=2**32 - 1, integer=True)
     tok = _load_model(model).tok if model else pydoc_tokenizer()
     c = DynamicMaskCollator(tok, ratio=ratio, mode=mode, seed=seed)
     enc = tok(text, truncation=True, max_length=512)

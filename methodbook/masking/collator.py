@@ -248,7 +248,7 @@ class DynamicMaskCollator:
             raise BadInputError(f"mask_replace_prob + random_replace_prob must not exceed 1, got {mask_replace_prob} + {random_replace_prob}")
         self.mask_replace_prob, self.random_replace_prob = float(mask_replace_prob), float(random_replace_prob)
         self.mean_span = float(check_number(mean_span, 'mean_span', lo=1))
-        if seed is not None: check_number(seed, 'seed', lo=0, integer=True)
+        if seed is not None: check_number(seed, 'seed', lo=0, hi=2**32 - 1, integer=True)
         if pad_to_multiple_of is not None: check_number(pad_to_multiple_of, 'pad_to_multiple_of', lo=1, integer=True)
         self.return_tensors = check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
         if padding_side is not None: check_choice(padding_side, 'padding_side', ('right', 'left'))

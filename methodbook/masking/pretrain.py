@@ -181,8 +181,9 @@ class PretrainConfig(Config):
         try: parse_ratio(self.ratio)
         except BadInputError as e: raise BadInputError(f"{name('ratio')}: {e}") from None
         check_choice(self.mode, name('mode'), MODES)
-        for f, lo in (('vocab_size', 6), ('max_len', 3), ('hidden', 1), ('layers', 1), ('heads', 1), ('batch_size', 1), ('steps', 1)):
-            check_number(getattr(self, f), name(f), lo=lo, integer=True)
+        for f, lo, hi in (('vocab_size', 6, 10**6), ('max_len', 3, 8192), ('hidden', 1, 8192), ('layers', 1, 64), ('heads', 1, 256),
+                          ('batch_size', 1, 65536), ('steps', 1, 10**9), ('warmup_steps', 0, 10**9), ('seed', 0, 2**32 - 1)):
+            check_number(getattr(self, f), name(f), lo=lo, hi=hi, integer=True)
         if self.hidden % self.heads: raise BadInputError(f"{name('hidden')} ({self.hidden}) must be a multiple of {name('heads')} ({self.heads})")
         check_number(self.lr, name('lr'), lo=0, lo_open=True)
         check_number(self.heldout_frac, name('heldout_frac'), lo=0, hi=1, lo_open=True, hi_open=True)

@@ -61,7 +61,7 @@ class MaskRatio:
                     raise BadInputError(f"mask ratio {spec!r}: N({p[0]:g}, {p[1]:g}) puts no mass on [lo, hi] = [{lo:g}, {hi:g}]")
         else:
             _check_ratio(p[0], spec, 'start'); _check_ratio(p[1], spec, 'end')
-            if p[2] < 1 or p[2] != int(p[2]): raise BadInputError(f"mask ratio {spec!r}: steps must be a whole number >= 1, got {p[2]:g}")
+            if not 1 <= p[2] <= 1e12 or p[2] != int(p[2]): raise BadInputError(f"mask ratio {spec!r}: steps must be a whole number in [1, 1e12], got {p[2]:g}")
 
 # %% ../../nbs/40_masking.ratio.ipynb #e980f2a5
 def fixed(r:float)->MaskRatio: "Every sample masks `r`."; return MaskRatio('fixed', (r,))
