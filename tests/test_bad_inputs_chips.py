@@ -56,6 +56,8 @@ API_CASES = [
     ('accuracy-table-bad-row', lambda t: (t/'acc.json').write_text('[{"arch": {"kernels": [[3]], "expands": [[3]]}, "accuracy": 7}]') and (lambda: AccuracyTable.load(t/'acc.json')), BadFileError, 'row 0'),
     ('load-not-an-export', lambda t: (t/'plain').mkdir() or (lambda: load_exported(t/'plain')), BadFileError, 'is not a saved methodbook model'),
     ('unknown-chip', lambda t: lambda: get_chip('tpu-v9'), BadInputError, "unknown chip 'tpu-v9'"),
+    ('chip-name-path', lambda t: (t/'c.json').write_text('[{"name": "../../etc", "peak_flops": 1e12, "bandwidth": 1e9}]') and (lambda: load_chips(t/'c.json')), BadFileError, "'name' may hold only letters"),
+    ('supernet-space-type', lambda t: lambda: Supernet('big'), BadTypeError, 'space must be a SearchSpace'),
     ('specialize-budget-for-unsearched-chip', lambda t: lambda: cli.specialize([CHIP_SPECS['raspberry-pi-5']], {'h100-sxm': 1.0}), BadInputError, "chip(s) ['h100-sxm'] that are not searched"),
 ]
 

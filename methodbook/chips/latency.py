@@ -45,6 +45,8 @@ class ChipSpec:
     statistic:str='p10'                # host: which statistic of the timed repeats is "the" latency: 'p10', 'median' or 'min'
     source:str=''                      # where the numbers come from
 
+    def __post_init__(self):
+        for k, v in _checked_fields(asdict(self), f"ChipSpec {self.name!r}").items(): setattr(self, k, v)
     def to_dict(self)->dict: return asdict(self)
 
 def _pos(d:dict, key:str, where:str, required:bool, integer:bool=False, zero_ok:bool=False):
@@ -60,17 +62,16 @@ def _pos(d:dict, key:str, where:str, required:bool, integer:bool=False, zero_ok:
     if integer and v != int(v): raise ChipSpecError(f"{where}: '{key}' must be an integer, got {v!r}")
     return int(v) if integer else float(v)
 
-def chip_from_dict(d:dict, where:str='chip spec')->ChipSpec:
-    "Validate a dict (from JSON/YAML) into a `ChipSpec`; every problem raises `ChipSpecError` naming the chip and field."
-    if not isinstance(d, dict): raise ChipSpecError(f"{where}: expected a mapping of fields, got {type(d).__name__}")
+def _checked_fields(d:dict, where:str)->dict:
+    "The fields of a chip spec, converted and range-checked; a `ChipSpecError` names `where` and the field."
     name = d.get('name')
     if not isinstance(name, str) or not name.strip(): raise ChipSpecError(f"{where}: 'name' must be a non-empty string, got {name!r}")
-    where = f"{where} '{name}'"
-    unknown = set(d) - {f.name for f in fields(ChipSpec)}
-    if unknown: raise ChipSpecError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {[f.name for f in fields(ChipSpec)]}")
+    import re
+    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', name):   # it names the chip's export folder
+        raise ChipSpecError(f"{where}: 'name' may hold only letters, digits and . _ + - (and start with a letter or digit), got {name!r}")
     kind = d.get('kind', 'roofline')
     if kind not in CHIP_KINDS: raise ChipSpecError(f"{where}: kind must be one of {CHIP_KINDS}, got {kind!r}")
-    out = dict(name=name, kind=kind, source=str(d.get('source', '')))
+    out = dict(name=name, kind=kind, source=str(d.get('source') or ''))
     out['peak_flops'] = _pos(d, 'peak_flops', where, kind == 'roofline')
     out['bandwidth'] = _pos(d, 'bandwidth', where, kind == 'roofline')
     out['overhead_us'] = _pos(d, 'overhead_us', where, False, zero_ok=True) or 0.0
@@ -83,10 +84,17 @@ def chip_from_dict(d:dict, where:str='chip spec')->ChipSpec:
     st = d.get('statistic', 'p10')
     if st not in ('p10', 'median', 'min'): raise ChipSpecError(f"{where}: statistic must be 'p10', 'median' or 'min', got {st!r}")
     out['statistic'] = st
-    if kind == 'lut':
-        if not d.get('table'): raise ChipSpecError(f"{where}: kind 'lut' needs 'table', the path of a latency table JSON")
-        out['table'] = str(d['table'])
-    return ChipSpec(**out)
+    out['table'] = None if d.get('table') is None else str(d['table'])
+    if kind == 'lut' and not out['table']: raise ChipSpecError(f"{where}: kind 'lut' needs 'table', the path of a latency table JSON")
+    return out
+
+def chip_from_dict(d:dict, where:str='chip spec')->ChipSpec:
+    "Validate a dict (from JSON/YAML) into a `ChipSpec`; every problem raises `ChipSpecError` naming the chip and field."
+    if not isinstance(d, dict): raise ChipSpecError(f"{where}: expected a mapping of fields, got {type(d).__name__}")
+    where = f"{where} {d.get('name')!r}"
+    unknown = set(d) - {f.name for f in fields(ChipSpec)}
+    if unknown: raise ChipSpecError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {[f.name for f in fields(ChipSpec)]}")
+    return ChipSpec(**_checked_fields(d, where))
 
 # %% ../../nbs/12_chips.latency.ipynb #9391b569
 CHIP_SPECS = {c.name: c for c in [

@@ -209,6 +209,7 @@ class Subnet(nn.Module):
     "A standalone network for one `Arch` of a `SearchSpace` (random init, or filled by `extract_subnet`)."
     def __init__(self, space:SearchSpace, arch:Arch):
         super().__init__()
+        if not isinstance(space, SearchSpace): raise BadTypeError(f"space must be a SearchSpace, got {type(space).__name__}")
         self.space, self.arch = space, space.validate(arch)
         shapes = {(s, i): (cin, cout, st) for s, i, cin, cout, st, _ in block_shapes(space)}
         self.stem = Stem(space.in_channels, space.stem_width)
@@ -263,7 +264,8 @@ class Supernet(nn.Module):
     "Weight-sharing supernet over a `SearchSpace`; `set_arch` picks the active subnet."
     def __init__(self, space:SearchSpace=None):
         super().__init__()
-        self.space = space = space or SearchSpace()
+        self.space = space = SearchSpace() if space is None else space
+        if not isinstance(space, SearchSpace): raise BadTypeError(f"space must be a SearchSpace, got {type(space).__name__}")
         self.stem = Stem(space.in_channels, space.stem_width)
         self.blocks = nn.ModuleList([DynamicInvertedResidual(cin, cout, st, space.kernels, space.expands)
                                      for _, _, cin, cout, st, _ in block_shapes(space)])
