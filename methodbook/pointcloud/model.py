@@ -23,7 +23,7 @@ from ..core import load_pretrained as load_weights
 from ..train import TrainConfig, fit
 from .data import check_points, apply_normalization, NORMALIZATIONS
 from .represent import make_representation
-from .losses import noisy_reconstruction_loss
+from .losses import noisy_reconstruction_loss, corrupt
 
 # %% ../../nbs/53_pointcloud.model.ipynb #a1234e65
 class VoxelEncoder(nn.Module):
