@@ -41,10 +41,8 @@ class ImageData:
         if len(set(self.classes)) != len(self.classes): raise BadInputError(f"ImageData.classes has repeated names: {self.classes}")
         for part in ('train', 'val'):
             x = as_float_tensor(getattr(self, f'x_{part}'), f'ImageData.x_{part}', ndim=4).float()
-            y = getattr(self, f'y_{part}')
-            y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y)
-            if y.dim() != 1 or len(y) != len(x): raise BadInputError(f"ImageData.y_{part} must hold one label per image: {len(x)} images, labels of shape {tuple(y.shape)}")
-            if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"ImageData.y_{part} must hold integer labels, got dtype {y.dtype}")
+            try: y, _ = _labels(getattr(self, f'y_{part}'), self.classes, len(x))
+            except BadInputError as e: raise type(e)(f"ImageData.y_{part}: {e}") from None
             bad = ((y < 0) | (y >= len(self.classes))).sum().item()
             if bad: raise BadInputError(f"ImageData.y_{part}: {bad} label(s) outside [0, {len(self.classes) - 1}] (there are {len(self.classes)} classes)")
             setattr(self, f'x_{part}', x); setattr(self, f'y_{part}', y.long())
@@ -77,8 +75,26 @@ class ImageData:
         return self._fp
 
 # %% ../../nbs/11_chips.train.ipynb #988647b0
+def _labels(y, classes, n:int)->tuple:
+    "(labels as a LongTensor, class names): integer labels index `classes` (default '0', '1', ...); string labels are class names."
+    if not isinstance(y, Tensor):
+        a = np.asarray(y)
+        if a.dtype.kind in 'UO':
+            names = [str(v) for v in a.reshape(-1)]
+            classes = sorted(set(names)) if classes is None else [str(c) for c in classes]
+            unknown = sorted(set(names) - set(classes))
+            if unknown: raise BadInputError(f"labels: {unknown[:5]} are not in classes {classes}")
+            a = np.array([classes.index(v) for v in names], dtype=np.int64).reshape(a.shape)
+        if a.dtype.kind not in 'iub': raise BadTypeError(f"labels must be integers or class names, got dtype {a.dtype}")
+        y = torch.from_numpy(a.astype(np.int64) if a.dtype.kind != 'b' else a)
+    if y.dim() != 1 or len(y) != n: raise BadInputError(f"labels: {n} images but labels of shape {tuple(y.shape)}; give one label per image")
+    if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"labels must be integers or class names, got dtype {y.dtype}")
+    if classes is None: classes = [str(c) for c in range(int(y.max()) + 1)] if len(y) else []
+    return y.long(), list(classes)
+
+#| export
 def image_data(x,                          # (N, C, H, W) or (N, H, W) raw images: [0, 1] floats, or uint8 0-255
-               y,                          # (N,) integer labels in [0, len(classes))
+               y,                          # (N,) integer labels in [0, len(classes)), or class names
                classes:list|None=None,     # class names (default: '0', '1', ...)
                val_frac:float=0.2,         # fraction held out for validation
                seed:int=0,                 # split seed
@@ -88,10 +104,7 @@ def image_data(x,                          # (N, C, H, W) or (N, H, W) raw image
     if isinstance(x, np.ndarray) and x.dtype == np.uint8 or isinstance(x, Tensor) and x.dtype == torch.uint8: x = torch.as_tensor(x).float()/255.0
     x = as_float_tensor(x, 'images', ndim=(3, 4)).float()
     if x.dim() == 3: x = x[:, None]
-    y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y)
-    if y.dim() != 1 or len(y) != len(x): raise BadInputError(f"labels: {len(x)} images but labels of shape {tuple(y.shape)}; give one integer label per image")
-    if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"labels must be integers, got dtype {y.dtype}")
-    if classes is None: classes = [str(c) for c in range(int(y.max()) + 1)] if len(y) else []
+    y, classes = _labels(y, classes, len(x))
     check_number(val_frac, 'val_frac', lo=0, hi=1, lo_open=True, hi_open=True)
     check_number(seed, 'seed', lo=0, integer=True)
     g = torch.Generator().manual_seed(seed)
