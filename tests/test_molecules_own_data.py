@@ -125,3 +125,14 @@ def test_encoder_save_load_round_trip(tmp_path):
     from torch_geometric.loader import DataLoader
     b = next(iter(DataLoader(g, batch_size=len(g))))
     assert torch.equal(enc(b), enc2(b))
+
+def test_sdf_file_with_a_label_property_and_a_broken_record(tmp_path, capsys):
+    from rdkit import Chem
+    recs = [Chem.MolToMolBlock(Chem.MolFromSmiles(s)) + f'>  <logS>\n{v}\n\n$$$$\n' for s, v in zip(SMILES, [0.1, -1.0, -2.0, 0.5, -0.3, 0.9])]
+    recs.insert(2, 'broken\n  nothing here\n\n  1  0  0  0  0  0  0  0  0  0999 V2000\n    0.0 0.0 0.0 Xx  0  0\nM  END\n$$$$\n')
+    (tmp_path/'sol.sdf').write_text(''.join(recs))
+    with pytest.warns(UserWarning, match=r"1 of 7 SDF records could not be parsed and are left out; first: the record at line \d+"):
+        t = read_molecules(tmp_path/'sol.sdf', label_col='logS')
+    assert t.smiles == [Chem.MolToSmiles(Chem.MolFromSmiles(s)) for s in SMILES] and t.labels[:2] == ['0.1', '-1.0']
+    assert cli.main(['molecules', 'featurize', str(tmp_path/'sol.sdf'), '--label-col', 'logS', '--n-jobs', '1']) == 0
+    assert f'{len(SMILES)} graphs' in capsys.readouterr().out

@@ -73,7 +73,7 @@ def mol_from_smiles(
     except Exception as e: fail(str(e) or _clean_log(log.messages))
     return _largest_fragment(mol) if largest_fragment else mol
 
-# %% ../../nbs/60_molecules.data.ipynb #38bcfcf6
+# %% ../../nbs/60_molecules.data.ipynb #c60e49cf
 SMILES_NAMES = ('smiles', 'canonical_smiles', 'isomeric_smiles', 'smi', 'smile', 'mol_smiles', 'molecule_smiles', 'structure', 'molecule', 'mol')
 ID_NAMES = ('id', 'name', 'mol_id', 'molecule_id', 'compound_id', 'compound', 'compound_name', 'cmpd_id', 'cid',
             'chembl_id', 'molecule_chembl_id', 'title', 'identifier', 'index', 'idx')
@@ -99,7 +99,8 @@ class MoleculeTable:
         return f"line {self.lines[i]} of {self.path.name!r}"
     def describe(self)->str:
         "One line saying what was read from which columns."
-        s = f"read {len(self)} rows from {str(self.path)!r} ({'header row skipped' if self.header else 'no header row'}): SMILES from {self.smiles_col!r} ({self.how})"
+        hdr = '' if self.how.startswith('SDF') else f" ({'header row skipped' if self.header else 'no header row'})"
+        s = f"read {len(self)} rows from {str(self.path)!r}{hdr}: SMILES from {self.smiles_col!r} ({self.how})"
         if self.label_col is not None: s += f", labels from {self.label_col!r}"
         if self.id_col is not None: s += f", ids from {self.id_col!r}"
         return s
@@ -226,9 +227,36 @@ def _smi_layout(rows:list, smiles_col, path:Path)->tuple[int, str, bool, list]:
         raise BadInputError(f"smiles_col {smiles_col!r}: in the .smi file {str(path)!r} the SMILES is the first field of each line")
     return 0, '.smi: the first field of each line', rows[0][1][0].lower() in SMILES_NAMES, names
 
-# %% ../../nbs/60_molecules.data.ipynb #7bff831d
+# %% ../../nbs/60_molecules.data.ipynb #34677cfb
+def _sdf_rows(text:str, path:Path)->list:
+    "Rows of an SDF file as a table: a header ['smiles', 'name', properties...], then one row per record that RDKit parses."
+    recs, cur, start = [], [], 1
+    for ln, line in enumerate(text.splitlines(), 1):
+        if line.strip() == '$$$$': recs.append((start, cur)); cur, start = [], ln + 1
+        else: cur.append(line)
+    if any(l.strip() for l in cur): recs.append((start, cur))
+    props, rows, bad = [], [], []
+    for start, lines in recs:
+        end = next((i for i, l in enumerate(lines) if l.startswith('M  END')), None)
+        p, i = {}, (end + 1 if end is not None else len(lines))
+        while i < len(lines):
+            if lines[i].startswith('>') and '<' in lines[i]:
+                key = lines[i].split('<', 1)[1].split('>', 1)[0]; i += 1; val = []
+                while i < len(lines) and lines[i].strip(): val.append(lines[i].strip()); i += 1
+                p[key] = ' '.join(val); props += [key] if key not in props else []
+            i += 1
+        with rdBase.CaptureErrorLog() as log: m = Chem.MolFromMolBlock('\n'.join(lines[:end + 1] if end is not None else lines))
+        if m is None or m.GetNumAtoms() == 0: bad.append((start, _clean_log(log.messages) if m is None else 'no atoms')); continue
+        rows.append((start, [Chem.MolToSmiles(m), lines[0].strip() if lines else '', *[p.get(k, '') for k in props]]))
+    if bad:
+        first = f"the record at line {bad[0][0]}: {bad[0][1]}"
+        if not rows: raise BadFileError(f"{str(path)!r}: none of its {len(bad)} SDF records could be parsed; first: {first}")
+        warnings.warn(f"{str(path)!r}: {len(bad)} of {len(recs)} SDF records could not be parsed and are left out; first: {first}", stacklevel=3)
+    return [(0, ['smiles', 'name', *props])] + [(ln, r + [''] * (2 + len(props) - len(r))) for ln, r in rows]
+
+# %% ../../nbs/60_molecules.data.ipynb #75acfaea
 def read_molecules(
-    path,                          # .csv/.tsv/.smi/.txt (optionally .gz)
+    path,                          # .csv/.tsv/.smi/.txt/.sdf (optionally .gz)
     smiles_col=None,               # SMILES column: header name or index from 0 (None: found by header, else by parsing)
     label_col=None,                # label column to read (None: none; 'auto': the only column left besides SMILES and id)
     id_col=None,                   # id/name column (None: a column named id/name/..., or the .smi name field)
@@ -237,15 +265,20 @@ def read_molecules(
     "Read SMILES (and optionally ids and labels) from a user file; `.describe()` says which columns were read."
     path = check_path(path, 'SMILES file', kind='file')
     if sep is not None and (not isinstance(sep, str) or len(sep) != 1): raise BadInputError(f"sep must be one character, got {sep!r}")
+    stem = path.name[:-3] if path.suffix == '.gz' else path.name
+    if stem.lower().endswith(('.xlsx', '.xls', '.parquet', '.pkl', '.pickle', '.npy', '.npz', '.feather', '.mol2', '.pdb')):
+        raise BadFileError(f"{str(path)!r}: {Path(stem).suffix} files are not read here; save the table as CSV/TSV (a SMILES column) or the molecules as .smi/.sdf")
     text = _open_text(path)
-    sep = sep or _sniff_sep(text, path)
-    try: rows = _smi_rows(text) if sep is None else _table_rows(text, sep)
-    except BadFileError as e: raise BadFileError(f"{str(path)!r}: {e}") from None
+    sdf = stem.lower().endswith(('.sdf', '.sd', '.mol'))
+    sep = ',' if sdf else (sep or _sniff_sep(text, path))
+    try: rows = _sdf_rows(text, path) if sdf else _smi_rows(text) if sep is None else _table_rows(text, sep)
+    except BadFileError as e: raise BadFileError(f"{str(path)!r}: {e}" if str(path) not in str(e) else str(e)) from None
     if not rows: raise BadFileError(f"{str(path)!r} holds no rows (only blank lines or comments); expected one SMILES per line")
     k, how, header, names = (_smi_layout if sep is None else _delimited_layout)(rows, smiles_col, path)
     body = rows[1:] if header else rows
     if not body: raise BadFileError(f"{str(path)!r} holds a header but no rows")
     get = lambda r, j: r[j] if j < len(r) else ''
+    if sdf: how, header = 'SDF: the canonical SMILES of each record', False
     t = MoleculeTable([get(r, k) for _, r in body], [ln for ln, _ in body], path, names[k], how, header, columns=list(names))
     if id_col is not None: j = _pick_column(id_col, names, header, 'id_col', path)
     else: j = 1 if sep is None else next((i for i, n in enumerate(names) if header and i != k and n.lower().strip() in ID_NAMES), None)
