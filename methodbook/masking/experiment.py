@@ -10,7 +10,8 @@ __all__ = ['METRICS', 'arms_for', 'run_experiment', 'untrained_reference', 'summ
 # %% ../../nbs/44_masking.experiment.ipynb #7ba27092
 import numpy as np
 import torch
-from ..core import seed_everything
+from ..core import seed_everything, BadInputError, BadTypeError, check_number
+from .ratio import parse_ratio
 from .pretrain import PretrainConfig, prepare_data, pretrain, tiny_bert, linear_probe
 
 # %% ../../nbs/44_masking.experiment.ipynb #6fef291e
@@ -27,6 +28,13 @@ def run_experiment(
 )->list[dict]:                   # one row per (arm, seed): metrics, loss curve, drawn/realized ratios
     "Train every arm with every seed on the same data and token budget; evaluate each the same way."
     arms = arms or arms_for(base.steps)
+    if not isinstance(base, PretrainConfig): raise BadTypeError(f"base must be a PretrainConfig, got {type(base).__name__}")
+    seeds = list(seeds)
+    if not seeds: raise BadInputError("seeds is empty; give at least one seed")
+    for s in seeds: check_number(s, 'seeds[...]', lo=0, hi=2**32 - 1, integer=True)
+    for name, spec in arms.items():
+        try: parse_ratio(spec)
+        except BadInputError as e: raise BadInputError(f"arm {name!r}: {e}") from None
     data = prepare_data(base)
     rows = []
     for seed in seeds:

@@ -35,6 +35,10 @@ def tiny_bert(
 ):                         # transformers.BertForMaskedLM
     "A small `BertForMaskedLM` built from a local config."
     from transformers import BertConfig, BertForMaskedLM
+    for nm, v, lo in (('vocab_size', vocab_size, 1), ('hidden', hidden, 1), ('layers', layers, 1), ('heads', heads, 1), ('max_len', max_len, 1)):
+        check_number(v, nm, lo=lo, integer=True)
+    if hidden % heads: raise BadInputError(f"hidden ({hidden}) must be a multiple of heads ({heads})")
+    check_number(pad_token_id, 'pad_token_id', lo=0, hi=vocab_size - 1, integer=True)
     if seed is not None: torch.manual_seed(seed)
     cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                      intermediate_size=2 * hidden, max_position_embeddings=max_len, pad_token_id=pad_token_id)
@@ -67,6 +71,8 @@ def masked_lm_eval(
     batch_size:int=64,
 )->dict:                   # {'masked_acc', 'masked_loss'}
     "Masked-token accuracy and loss at a fixed ratio, every selected token replaced by [MASK]."
+    if not len(examples): raise BadInputError("masked_lm_eval: examples is empty")
+    check_number(ratio, 'ratio', lo=0, hi=1, lo_open=True); check_number(repeats, 'repeats', lo=1, integer=True); check_number(batch_size, 'batch_size', lo=1, integer=True)
     model.eval(); dev = next(model.parameters()).device
     hits = n = loss = 0.0
     for r in range(repeats):
@@ -88,6 +94,7 @@ def pseudo_perplexity(
     batch_size:int=256,
 )->float:                  # exp(mean negative pseudo-log-likelihood per token)
     "Pseudo-perplexity: mask each non-special token in turn and score it."
+    check_number(max_tokens, 'max_tokens', lo=1, integer=True); check_number(batch_size, 'batch_size', lo=1, integer=True)
     model.eval(); dev = next(model.parameters()).device
     rows, targets, pos = [], [], []
     for e in examples:
@@ -149,6 +156,7 @@ def linear_probe(
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    check_number(n_topics, 'n_topics', lo=2, hi=len({t for t, _ in pydoc_corpus()}), integer=True)
     texts, y, _ = topic_probe_data(n_topics)
     max_len = max_len or model.config.max_position_embeddings
     X = mean_pooled(model, encode_paragraphs(tok, texts, max_len), tok)
