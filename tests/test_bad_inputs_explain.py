@@ -107,7 +107,7 @@ CLI = [
     ('digits out folder missing', lambda d: ['explain', 'digits', '--out', str(d/'no'/'fig.png')], ['--out', 'does not exist']),
     ('scene index', lambda d: ['explain', 'scene', '--index', '300'], ['--index', '[0, 300)']),
     ('scene method', lambda d: ['explain', 'scene', '--method', 'lime'], ['--method']),
-    ('benchmark seed', lambda d: ['explain', 'benchmark', '--seed', '-1'], ['--seed', '>= 0']),
+    ('benchmark seed', lambda d: ['explain', 'benchmark', '--seed', '-1'], ['--seed', '[0, 2147483647]']),
     ('image model missing', lambda d: _image(d, model='missing.pt'), ['--model', 'missing.pt', 'does not exist']),
     ('image aspects is a file', lambda d: ['explain', 'image', '--model', str(d/'net.pt'), '--image', str(d/'img.npy'), '--aspects', str(d/'img.npy')],
      ['--aspects', 'expected a folder']),

@@ -167,7 +167,7 @@ def train_aspect_models(
         x_val, y_val = _check_pairs(x_val, y_val, names, 'x_val', 'y_val')
         if x_val.shape[1:] != x.shape[1:]: raise BadInputError(f"x_val images are {tuple(x_val.shape[1:])}, x images {tuple(x.shape[1:])}; they must match")
     check_number(width, 'width', 1, integer=True); check_number(batch_size, 'batch_size', 1, integer=True)
-    check_number(seed, 'seed', 0, integer=True)
+    check_number(seed, 'seed', 0, 2**31 - 1, integer=True)
     if cfg is not None and not isinstance(cfg, TrainConfig): raise BadTypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
     if run_dir is not None: check_out_path(run_dir, 'run_dir', kind='dir')
     cfg = cfg or TrainConfig(max_steps=300, lr=5e-3, warmup_steps=30, scheduler='cosine', log_every=50, progress=False)

@@ -130,6 +130,10 @@ def explanation_scores(
     present:Tensor,    # (N, A) bool: present in the scene
 )->dict:
     "Micro precision/recall/F1 against the causal aspects, and the distractor false-positive rate."
+    shapes = {n: tuple(t.shape) for n, t in (('reported', reported), ('causal', causal), ('present', present))}
+    if len(set(shapes.values())) != 1 or len(shapes['present']) != 2 or shapes['present'][1] != len(ASPECTS):
+        raise BadInputError(f"reported, causal and present must all be (N, {len(ASPECTS)}) booleans; got shapes {shapes}")
+    reported, causal, present = reported.bool(), causal.bool(), present.bool()
     tp = (reported & causal).sum().item(); rep, tru = reported.sum().item(), causal.sum().item()
     p = tp / rep if rep else 0.; r = tp / tru if tru else 0.
     dis = present.clone(); dis[:, :len(CAUSAL)] = False
@@ -163,6 +167,7 @@ class BenchConfig(Config):
         for f in ('lr', 'aspect_lr'): check_number(getattr(self, f), f'BenchConfig.{f}', 0, 1, lo_open=True)
         for f in ('frac', 'layer_frac'): check_number(getattr(self, f), f'BenchConfig.{f}', 0, 1, lo_open=True)
         check_number(self.sigma, 'BenchConfig.sigma', 0, 32)
+        check_number(self.seed, 'BenchConfig.seed', 0, 2**31 - 1)
         check_choice(self.policy, 'BenchConfig.policy', MASK_POLICIES); check_choice(self.layer_sign, 'BenchConfig.layer_sign', ('abs', 'pos'))
         for f in ('source_layer', 'target_layer'): check_choice(getattr(self, f), f'BenchConfig.{f}', _SPATIAL_LAYERS)
         if self.map_kernel % 2 != 1: raise BadInputError(f"BenchConfig.map_kernel must be odd, got {self.map_kernel}")

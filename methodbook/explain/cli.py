@@ -61,7 +61,7 @@ def digits(
 ):
     "Explain one of scikit-learn's digits by strokes (closed loop, vertical stroke, horizontal bar, open curve)."
     _check_mask_args(method, policy, frac, threshold)
-    check_number(index, '--index', 0, _DIGITS_TEST, hi_open=True, integer=True); check_number(seed, '--seed', 0, integer=True)
+    check_number(index, '--index', 0, _DIGITS_TEST, hi_open=True, integer=True); check_number(seed, '--seed', 0, 2**31 - 1, integer=True)
     out = _check_fig(out)
     import matplotlib; matplotlib.use('Agg')
     from methodbook.explain.explain import explain
@@ -81,7 +81,7 @@ def scene(
     out:str='',              # figure path (.png, .pdf, .svg, .jpg; default: none)
 ):
     "Explain one synthetic benchmark scene, with its ground truth by intervention."
-    check_choice(method, '--method', _SALIENCY); check_number(seed, '--seed', 0, integer=True)
+    check_choice(method, '--method', _SALIENCY); check_number(seed, '--seed', 0, 2**31 - 1, integer=True)
     out = _check_fig(out)
     from methodbook.explain.benchmark import BenchConfig, train_models, sample_scenes, render, causal_aspects, ASPECTS, CLASSES
     cfg = BenchConfig(seed=seed)
@@ -105,7 +105,7 @@ def benchmark(
     json_out:bool=False,     # print the full result as JSON
 ):
     "Run the synthetic known-answer benchmark (all methods and baselines) and print its table."
-    check_number(seed, '--seed', 0, integer=True)
+    check_number(seed, '--seed', 0, 2**31 - 1, integer=True)
     from methodbook.explain.benchmark import BenchConfig, run_benchmark, results_table
     res = run_benchmark(BenchConfig(seed=seed), cache=False if no_cache else None)
     if json_out: print(json.dumps(res, default=float, indent=1))

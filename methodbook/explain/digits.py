@@ -31,7 +31,7 @@ def load_digit_data(
     n_train:int=1300,  # training images, in [1, 1796]; the rest (497) are held out
 )->dict:               # x_train, y_train, x_test, y_test: (N, 1, 8, 8) in [0, 1] and labels
     "scikit-learn's bundled digits as tensors, split at random."
-    check_number(seed, 'seed', 0, integer=True); check_number(n_train, 'n_train', 1, 1796, integer=True)
+    check_number(seed, 'seed', 0, 2**31 - 1, integer=True); check_number(n_train, 'n_train', 1, 1796, integer=True)
     from sklearn.datasets import load_digits
     d = load_digits()
     x, y = torch.tensor(d.images, dtype=torch.float32)[:, None] / 16., torch.tensor(d.target)
@@ -53,7 +53,7 @@ def train_digit_models(
     if not isinstance(data, dict) or not {'x_train', 'y_train', 'x_test', 'y_test'} <= set(data):
         raise BadInputError("data must be the dict load_digit_data returns (x_train, y_train, x_test, y_test)")
     check_number(steps, 'steps', 1, integer=True); check_number(aspect_steps, 'aspect_steps', 1, integer=True)
-    check_number(seed, 'seed', 0, integer=True)
+    check_number(seed, 'seed', 0, 2**31 - 1, integer=True)
     torch.manual_seed(seed)
     dl = DataLoader(TensorDataset(data['x_train'], data['y_train']), batch_size=64, shuffle=True)
     cfg = TrainConfig(max_steps=steps, lr=3e-3, scheduler='cosine', log_every=100, progress=False, seed=seed)

@@ -34,7 +34,11 @@ def masked_presence(
     fill:float|Tensor=0.,      # value of masked-out elements
 )->Tensor:                     # (B, A) presence probabilities in the masked representation
     "Presence of each characteristic in the masked source representation, mapped into each aspect model."
+    aspects = _as_aspects(aspects, x); x = aspects.check_input(x)
+    mask = as_float_tensor(mask, 'mask', ndim=4)
     rep = layer_activations(model, x, source_layer)
+    if len(mask) != len(x) or mask.shape[1] not in (1, rep.shape[1]):
+        raise BadInputError(f"mask must be (B, 1, h, w) = ({len(x)}, 1, h, w) for {len(x)} inputs, got shape {tuple(mask.shape)}")
     hm = masked_representation(rep, mask, fill)
     if maps is None:
         if source_layer is not None or target_layer is not None:

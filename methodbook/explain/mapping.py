@@ -73,7 +73,7 @@ def fit_linear_map(
     check_number(kernel_size, 'kernel_size', 1, integer=True)
     if kernel_size % 2 != 1: raise BadInputError(f"kernel_size must be odd, got {kernel_size}")
     check_number(ridge, 'ridge', 0); check_number(val_frac, 'val_frac', 0, 1, hi_open=True)
-    check_number(max_rows, 'max_rows', 1, integer=True); check_number(seed, 'seed', 0, integer=True)
+    check_number(max_rows, 'max_rows', 1, integer=True); check_number(seed, 'seed', 0, 2**31 - 1, integer=True)
     g = torch.Generator().manual_seed(seed)
     m = LinearMap(src.shape[1], tgt.shape[1], tgt.shape[-2:], kernel_size)
     def design(s):
