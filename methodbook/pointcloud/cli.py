@@ -18,14 +18,21 @@ from ..core import BadInputError, BadFileError, check_number, check_choice, chec
 def _warn(action:str, msg:str):
     print(f"methodbook pointcloud {action}: warning: {' '.join(str(msg).split())}", file=sys.stderr)
 
-def _call_warned(action:str, fn, *args, **kwargs):
-    "`fn(*args, **kwargs)`, printing the `UserWarning`s it raises as warning lines on stderr."
+def _collect(fn, *args, **kwargs)->tuple:
+    "(`fn(*args, **kwargs)`, the messages of the `UserWarning`s it raised); other warnings pass through."
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter('always')
         out = fn(*args, **kwargs)
+    msgs = []
     for w in ws:
-        if issubclass(w.category, UserWarning): _warn(action, w.message)
+        if issubclass(w.category, UserWarning): msgs.append(str(w.message))
         else: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out, msgs
+
+def _call_warned(action:str, fn, *args, **kwargs):
+    "`fn(*args, **kwargs)`, printing the `UserWarning`s it raises as warning lines on stderr."
+    out, msgs = _collect(fn, *args, **kwargs)
+    for m in msgs: _warn(action, m)
     return out
 
 # %% ../../nbs/59_pointcloud.cli.ipynb #046f2ad7
@@ -36,11 +43,11 @@ def _check_common(n_points, seed, on_error, noise=None):
     check_choice(on_error, '--on-error', ('raise', 'skip'))
     if noise is not None: check_number(noise, '--noise', lo=0, hi=1)
 
-def _read_data(action:str, data, n_per_class:int, n_points:int, seed:int, test_frac:float, normalize:str, on_error:str):
-    "`CloudData` from a --data folder or the embedded shapes."
+def _read_data(data, n_per_class:int, n_points:int, seed:int, test_frac:float, normalize:str, on_error:str)->tuple:
+    "(`CloudData` from a --data folder or the embedded shapes, the readers' warnings)."
     from methodbook.pointcloud.data import folder_data, shapes_data
-    if data is None: return shapes_data(n_per_class, n_points, seed, test_frac)
-    return _call_warned(action, folder_data, data, n_points, seed, test_frac, normalize, on_error)
+    if data is None: return _collect(shapes_data, n_per_class, n_points, seed, test_frac)
+    return _collect(folder_data, data, n_points, seed, test_frac, normalize, on_error)
 
 # %% ../../nbs/59_pointcloud.cli.ipynb #6a27db4a
 _RUN_FILES = ('metrics.jsonl', 'checkpoints', 'model')
@@ -79,7 +86,8 @@ def pretrain_cmd(
     from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain
     ae = AEConfig(rep=rep, res=res, normalize=normalize)
     pc = PretrainConfig(noise_level=noise, batch_size=batch_size, max_steps=steps, lr=lr, seed=seed, progress=True)
-    d = _read_data('pretrain', data, n_per_class, n_points, seed, test_frac, normalize, on_error)
+    d, msgs = _read_data(data, n_per_class, n_points, seed, test_frac, normalize, on_error)
+    for m in msgs: _warn('pretrain', m)
     r = pretrain(d.X_train, ae, pc, eval_points=d.X_test if len(d.X_test) else None, run_dir=out_p, data_info=d.info, overwrite=overwrite)
     loss = sum(r.losses[-10:]) / len(r.losses[-10:])
     print(f"trained {r.step} steps on {len(d.X_train)} clouds of {d.info['source']} ({len(d.classes)} classes, hash {d.info['hash']}); "
@@ -153,8 +161,10 @@ def evaluate_cmd(
     model = PointCloudAE.load(run); t = model.trained_on or {}
     data, n_per_class, seed = _eval_source(model, data, n_per_class, seed)
     test_frac = test_frac if test_frac is not None else t.get('test_frac', 0.5)
-    d = _read_data('evaluate', data, n_per_class, n_points or t.get('n_points') or 512, seed, test_frac, model.cfg.normalize, on_error)
-    if not len(d.X_test): raise BadFileError(f"--data {d.info['source']!r} has no test clouds: add test/ folders, or use a folder root/<class>/files that is split with --test-frac")
+    d, msgs = _read_data(data, n_per_class, n_points or t.get('n_points') or 512, seed, test_frac, model.cfg.normalize, on_error)
+    if not len(d.X_test): raise BadFileError(f"--data {d.info['source']!r} has no test clouds: add test/ folders, or use a folder root/<class>/files "
+                                             "with at least 2 files per class, split with --test-frac")
+    for m in msgs: _warn('evaluate', m)
     print(f"evaluating on the test split of {d.info['source']} ({len(d.X_train)} train / {len(d.X_test)} test clouds, {len(d.classes)} classes)", file=sys.stderr)
     r = _call_warned('evaluate', evaluate_model, model, d.X_train, d.y_train, d.X_test, d.y_test, noise, seed, d.info)
     txt = json.dumps({k: round(v, 4) for k, v in r.items()}, indent=1)

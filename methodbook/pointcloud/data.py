@@ -44,6 +44,7 @@ def normalize_points(
     t = check_points(points)
     x = t.double()
     x = x - x.mean(dim=-2, keepdim=True)
+    x = x / x.abs().amax(dim=(-2, -1), keepdim=True)            # first into [-1, 1]: no overflow in the norm at 1e300
     x = (x / x.norm(dim=-1, keepdim=True).amax(dim=-2, keepdim=True)).to(t.dtype)
     return x if isinstance(points, torch.Tensor) else x.numpy()
 
@@ -439,7 +440,7 @@ def train_test_split(
     test_frac:float=0.5,  # fraction of each class held out for test, in [0, 1)
     seed:int=0,           # split seed
 )->tuple:                 # (train indices, test indices), each sorted
-    "A seeded, stratified train/test split of indices."
+    "A seeded, stratified train/test split of indices; every class keeps at least one training sample."
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.dtype.kind not in 'iu': raise BadInputError(f"labels must be a 1-D array of integer class labels, got shape {labels.shape} dtype {labels.dtype}")
     check_number(test_frac, 'test_frac', lo=0, hi=1, hi_open=True); check_number(seed, 'seed', lo=0, integer=True)
@@ -447,7 +448,7 @@ def train_test_split(
     tr, te = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for c in np.unique(labels):
         idx = rng.permutation(np.flatnonzero(labels == c))
-        k = int(round(test_frac * len(idx)))
+        k = min(int(round(test_frac * len(idx))), len(idx) - 1)
         te.append(idx[:k]); tr.append(idx[k:])
     return np.sort(np.concatenate(tr)), np.sort(np.concatenate(te))
 
@@ -551,6 +552,8 @@ def folder_data(
         X, y, classes = read_mesh_folder(root, None, n_points, seed, normalize, on_error)
         tr, te = train_test_split(y, test_frac, seed)
         Xtr, ytr, Xte, yte = X[tr], y[tr], X[te], y[te]
+    if len(Xte) == 0 and layout == 'flat' and test_frac > 0:
+        warnings.warn(f"{str(root)!r}: test_frac={test_frac} leaves no test clouds (too few files per class): there is no held-out split")
     info = {'source': str(root.resolve()), 'layout': layout, 'hash': data_fingerprint(root), 'classes': classes,
             'n_train': len(Xtr), 'n_test': len(Xte), **({'seed': seed, 'test_frac': test_frac} if layout == 'flat' else {})}
     return CloudData(Xtr, ytr, Xte, yte, classes, info)
