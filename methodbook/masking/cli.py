@@ -1,4 +1,4 @@
-"""`methodbook masking pretrain --corpus pydoc --ratio uniform:0.15:0.5` trains a tiny BERT with per-sample mask ratios; `methodbook masking ratios` shows a distribution; `methodbook masking mask` shows what the collator does to a sentence; `demo` compares fixed 15% with a uniform ratio.
+"""`methodbook masking pretrain --corpus pydoc --ratio uniform:0.15:0.5` trains a tiny BERT with per-sample mask ratios; `methodbook masking ratios` shows a distribution; `methodbook masking mask` shows what the collator does to a sentence; `methodbook masking fill` fills [MASK] tokens with a saved model; `demo` compares fixed 15% with a uniform ratio.
 
 Docs: https://methodbook.github.io/methodbook/masking.cli.html.md"""
 

@@ -528,7 +528,7 @@ def _callback_class():
                 self.collator = collator
             def on_train_begin(self, args, state, control, **kw): self.collator.step = state.global_step
             def on_step_end(self, args, state, control, **kw): self.collator.step = state.global_step
-        MaskRatioCallback.__module__ = __name__
+        MaskRatioCallback.__module__, MaskRatioCallback.__qualname__ = __name__, 'MaskRatioCallback'
         _MaskRatioCallback = MaskRatioCallback
     return _MaskRatioCallback
 
