@@ -152,7 +152,7 @@ def seed_everything(
 )->None:
     "Seed Python, NumPy and torch (CPU and all CUDA devices) in one call."
     import torch
-    check_number(seed, 'seed', lo=0, integer=True)
+    check_number(seed, 'seed', lo=0, hi=2**63 - 1, integer=True)   # torch's seed is a signed 64-bit int
     random.seed(int(seed)); np.random.seed(int(seed) % 2**32); torch.manual_seed(int(seed))
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(int(seed))
 
