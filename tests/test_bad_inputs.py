@@ -306,7 +306,7 @@ def _run_guarded(argv, seconds=1.5):
     except _Accepted: return 'accepted', err.getvalue()
     finally: signal.setitimer(signal.ITIMER_REAL, 0); signal.signal(signal.SIGALRM, old)
 
-@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_every_cli_action_exits_0_or_2_on_random_arguments(actions, tmp_path_factory, data):
