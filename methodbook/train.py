@@ -199,7 +199,7 @@ def claim_run_dir(
     fingerprint:str,        # this run's `run_fingerprint`
     resume:bool=False,      # continuing a run
     overwrite:bool=False,   # a fresh run may clear the folder's previous run
-    main:bool=True,         # only the main process writes
+    write:bool=True,        # record the claim (and clear the old run when overwriting); False only checks
 )->list[str]:
     "Check that this run may use `run_dir` (see above), record it in `run.json`, and return the checkpoint names this run owns."
     run_dir = Path(run_dir)
@@ -213,9 +213,9 @@ def claim_run_dir(
     if files and not resume:
         if not overwrite:
             what = 'another run' if owner not in (None, fingerprint) else ('a run with the same settings' if owner else 'an earlier run')
-            raise BadInputError(f"run_dir {str(run_dir)!r} already holds {what}'s checkpoints or metrics ({len(files)} files); "
+            raise BadInputError(f"run_dir {str(run_dir)!r} already holds checkpoints or metrics of {what} ({len(files)} files); "
                                 "pass resume=True to continue it or overwrite=True to replace it, or choose another folder")
-        if main:
+        if write:
             for p in files: p.unlink()
     if resume and owner not in (None, fingerprint) and files:
         raise CheckpointError(f"run_dir {str(run_dir)!r} belongs to a run with fingerprint {owner}, this run's is {fingerprint}: "
@@ -223,7 +223,7 @@ def claim_run_dir(
     present = {p.name for p in files if p.suffix == '.pt'}
     # a folder from before run records existed: every checkpoint in it counts as this run's
     owned = sorted(present & set(owned)) if resume and owner == fingerprint and owned is not None else sorted(present) if resume else []
-    if main: _record_run(run_dir, fingerprint, owned)
+    if write: _record_run(run_dir, fingerprint, owned)
     return owned
 
 def _record_run(run_dir:Path, fingerprint:str, checkpoints:list[str]):
@@ -272,7 +272,10 @@ def fit(
     model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
     main = acc.is_main_process
     metrics_file = run_dir/'metrics.jsonl'
-    owned = claim_run_dir(run_dir, fingerprint, resume, overwrite, main)
+    owned = claim_run_dir(run_dir, fingerprint, resume, overwrite, write=False)   # every rank checks before any rank writes
+    acc.wait_for_everyone()
+    if main: claim_run_dir(run_dir, fingerprint, resume, overwrite, write=True)
+    acc.wait_for_everyone()
     step, state = 0, None
     if resume:
         ck = _ckpt_dir(run_dir)/owned[-1] if owned else None
