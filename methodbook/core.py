@@ -219,10 +219,12 @@ def _check_field(where:str, hint, v):
     if hint is typing.Any or hint is None: return v
     if origin in (typing.Union, types.UnionType):
         if v is None and type(None) in args: return None
-        for a in args:
-            if a is type(None): continue
+        options = [a for a in args if a is not type(None)]
+        errors = []
+        for a in options:
             try: return _check_field(where, a, v)
-            except BadInputError: pass
+            except BadInputError as e: errors.append(e)
+        if len(options) == 1: raise errors[0]   # `float|None` given NaN: say why the float is wrong
         raise BadInputError(f"{where} must be {' or '.join(_hint_str(a) for a in args)}, got {v!r}")
     if origin is typing.Literal:
         if v not in args: raise BadInputError(f"{where} must be one of {', '.join(map(repr, args))}; got {v!r}")
