@@ -239,7 +239,9 @@ def _accelerator(cfg:TrainConfig):
     from accelerate.utils import DataLoaderConfiguration
     if AcceleratorState._shared_state and AcceleratorState().mixed_precision != cfg.mixed_precision:
         AcceleratorState._reset_state()   # a new precision in the same process (notebooks, tests)
-    return Accelerator(mixed_precision=cfg.mixed_precision,
+    # Accelerate treats torchrun on a machine without a GPU as one process unless told `cpu=True`: each rank would train alone
+    multi_cpu = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not torch.cuda.is_available()
+    return Accelerator(mixed_precision=cfg.mixed_precision, cpu=multi_cpu,
                        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, data_seed=cfg.seed))
 
 # %% ../nbs/02_train.ipynb #66b6ff6e

@@ -39,6 +39,9 @@ def test_torchrun_two_ranks_identical_and_loss_falls(tmp_path):
     for k in p0: assert torch.equal(p0[k], p1[k]), k
     losses = json.loads((tmp_path/'losses_rank0.json').read_text())
     assert len(losses) == 30 and sum(losses[-5:]) < 0.5 * sum(losses[:5])
+    # really distributed: each rank saw its own shard (different losses) yet ends with the same weights.
+    # Two independent single-process runs with the same seed would give identical losses here.
+    assert losses != json.loads((tmp_path/'losses_rank1.json').read_text())
 
 def _toy():
     torch.manual_seed(0)
