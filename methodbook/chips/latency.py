@@ -152,6 +152,7 @@ def get_chip(name:str, extra:list|None=None)->ChipSpec:
 # %% ../../nbs/12_chips.latency.ipynb #62b1b651
 def memory_needed(space:SearchSpace, arch:Arch, bytes_per_element:int=4)->int:
     "Bytes for the weights plus the peak activation memory of batch-1 inference."
+    if hasattr(space, 'memory_needed'): return space.memory_needed(arch, bytes_per_element)
     ci = cost_indices(space, arch, bytes_per_element)
     return ci['params']*bytes_per_element + ci['peak_act_bytes']
 
@@ -296,7 +297,9 @@ class ChipLatency:
         if not isinstance(chip, ChipSpec): raise BadTypeError(f"chip must be a ChipSpec, got {type(chip).__name__}")
         check_number(repeats, 'repeats', lo=1, integer=True)
         self.chip, self.space, self.repeats = chip, space, repeats
-        if table is None and chip.kind == 'lut': table = LatencyTable.load(chip.table)
+        self.lookup = getattr(space, 'lookup_latency', None)   # a space that brings measured latencies (NB201Space)
+        if self.lookup is not None: space.chip_column(chip)     # refuse a chip the space has no column for
+        elif table is None and chip.kind == 'lut': table = LatencyTable.load(chip.table)
         if table is not None and SearchSpace.from_dict(table.space) != space:
             raise BadFileError(f"latency table of chip '{chip.name}'{' (' + repr(chip.table) + ')' if chip.table else ''} was built for a different search space")
         self.table, self._cache = table, {}
@@ -304,7 +307,8 @@ class ChipLatency:
     def measurable(self)->bool: return self.chip.kind == 'host'
     def __call__(self, arch:Arch)->float:
         if arch not in self._cache:
-            if self.chip.kind == 'roofline': v = roofline_latency_ms(self.chip, self.space, arch)
+            if self.lookup is not None: v = self.lookup(self.chip, arch)
+            elif self.chip.kind == 'roofline': v = roofline_latency_ms(self.chip, self.space, arch)
             elif self.table is not None: v = self.table.predict(arch)
             else: v = measure_arch_ms(self.chip, self.space, arch, self.repeats)
             self._cache[arch] = v

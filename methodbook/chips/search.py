@@ -51,6 +51,7 @@ class AccuracyTable:
 # %% ../../nbs/13_chips.search.ipynb #a187a613
 def arch_features(space:SearchSpace, arch:Arch)->np.ndarray:
     "Fixed-length encoding: per stage a depth one-hot, per block slot kernel and expand one-hots (zeros when inactive)."
+    if hasattr(space, 'features'): return space.features(arch)   # a space with its own encoding (NB201Space)
     f = []
     for s in range(space.n_stages):
         d = arch.depths[s]
@@ -263,7 +264,8 @@ def performance_indices(space:SearchSpace, archs:list, accuracy_fn:Callable, lat
 
 def select_target(rows:list, obj:Objective)->dict:
     "The row meeting `obj` (latency, memory, accuracy floor) with the best accuracy; InfeasibleError names the closest."
-    arch_of = lambda r: Arch.from_dict(r['arch'])
+    from_dict = getattr(obj.space, 'arch_from_dict', Arch.from_dict)   # a space with its own encoding (NB201Space)
+    arch_of = lambda r: from_dict(r['arch'])
     ok = [r for r in rows if obj.violation(arch_of(r), r['accuracy']) == 0]
     if not ok:
         r = min(rows, key=lambda r: (obj.violation(arch_of(r), r['accuracy']), -r['accuracy']))

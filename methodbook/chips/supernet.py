@@ -138,6 +138,7 @@ class SearchSpace:
 # %% ../../nbs/10_chips.supernet.ipynb #ebd038d3
 def mutate(space:SearchSpace, arch:Arch, rng:random.Random, prob:float=0.1)->Arch:
     "Resample every depth, kernel and expand of `arch` independently with probability `prob`."
+    if hasattr(space, 'mutate'): return space.mutate(arch, rng, prob)   # a space with its own encoding (NB201Space)
     ks, es = [list(s) for s in arch.kernels], [list(s) for s in arch.expands]
     for s in range(space.n_stages):
         if rng.random() < prob:
@@ -151,6 +152,7 @@ def mutate(space:SearchSpace, arch:Arch, rng:random.Random, prob:float=0.1)->Arc
 
 def crossover(space:SearchSpace, a:Arch, b:Arch, rng:random.Random)->Arch:
     "Each stage's depth from a random parent, each block from a random parent that has it."
+    if hasattr(space, 'crossover'): return space.crossover(a, b, rng)
     ks, es = [], []
     for s in range(space.n_stages):
         d = rng.choice([a.depths[s], b.depths[s]])
@@ -333,6 +335,7 @@ def layer_table(space:SearchSpace, arch:Arch, batch:int=1)->list:
 
 def cost_indices(space:SearchSpace, arch:Arch, bytes_per_element:int=4)->dict:
     "params, FLOPs (batch 1) and peak activation memory in bytes of `arch`."
+    if hasattr(space, 'cost_indices'): return space.cost_indices(arch, bytes_per_element)
     rows = layer_table(space, arch)
     return dict(params=sum(r['params'] for r in rows), flops=sum(r['flops'] for r in rows),
                 peak_act_bytes=bytes_per_element*max(r['in_elems'] + r['out_elems'] + r['held_elems'] for r in rows))
