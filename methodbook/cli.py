@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib, importlib.util, inspect, json, os, sys, time, traceback
 from pathlib import Path
 from fastcore.script import anno_parser, call_parse
-from .core import MethodbookError, BadInputError, set_threads, parse_threads, check_out_path
+from .core import MethodbookError, BadInputError, set_threads, parse_threads, check_out_path, atomic_write
 
 # %% auto #0
 __all__ = ['METHODS', 'USER_ERRORS', 'method_built', 'method_cli', 'report_error', 'call_with_argv', 'run_commands', 'run_demo',
@@ -95,9 +95,6 @@ def run_commands(
         return report_error(f"{prog} {name}", e)
 
 # %% ../nbs/03_cli.ipynb #92d26f4d
-def _write_atomic(path:Path, text:str):
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(text); os.replace(tmp, path)
-
 def run_demo(
     methods:list[str]|None=None,  # methods to run (default: all)
     out:str|Path='report',        # report folder
@@ -131,8 +128,8 @@ def run_demo(
         lines += [f'## {m}', '', f'_{METHODS[m]}_ — {status} in {secs} s.', '', summary, '']
         lines += [f'![{Path(f).stem}]({f})' for f in figs] + ['']
         if status == 'ok': print(f"{m:<11} ok in {secs} s: " + ', '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
-    _write_atomic(out/'metrics.json', json.dumps(results, indent=2, default=str))
-    _write_atomic(out/'report.md', '\n'.join(lines))
+    atomic_write(out/'metrics.json', json.dumps(results, indent=2, default=str))
+    atomic_write(out/'report.md', '\n'.join(lines))
     return results
 
 # %% ../nbs/03_cli.ipynb #add4b639

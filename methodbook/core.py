@@ -14,8 +14,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['MODEL_META', 'MODEL_WEIGHTS', 'MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError',
            'DataUnavailableError', 'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path',
-           'seed_everything', 'get_device', 'parse_threads', 'set_threads', 'Config', 'save_pretrained',
-           'read_pretrained_meta', 'load_pretrained']
+           'seed_everything', 'get_device', 'parse_threads', 'set_threads', 'atomic_file', 'atomic_write', 'atomic_dir',
+           'Config', 'save_pretrained', 'read_pretrained_meta', 'load_pretrained']
 
 # %% ../nbs/00_core.ipynb #c0fd27eb
 class MethodbookError(Exception):
@@ -193,6 +193,48 @@ def set_threads(
     torch.set_num_threads(parse_threads(n))
     return torch.get_num_threads()
 
+# %% ../nbs/00_core.ipynb #9e5f3235
+from contextlib import contextmanager
+
+@contextmanager
+def atomic_file(
+    path,   # the file to (re)place
+):
+    "Yield a temporary path (same folder and suffix) to write to; on success it replaces `path` in one rename, on failure it is removed."
+    p = Path(path); tmp = p.with_name(f'.{p.stem}.{os.getpid()}.tmp{p.suffix}')
+    try:
+        yield tmp
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #c2f36efc
+def atomic_write(
+    path,             # the file to (re)place
+    data:str|bytes,   # its whole content
+)->Path:
+    "Write `data` to `path` through a temporary file and one rename."
+    with atomic_file(path) as tmp: tmp.write_bytes(data) if isinstance(data, bytes) else tmp.write_text(data)
+    return Path(path)
+
+# %% ../nbs/00_core.ipynb #53c90a29
+@contextmanager
+def atomic_dir(
+    path,   # the folder to (re)place
+):
+    "Yield a fresh temporary folder beside `path`; on success it replaces `path` (old contents removed), on failure it is removed."
+    import shutil, tempfile
+    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=p.parent, prefix=f'.{p.name}.tmp-'))
+    try:
+        yield tmp
+        old = None
+        if p.exists(): old = p.with_name(f'.{p.name}.old-{os.getpid()}'); os.replace(p, old)
+        os.replace(tmp, p)
+        if old is not None: shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+
 # %% ../nbs/00_core.ipynb #8ed07ffa
 def _read_cfg_file(path:Path)->dict:
     if not path.exists(): raise MissingFileError(f"config file {str(path)!r} does not exist")
@@ -284,8 +326,7 @@ class Config:
         else:
             import yaml
             txt = yaml.safe_dump(self.to_dict(), sort_keys=False)
-        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(txt); os.replace(tmp, path)
-        return path
+        return atomic_write(path, txt)
 
     @classmethod
     def load(cls, path:str|Path):
@@ -306,7 +347,6 @@ def save_pretrained(
     overwrite:bool=True,  # replace an existing saved model at `path`
 )->Path:
     "Write `model` to the folder `path` as `methodbook.json` + `model.safetensors`, atomically."
-    import shutil, tempfile
     from safetensors.torch import save_model
     p = check_out_path(path, 'save path', kind='dir')
     if p.exists() and any(p.iterdir()):
@@ -316,16 +356,9 @@ def save_pretrained(
     cfg = config.to_dict() if isinstance(config, Config) else dict(config or {})
     from methodbook import __version__
     meta = {'kind': kind, 'format': 1, 'methodbook': __version__, 'class': type(model).__name__, 'config': cfg, 'extra': extra or {}}
-    tmp = Path(tempfile.mkdtemp(dir=p.parent, prefix=f'.{p.name}.tmp-'))
-    try:
+    with atomic_dir(p) as tmp:
         save_model(model, str(tmp/MODEL_WEIGHTS))
         (tmp/MODEL_META).write_text(json.dumps(meta, indent=2, default=str))
-        old = None
-        if p.exists(): old = p.with_name(f'.{p.name}.old-{os.getpid()}'); os.replace(p, old)
-        os.replace(tmp, p)
-        if old is not None: shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return p
 
 # %% ../nbs/00_core.ipynb #7771bb1e

