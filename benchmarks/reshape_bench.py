@@ -112,7 +112,10 @@ def main():
     for n, side, tv, tm, nd, te in scaling:
         L.append(f"| {n:,} | {side} | {tv*1000:.2f} | {tm*1000:.1f} | {nd:,} | {tm/n*1e9:.1f} | {'—' if te is None else f'{te*1000:.0f}'} |")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text('\n'.join(L) + '\n')
+    mark = '## On-chip network'          # written by benchmarks/reshape_noc.py: kept when this script rewrites the file
+    old = Path(a.out).read_text() if Path(a.out).exists() else ''
+    keep = ('\n\n' + mark + old.split(mark, 1)[1]) if mark in old else ''
+    Path(a.out).write_text('\n'.join(L) + '\n' + keep)
     print('\n'.join(L))
 
 if __name__ == '__main__': main()

@@ -136,3 +136,71 @@ def test_random_plan_arguments_exit_0_or_2_never_a_traceback(capsys, argv):
     except SystemExit as e: rc = e.code                   # argparse's own usage errors
     assert rc in (0, 2)
     capsys.readouterr()
+
+
+# --- the network model (methodbook.reshape.noc) ---
+from methodbook.reshape.noc import (NocSpec, get_noc, time_schedule, time_rounds, link_loads, via_dram_ns, balanced_schedule,
+                                    ilp_schedule, plot_link_loads, split_messages, rebalance)
+from methodbook.reshape.schedule import schedule, messages, run_rounds, Schedule
+
+def _big_plan():
+    src = make_layout('cyclic:0:1', (1472, 2), 1472); return plan_reshape(src, src.reshaped((2, 1472)))
+
+def _split():
+    src = make_layout('cyclic:0:1', (8, 6), 4); p = plan_reshape(src, src.reshaped((6, 8))); m = messages(p); c = split_messages(m, np.full(len(m), 2))
+    return p, Schedule(c, edge_colouring(c.src_tile, c.dst_tile))
+
+NOC = [  # (id, call, error type, text the message must hold)
+    ('noc-topology', lambda: NocSpec(topology='ring'), BadInputError, "topology must be one of 'mesh', 'torus', 'crossbar'"),
+    ('noc-width-zero', lambda: NocSpec(width=0), BadInputError, 'NocSpec.width'),
+    ('noc-width-float', lambda: NocSpec(width=2.5), BadInputError, 'NocSpec.width'),
+    ('noc-link-zero', lambda: NocSpec(link_GBps=0), BadInputError, 'NocSpec.link_GBps'),
+    ('noc-link-nan', lambda: NocSpec(link_GBps=float('nan')), BadInputError, 'link_GBps'),
+    ('noc-hop-negative', lambda: NocSpec(hop_ns=-1), BadInputError, 'NocSpec.hop_ns must be >= 0'),
+    ('noc-no-dram', lambda: NocSpec(dram_tiles=[]), BadInputError, 'dram_tiles must list at least one'),
+    ('noc-dram-empty-channel', lambda: NocSpec(dram_tiles=[[0], []]), BadInputError, 'dram_tiles[1] is empty'),
+    ('noc-dram-off-grid', lambda: NocSpec(width=2, height=2, dram_tiles=[[4]]), BadInputError, 'dram_tiles[0] has node 4'),
+    ('noc-dram-not-int', lambda: NocSpec(dram_tiles=[['a']]), BadInputError, 'dram_tiles[0][0]'),
+    ('noc-label', lambda: NocSpec(sources=dict(hop_ns='a guess')), BadInputError, 'published, derived, assumed'),
+    ('noc-label-field', lambda: NocSpec(sources=dict(speed='assumed: fast')), BadInputError, "unknown field 'speed'"),
+    ('noc-unknown-profile', lambda: get_noc('tpu-v9'), BadInputError, 'neither a built-in profile'),
+    ('noc-not-a-name', lambda: get_noc(3), BadTypeError, 'noc must be a profile name'),
+    ('noc-too-small', lambda: time_schedule(_big_plan(), 'wormhole-8x8'), BadInputError, 'spans 1,472 tiles but noc'),
+    ('noc-sched-type', lambda: time_schedule(_plan(), 'ipu-mk2', sched='konig'), BadTypeError, 'sched must be a Schedule'),
+    ('noc-plan-type', lambda: via_dram_ns('plan', 'ipu-mk2'), BadTypeError, 'plan'),
+    ('noc-rounds-length', lambda: time_rounds([0, 1], [1, 0], [4, 4], [1, 1], [0], 'ipu-mk2'), BadInputError, 'rounds has 1 entries'),
+    ('noc-negative-bytes', lambda: time_rounds([0], [1], [-4], [1], [0], 'ipu-mk2'), BadInputError, 'nbytes must hold finite values >= 0'),
+    ('noc-float-tiles', lambda: link_loads([0.5], [1], [4], get_noc('wormhole-8x8')), BadInputError, 'src must be a 1-D array of integers'),
+    ('noc-off-grid', lambda: link_loads([0], [64], [4], get_noc('wormhole-8x8')), BadInputError, 'tile 64 is off the 8×8 grid'),
+    ('noc-quanta', lambda: balanced_schedule(_plan(), 'ipu-mk2', n_quanta=-1), BadInputError, 'n_quanta'),
+    ('noc-ratio', lambda: balanced_schedule(_plan(), 'ipu-mk2', ratios=(0.5,)), BadInputError, 'ratios'),
+    ('noc-moves', lambda: rebalance(schedule(_plan()), 4, 'ipu-mk2', max_moves=-5), BadInputError, 'max_moves'),
+    ('noc-split-k', lambda: split_messages(messages(_plan()), [1, 2, 3, 4, 5]), BadInputError, 'one finite number of pieces per message'),
+    ('noc-ilp-size', lambda: ilp_schedule(_big_plan(), 'ipu-mk2'), BadInputError, 'exceeds max_vars'),
+    ('noc-ilp-time', lambda: ilp_schedule(_plan(), 'ipu-mk2', time_limit=0), BadInputError, 'time_limit'),
+    ('noc-plot-crossbar', lambda: plot_link_loads(_plan(), 'ipu-mk2'), BadInputError, 'is a crossbar'),
+    ('noc-plot-round', lambda: plot_link_loads(_plan(), 'wormhole-8x8', rnd=99), BadInputError, 'rnd'),
+    ('split-schedule-run', lambda: run_rounds(*_split()), BadInputError, 'split schedule'),
+    ('colouring-method', lambda: edge_colouring([0], [0], 'hungarian'), BadInputError, "method must be one of 'konig', 'euler', 'loop', 'greedy'"),
+]
+
+@pytest.mark.parametrize('call, err, says', [a[1:] for a in NOC], ids=[a[0] for a in NOC])
+def test_noc_rejects_bad_input(call, err, says):
+    with pytest.raises(err) as e: call()
+    assert says in str(e.value), str(e.value)
+
+@pytest.mark.parametrize('name, text, err, says', [
+    ('missing.yaml', None, MissingFileError, 'does not exist'),
+    ('broken.yaml', 'name: [unclosed\n', BadFileError, 'could not be parsed'),
+    ('broken.json', '{"name": ', BadFileError, 'could not be parsed'),
+    ('list.json', '[1, 2]', BadFileError, 'must hold a mapping'),
+    ('unknown.yaml', 'name: x\nbandwidth: 3\n', BadInputError, "unknown config keys ['bandwidth']"),
+    ('typed.yaml', 'name: x\nwidth: eight\n', BadInputError, 'NocSpec.width'),
+    ('offgrid.json', '{"name": "x", "width": 2, "height": 2, "dram_tiles": [[7]]}', BadInputError, 'dram_tiles[0] has node 7'),
+])
+def test_noc_files_name_the_file_and_field(tmp_path, name, text, err, says):
+    p = tmp_path/name
+    if text is not None: p.write_text(text)
+    with pytest.raises(err) as e: get_noc(p)
+    assert says in str(e.value) and name in str(e.value), str(e.value)
+    assert sorted(x.name for x in tmp_path.iterdir()) == ([name] if text is not None else [])   # nothing written beside it

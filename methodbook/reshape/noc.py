@@ -16,10 +16,10 @@ from .plan import ReshapePlan, coalesce, check_plan
 from .schedule import Messages, Schedule, messages, schedule, edge_colouring
 
 # %% auto #0
-__all__ = ['NOC_TOPOLOGIES', 'LABELS', 'NOC_PROFILES', 'LINK_DIRS', 'NocSpec', 'get_noc', 'grid_xy', 'hops', 'link_loads',
-           'check_fits', 'RoundTimes', 'time_rounds', 'time_schedule', 'dram_phase_ns', 'via_dram_ns', 'split_messages',
-           'message_ns', 'colour_by_class', 'duration_classes', 'rebalance', 'balanced_schedule', 'ilp_schedule',
-           'plot_link_loads']
+__all__ = ['NOC_TOPOLOGIES', 'LABELS', 'NOC_PROFILES', 'LINK_DIRS', 'NocSpec', 'get_noc', 'check_transfers', 'grid_xy', 'hops',
+           'link_loads', 'check_fits', 'RoundTimes', 'time_rounds', 'time_schedule', 'dram_phase_ns', 'via_dram_ns',
+           'split_messages', 'message_ns', 'colour_by_class', 'duration_classes', 'rebalance', 'balanced_schedule',
+           'ilp_schedule', 'plot_link_loads']
 
 # %% ../../nbs/34_reshape.noc.ipynb #0113935b
 NOC_TOPOLOGIES = ('mesh', 'torus', 'crossbar')
@@ -112,6 +112,20 @@ def get_noc(name)->NocSpec:
     if Path(name).suffix.lower() in ('.json', '.yaml', '.yml'): return NocSpec.load(name)
     raise BadInputError(f"noc {str(name)!r} is neither a built-in profile ({', '.join(NOC_PROFILES)}) nor a .json/.yaml/.yml file")
 
+# %% ../../nbs/34_reshape.noc.ipynb #07c22a26
+def check_transfers(src, dst, nbytes=None, descriptors=None, rounds=None)->tuple:
+    "The transfer arrays as int64/float64, one entry per transfer: tiles and rounds integers >= 0, bytes and descriptors finite and >= 0."
+    out = []
+    for name, a, kind in (('src', src, 'i'), ('dst', dst, 'i'), ('nbytes', nbytes, 'f'), ('descriptors', descriptors, 'f'), ('rounds', rounds, 'i')):
+        if a is None: out.append(None); continue
+        x = np.asarray(a)
+        if x.ndim != 1 or (x.size and x.dtype.kind not in ('iu' if kind == 'i' else 'iuf')):
+            raise BadInputError(f"{name} must be a 1-D array of {'integers' if kind == 'i' else 'numbers'} (one per transfer), got shape {x.shape}, dtype {x.dtype}")
+        if x.size and (not np.isfinite(x).all() or x.min() < 0): raise BadInputError(f"{name} must hold finite values >= 0, got min {x.min()}")
+        if len(x) != len(np.asarray(src)): raise BadInputError(f"{name} has {len(x)} entries but src has {len(np.asarray(src))}: one per transfer")
+        out.append(x.astype(np.int64 if kind == 'i' else np.float64))
+    return tuple(out)
+
 # %% ../../nbs/34_reshape.noc.ipynb #04055dab
 def grid_xy(tiles, noc:NocSpec)->tuple[np.ndarray, np.ndarray]:
     "(x, y) grid positions of tile indices: tile t sits at (t % W, t // W)."
@@ -150,10 +164,10 @@ def _segments(a, d, n, weight, lane, n_lanes, group, n_groups):
 
 def link_loads(src, dst, nbytes, noc:NocSpec, group=None, n_groups:int=1)->np.ndarray:
     "(n_groups, 4, H, W) bytes on each directed link (east, west, south, north leaving node (x, y)) under XY routing."
-    src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
-    w = np.asarray(nbytes, np.float64)
-    g = np.zeros(len(src), np.int64) if group is None else np.asarray(group, np.int64)
+    src, dst, w, _, g = check_transfers(src, dst, nbytes, None, np.zeros(len(np.asarray(src)), np.int64) if group is None else group)
     W, H = noc.width, noc.height
+    if len(src) and max(src.max(), dst.max()) >= noc.n_nodes: raise BadInputError(f"tile {max(src.max(), dst.max())} is off the {W}×{H} grid of noc {noc.name!r}")
+    if len(g) and g.max() >= n_groups: raise BadInputError(f"group {g.max()} is out of range for n_groups={n_groups}")
     out = np.zeros((n_groups, 4, H, W))
     if noc.topology == 'crossbar' or not len(src): return out
     (sx, sy), (dx, dy) = grid_xy(src, noc), grid_xy(dst, noc)
@@ -197,8 +211,8 @@ def time_rounds(src, dst,                # (M,) sending and receiving tile of ea
                 noc:NocSpec,             # the network
                )->RoundTimes:
     "Time bulk-synchronous rounds of transfers on `noc`: per round, the most loaded link and port, descriptor issue, latency."
-    src, dst, rounds = (np.asarray(a, np.int64) for a in (src, dst, rounds))
-    w, d = np.asarray(nbytes, np.float64), np.asarray(descriptors, np.float64)
+    noc = get_noc(noc)
+    src, dst, w, d, rounds = check_transfers(src, dst, nbytes, descriptors, rounds)
     T = int(max(src.max(initial=-1), dst.max(initial=-1))) + 1
     check_fits(T, noc, 'the transfers')
     R = int(rounds.max(initial=-1)) + 1
@@ -272,7 +286,10 @@ def split_messages(m:Messages,  # messages to cut
                    k,           # (M,) pieces per message (>= 1)
                   )->Messages:  # sum(k) chunks, elements split as evenly as possible
     "Cut message i into k[i] chunks of near-equal elements; a cut inside a descriptor adds one, so chunks carry max(descriptors, k) in all."
-    k = np.minimum(np.maximum(np.asarray(k, np.int64), 1), np.maximum(m.elements, 1))
+    k = np.asarray(k)
+    if k.shape != (len(m),) or (k.size and (k.dtype.kind not in 'iuf' or not np.isfinite(k).all())):
+        raise BadInputError(f"k must hold one finite number of pieces per message ({len(m)}), got shape {k.shape}, dtype {k.dtype}")
+    k = np.minimum(np.maximum(k.astype(np.int64), 1), np.maximum(m.elements, 1))
     i = np.repeat(np.arange(len(m)), k)
     j = np.arange(len(i)) - np.repeat(np.cumsum(k) - k, k)
     share = lambda tot: tot[i]//k[i] + (j < tot[i] % k[i])
@@ -343,6 +360,9 @@ def rebalance(sched:Schedule,      # a schedule whose rounds are one-port (no ti
               seed:int=0,          # the search is random but reproducible
              )->Schedule:
     "Lower the makespan by Kempe swaps (simulated annealing): exchange an alternating a/b path between two rounds, so one-port stays true."
+    if not isinstance(sched, Schedule): raise BadTypeError(f"sched must be a Schedule, got {type(sched).__name__}")
+    check_number(itemsize, 'itemsize', lo=1, hi=64, integer=True); check_number(max_moves, 'max_moves', lo=0, integer=True)
+    noc = get_noc(noc)
     if sched.n_rounds < 2 or max_moves == 0: return sched
     st = _Rounds(sched.messages, sched.round, itemsize, noc)
     rng = np.random.default_rng(seed)
@@ -372,14 +392,19 @@ def balanced_schedule(plan:ReshapePlan,        # the plan
                      )->Schedule:              # rounds of messages (or chunks), the fastest found on `noc`
     "A contention-aware schedule: König rounds within duration classes, with and without cutting long messages; the candidate with the smallest makespan on `noc` wins."
     check_plan(plan); noc = get_noc(noc); check_fits(plan.src.n_tiles, noc)
-    check_number(n_quanta, 'n_quanta', lo=0, hi=16, integer=True)
+    check_number(n_quanta, 'n_quanta', lo=0, hi=16, integer=True); check_number(max_moves, 'max_moves', lo=0, integer=True)
+    if isinstance(ratios, (str, bytes)) or not hasattr(ratios, '__iter__'): raise BadTypeError(f"ratios must be a sequence of numbers >= 1, got {ratios!r}")
     ratios = [check_number(r, 'ratios', lo=1, hi=1e6) for r in ratios]
     base = schedule(plan); m = base.messages
     if not len(m): return base
     best, best_ns = base, time_schedule(plan, noc, base).makespan_ns
     t0 = message_ns(m, plan.src.itemsize, noc)
+    T = plan.src.n_tiles
     for q in range(n_quanta + 1):
-        c = m if q == 0 else split_messages(m, np.ceil(t0/(t0.max()/2**q)))
+        k = np.ceil(t0/(t0.max()/2**q)).astype(np.int64)
+        R = max(np.bincount(m.src_tile, k, T).max(), np.bincount(m.dst_tile, k, T).max())   # rounds the chunks need at least
+        if q and (R*(noc.sync_ns + noc.hop_ns) >= best_ns or k.sum() > 8*len(m)): break       # cannot win, or too many chunks
+        c = m if q == 0 else split_messages(m, k)
         t = message_ns(c, plan.src.itemsize, noc)
         for r in ratios:
             if r == 1 and len(np.unique(t)) > 64: continue

@@ -105,6 +105,7 @@ def konig_euler(u, v)->np.ndarray:
     u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
     E = len(u)
     if not E: return np.zeros(0, np.int64)
+    u, v = np.unique(u, return_inverse=True)[1], np.unique(v, return_inverse=True)[1]   # only the vertices present
     n = int(max(u.max(), v.max())) + 1
     du, dv = np.bincount(u, minlength=n), np.bincount(v, minlength=n)
     D = int(max(du.max(), dv.max()))
