@@ -16,7 +16,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
-from ..core import (Config, BadInputError, BadFileError, check_number, check_choice, save_pretrained,
+from ..core import (Config, atomic_dir, BadInputError, BadFileError, check_number, check_choice, save_pretrained,
                              read_pretrained_meta, load_pretrained)
 from ..train import fit, TrainConfig
 from .saliency import make_mask, SALIENCY_METHODS, MASK_POLICIES
@@ -211,18 +211,10 @@ def _read_entry(folder:Path, key:str)->tuple:   # (task model, AspectSet, meta);
 
 def _write_entry(folder:Path, model, aspects, meta:dict)->None:
     "Write a cache entry into a temporary folder beside `folder`, then rename it into place (a killed run leaves no half entry)."
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f'.{folder.name}.tmp-'))
-    try:
+    with atomic_dir(folder) as tmp:   # a broken entry being rebuilt is replaced whole
         save_pretrained(tmp/'task_model', model, 'explain.benchmark_task', config={'in_ch': 1, 'width': 16, 'n_out': 4})
         aspects.save(tmp/'aspects')
         (tmp/'meta.json').write_text(json.dumps(meta, indent=1))
-        if folder.exists():                      # a broken entry being rebuilt: move it aside first
-            old = folder.with_name(f'.{folder.name}.old-{os.getpid()}'); os.replace(folder, old); shutil.rmtree(old, ignore_errors=True)
-        try: os.replace(tmp, folder)
-        except OSError:
-            if not folder.exists(): raise        # else another process wrote the same entry first: keep theirs
-    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../../nbs/24_explain.benchmark.ipynb #aa040ad9
 def train_models(

@@ -12,7 +12,7 @@ import json, os, time
 from pathlib import Path
 from fastcore.script import call_parse
 from ..cli import run_commands
-from ..core import BadInputError, check_number, check_choice, check_path, check_out_path
+from ..core import BadInputError, check_number, check_choice, check_path, check_out_path, atomic_file
 
 # %% ../../nbs/29_explain.cli.ipynb #4a5539cb
 _SALIENCY = ('saliency', 'ig', 'gradcam', 'occlusion', 'smoothgrad')   # = saliency.SALIENCY_METHODS
@@ -34,10 +34,7 @@ def _check_fig(out):
 def _save(fig, path):
     "Write the figure atomically (a temporary file, then renamed)."
     if not path: return
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try: fig.savefig(tmp, dpi=100, bbox_inches='tight', format=path.suffix[1:].lower().replace('jpg', 'jpeg')); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    with atomic_file(path) as tmp: fig.savefig(tmp, dpi=100, bbox_inches='tight', format=path.suffix[1:].lower().replace('jpg', 'jpeg'))
     print(f"figure written to {path}")
 
 # %% ../../nbs/29_explain.cli.ipynb #fa9cfef6

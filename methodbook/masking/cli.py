@@ -12,7 +12,7 @@ import json, os, time
 from pathlib import Path
 from fastcore.script import call_parse
 from ..cli import run_commands
-from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path
+from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path, atomic_write
 
 # %% ../../nbs/49_masking.cli.ipynb #748fd9e3
 @call_parse
@@ -113,7 +113,7 @@ def pretrain_cmd(
     res['model'].save(out/'model', overwrite=overwrite)
     cfg.save(out/'pretrain_config.json')
     metrics = {**res['metrics'], 'seconds': time.time() - t}
-    tmp = out/f'.metrics.json.{os.getpid()}.tmp'; tmp.write_text(json.dumps(metrics, indent=2)); os.replace(tmp, out/'metrics.json')
+    atomic_write(out/'metrics.json', json.dumps(metrics, indent=2))
     print(json.dumps({k: round(v, 4) for k, v in metrics.items()}))
     print(f"model saved to {out/'model'} (load it with methodbook.masking.pretrain.PretrainedMLM.load)")
     return 0

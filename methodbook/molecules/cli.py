@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse
 from ..cli import run_commands
-from ..core import BadInputError, BadFileError, check_choice, check_number, check_out_path, check_path
+from ..core import BadInputError, BadFileError, check_choice, check_number, check_out_path, check_path, atomic_file, atomic_write
 
 # %% ../../nbs/69_molecules.cli.ipynb #abd77cba
 @call_parse
@@ -237,7 +237,7 @@ def evaluate_cmd(
     for x in w: print(x.message)
     print(summarize(rows))
     if out:
-        tmp = Path(out).with_name(f'.{Path(out).name}.{os.getpid()}.tmp'); tmp.write_text(json.dumps(rows, indent=1)); os.replace(tmp, out)
+        atomic_write(out, json.dumps(rows, indent=1))
         print(f"rows written to {out}")
     return 0
 
@@ -245,8 +245,7 @@ def evaluate_cmd(
 def _write_embeddings(out:Path, X, table, index:list):
     "Write X (rows for table rows `index`) to .npy or .csv atomically."
     import numpy as np
-    tmp = out.with_name(f'.{out.name}.{os.getpid()}.tmp')
-    try:
+    with atomic_file(out) as tmp:
         if out.suffix == '.npy':
             with open(tmp, 'wb') as fh: np.save(fh, X.astype(np.float32))
         else:
@@ -257,9 +256,6 @@ def _write_embeddings(out:Path, X, table, index:list):
                 w.writerow(['row', 'line'] + ([idn] if idn else []) + ['smiles'] + [f'e{j}' for j in range(X.shape[1])])
                 for r, i in enumerate(index):
                     w.writerow([i, table.lines[i]] + ([table.ids[i]] if idn else []) + [table.smiles[i]] + [f'{v:.6g}' for v in X[r]])
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists(): tmp.unlink()
 
 # %% ../../nbs/69_molecules.cli.ipynb #b595e69f
 @call_parse

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np, torch
 from rdkit import Chem
 from torch_geometric.data import Data, HeteroData
-from ..core import BadInputError, BadTypeError, BadFileError, check_choice, check_number, check_path, check_out_path
+from ..core import BadInputError, BadTypeError, BadFileError, check_choice, check_number, check_path, check_out_path, atomic_file
 from .data import mol_from_smiles, InvalidSmilesError, SmilesError, check_smiles_list, check_labels, locate_errors
 from .fingerprints import morgan_generator
 from .groups import functional_groups, rdkit_vocab, ifg_vocab, GroupVocab
@@ -180,9 +180,7 @@ def save_graphs(
     if not isinstance(f, Featurized): raise BadTypeError(f"save_graphs expects the Featurized result of featurize, got {type(f).__name__}")
     p = check_out_path(path, 'graphs path', kind='file')
     d = {'format': 1, 'settings': f.settings or {}, 'index': list(map(int, f.index)), 'graphs': [g.to_dict() for g in f.graphs]}
-    tmp = p.with_name(f'.{p.name}.{os.getpid()}.tmp')
-    try: torch.save(d, tmp); os.replace(tmp, p)
-    finally: tmp.unlink(missing_ok=True)
+    with atomic_file(p) as tmp: torch.save(d, tmp)
     return p
 
 def load_graphs(

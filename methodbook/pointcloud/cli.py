@@ -12,7 +12,7 @@ import json, os, sys, warnings
 from pathlib import Path
 from fastcore.script import call_parse
 from ..cli import run_commands
-from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path
+from ..core import BadInputError, BadFileError, check_number, check_choice, check_path, check_out_path, atomic_file, atomic_write
 
 # %% ../../nbs/59_pointcloud.cli.ipynb #9df1959c
 def _warn(action:str, msg:str):
@@ -120,8 +120,8 @@ def embed_cmd(
     n = n_points or (model.trained_on or {}).get('n_points') or 1024
     X, names = _call_warned('embed', read_clouds, inp_p, n, seed, model.cfg.normalize, on_error)
     E = embed(model, X)
-    tmp = out_p.with_name(f'.{out_p.stem}.{os.getpid()}.tmp.npy'); np.save(tmp, E); os.replace(tmp, out_p)
-    tmp = names_p.with_name(f'.{names_p.name}.{os.getpid()}.tmp'); tmp.write_text('\n'.join(names) + '\n'); os.replace(tmp, names_p)
+    with atomic_file(out_p) as tmp: np.save(tmp, E)
+    atomic_write(names_p, '\n'.join(names) + '\n')
     print(f"{E.shape[0]} embeddings of size {E.shape[1]} written to {out_p} (cloud names in {names_p.name})")
     print(f"clouds normalized as in pretraining: {NORMALIZATIONS[model.cfg.normalize]}")
     return 0
@@ -170,7 +170,7 @@ def evaluate_cmd(
     txt = json.dumps({k: round(v, 4) for k, v in r.items()}, indent=1)
     print(txt)
     if out_p is not None:
-        tmp = out_p.with_name(f'.{out_p.name}.{os.getpid()}.tmp'); tmp.write_text(txt + '\n'); os.replace(tmp, out_p)
+        atomic_write(out_p, txt + '\n')
     return 0
 
 # %% ../../nbs/59_pointcloud.cli.ipynb #b1fd5bc4
