@@ -403,7 +403,7 @@ def balanced_schedule(plan:ReshapePlan,        # the plan
     for q in range(n_quanta + 1):
         k = np.ceil(t0/(t0.max()/2**q)).astype(np.int64)
         R = max(np.bincount(m.src_tile, k, T).max(), np.bincount(m.dst_tile, k, T).max())   # rounds the chunks need at least
-        if q and (R*(noc.sync_ns + noc.hop_ns) >= best_ns or k.sum() > 8*len(m)): break       # cannot win, or too many chunks
+        if q and (R*(noc.sync_ns + noc.hop_ns) >= best_ns or k.sum() > max(8*len(m), 100_000)): break   # cannot win, or too many chunks
         c = m if q == 0 else split_messages(m, k)
         t = message_ns(c, plan.src.itemsize, noc)
         for r in ratios:

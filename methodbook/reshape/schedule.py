@@ -105,7 +105,7 @@ def konig_euler(u, v)->np.ndarray:
     u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
     E = len(u)
     if not E: return np.zeros(0, np.int64)
-    u, v = np.unique(u, return_inverse=True)[1], np.unique(v, return_inverse=True)[1]   # only the vertices present
+    u, v = (np.cumsum(np.bincount(x) > 0)[x] - 1 for x in (u, v))       # only the vertices present
     n = int(max(u.max(), v.max())) + 1
     du, dv = np.bincount(u, minlength=n), np.bincount(v, minlength=n)
     D = int(max(du.max(), dv.max()))
@@ -118,10 +118,14 @@ def konig_euler(u, v)->np.ndarray:
     col = np.full(len(U), -1, np.int64)
     while d > 0:
         if d % 2:                                  # odd degree: peel one perfect matching off every subgraph at once
-            li, ri = g.astype(np.int64)*n + U, g.astype(np.int64)*n + V
-            match = maximum_bipartite_matching(csr_matrix((np.ones(len(li), np.int8), (li, ri)), shape=(G*n, G*n)), perm_type='column')
-            hit = np.flatnonzero(match[li] == ri)
-            j = hit[np.unique(li[hit], return_index=True)[1]]              # one edge per matched vertex pair
+            li, ri = (g.astype(np.int64)*n + U)[oL], (g.astype(np.int64)*n + V)[oL]   # sorted by row, then column
+            first = np.r_[True, (li[1:] != li[:-1]) | (ri[1:] != ri[:-1])]            # parallel edges: one matrix entry
+            ix = np.int32 if G*n < 2**31 - 1 else np.int64
+            indptr = np.r_[0, np.cumsum(np.bincount(li[first], minlength=G*n))].astype(ix)
+            A = csr_matrix((np.ones(int(first.sum()), np.int8), ri[first].astype(ix), indptr), shape=(G*n, G*n))
+            match = maximum_bipartite_matching(A, perm_type='column')
+            hit = np.flatnonzero(match[li] == ri)                           # in row order: keep one edge per matched row
+            j = oL[hit[np.r_[True, li[hit][1:] != li[hit][:-1]]]]
             col[eid[j]] = base[g[j]] + d - 1
             keep = np.ones(len(U), bool); keep[j] = False
             new = (np.cumsum(keep) - 1).astype(it)
