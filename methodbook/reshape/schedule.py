@@ -118,9 +118,10 @@ def konig_euler(u, v)->np.ndarray:
     col = np.full(len(U), -1, np.int64)
     while d > 0:
         if d % 2:                                  # odd degree: peel one perfect matching off every subgraph at once
-            li, ri = (g.astype(np.int64)*n + U)[oL], (g.astype(np.int64)*n + V)[oL]   # sorted by row, then column
-            first = np.r_[True, (li[1:] != li[:-1]) | (ri[1:] != ri[:-1])]            # parallel edges: one matrix entry
             ix = np.int32 if G*n < 2**31 - 1 else np.int64
+            gn = g.astype(ix)*n
+            li, ri = (gn + U)[oL], (gn + V)[oL]                                          # sorted by row, then column
+            first = np.ones(len(li), bool); first[1:] = (li[1:] != li[:-1]) | (ri[1:] != ri[:-1])   # parallel edges: one entry
             indptr = np.r_[0, np.cumsum(np.bincount(li[first], minlength=G*n))].astype(ix)
             A = csr_matrix((np.ones(int(first.sum()), np.int8), ri[first].astype(ix), indptr), shape=(G*n, G*n))
             match = maximum_bipartite_matching(A, perm_type='column')
@@ -135,9 +136,13 @@ def konig_euler(u, v)->np.ndarray:
             if d == 0: break
         pu, pv = _pair(oL), _pair(oR)              # even degree: Euler split; paired edges go to opposite halves
         lab = _orbit_min(pu[pv])                   # each alternating cycle's halves are the orbits of pu∘pv
-        g = 2*g + (lab < lab[pv]).astype(it); G *= 2; d //= 2
+        h = (lab < lab[pv]).astype(it)
+        def regroup(o):                            # each pair gives one edge to each half: split pairs, no sort needed
+            a, b = o[0::2], o[1::2]; swap = h[a] == 1
+            return np.concatenate([np.where(swap, b, a).reshape(G, -1), np.where(swap, a, b).reshape(G, -1)], axis=1).ravel()
+        oL, oR = regroup(oL), regroup(oR)          # subgraphs are equal-sized (regular), so rows of a (G, -1) view
+        g = 2*g + h; G *= 2; d //= 2
         nb = np.empty(G, np.int64); nb[0::2] = base; nb[1::2] = base + d; base = nb
-        oL, oR = _by(g, G, oL), _by(g, G, oR)      # regroup, keeping each vertex's edges in order
     return col[:E]
 
 # %% ../../nbs/32_reshape.schedule.ipynb #4ae647ea
