@@ -44,16 +44,26 @@ def _process(nb_path:str):
     import matplotlib; matplotlib.use('Agg')
     from fastcore.nbio import read_nb, nb2str
     from nbdev.processors import FilterDefaults
+    from nbdev.config import get_config
+    flags = set(str(get_config().get('tst_flags', '')).split())
+    def skip_flagged(cell):
+        "nbdev runs every cell holding an import for show_doc; not the ones the tests skip (`#| slow`...): they define no API"
+        d = getattr(cell, 'directives_', None) or {}
+        if cell.cell_type == 'code' and flags & set(d) and not {'export', 'exports', 'exporti', 'exec_doc'} & set(d): d['eval'] = 'false'
+    class Procs(FilterDefaults):
+        def base_procs(self):
+            ps = super().base_procs(); i = [p.__name__ for p in ps].index('exec_show_docs')
+            return ps[:i] + [skip_flagged] + ps[i:]
+    class NoExec(FilterDefaults):
+        def base_procs(self): return [p for p in super().base_procs() if p.__name__ != 'exec_show_docs']
     nb_path = Path(nb_path)
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter('always')
         try:
-            nb = read_nb(nb_path); FilterDefaults()(nb); err = None
+            nb = read_nb(nb_path); Procs()(nb); err = None
         except Exception as e:
             # a cell nbdev runs for show_doc failed: keep the page, without the show_doc output (an error all the same)
             err = f'{type(e).__name__}: {e}'
-            class NoExec(FilterDefaults):
-                def base_procs(self): return [p for p in super().base_procs() if p.__name__ != 'exec_show_docs']
             try: nb = read_nb(nb_path); NoExec()(nb)
             except Exception as e2: nb, err = None, f'{err}\nand without show_doc: {type(e2).__name__}: {e2}'
     # only the warnings nbdev's processing raises about the notebook itself count, not library deprecations
@@ -62,6 +72,7 @@ def _process(nb_path:str):
 
 # ---------------------------------------------------------------- 2. what Quarto would have done
 _re_dir = re.compile(r'^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*)$')
+_re_private = re.compile(r'\[(`_\w+(?:\(\))?`)\]\([\w.-]+\.html#_[^)]*\)')
 _re_source = re.compile(r'\[source\]\((\S+?)\)\{([^}]*)\}')
 
 def _yaml(src:str)->dict:
@@ -79,7 +90,7 @@ def _directives(src:str):
 def _fix_md(txt:str, base:str)->str:
     txt = _re_source.sub(lambda m: f'<a href="{m.group(1)}" {m.group(2)} class="nbdev-source">source</a>', txt)
     if base: txt = txt.replace(base, '')      # hosted-docs links -> pages of this site
-    return txt
+    return _re_private.sub(r'\1', txt)       # private names have no show_doc, so no anchor: keep the name, drop the link
 
 def quartoless(nb:dict, base:str, title_fallback:str)->dict:
     "Do to nbdev's processed notebook what Quarto does on rendering; returns a notebook mkdocs-jupyter can show."
@@ -104,7 +115,8 @@ def quartoless(nb:dict, base:str, title_fallback:str)->dict:
         for o in c.get('outputs', []):
             d = o.get('data', {})
             if 'text/markdown' in d:
-                md = d['text/markdown']; d['text/markdown'] = _fix_md(''.join(md) if isinstance(md, list) else md, base)
+                md = d['text/markdown']; md = _fix_md(''.join(md) if isinstance(md, list) else md, base)
+                d['text/markdown'] = md.replace('__main__.', '')   # classes show_doc saw defined in the notebook's namespace
                 d.pop('text/plain', None)        # show the rendered markdown, not its repr
         c.setdefault('metadata', {})['tags'] = sorted(tags)
         if not body.strip() and not c.get('outputs'): continue

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshot the built site (_site/, from tools/build_docs.py) in headless Chromium, to look at the pages as a browser renders them.
 #   tools/screenshot_docs.sh [OUT_DIR] [PAGE ...]      default: _proc/screens, index.html pointcloud.losses.html
+# and search.png: the search box with SEARCH (default chamfer) typed, its results listed.
 # Needs chromium (Debian: apt-get install -y chromium). Serves _site/ on a local port (search needs http, not file://).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,5 @@ for p in "${pages[@]}"; do
        --virtual-time-budget=5000 --screenshot="$png" "http://127.0.0.1:$port/$p" >/dev/null 2>&1
   echo "$png"
 done
+# the search (a web worker: needs real time, so through the DevTools protocol)
+python3 tools/cdp_screenshot.py "http://127.0.0.1:$port/index.html?q=${SEARCH:-chamfer}" "$out/search.png" --wait 6
