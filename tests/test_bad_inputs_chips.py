@@ -145,3 +145,120 @@ def test_cli_help_is_fast_and_imports_no_torch():
     code = "import sys; from methodbook.chips import cli; cli.main(['--help']); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip().endswith('False'), out.stdout + out.stderr
+
+# ---- NAS-Bench-201 on real devices (nbs/15_chips.nb201, nbs/16_chips.devices) ----
+import gzip, pickle
+from methodbook.core import MissingFileError
+from methodbook.chips.nb201 import Cell, NB201Space, N_CELLS, read_nb201_latency, read_nb201_accuracy, nb201_latency_file
+from methodbook.chips.devices import EvalBudget, run_search, score_search, OpLatencyModel, read_measurements, fewshot_latency
+
+def _toy()->NB201Space:
+    "A synthetic space (no files): accuracy rises with the index, latency = 1 + index/1000 ms on two devices."
+    i = np.arange(N_CELLS)
+    return NB201Space(0.1 + 0.8*i/N_CELLS, np.c_[1 + i/1000, 2 + i/1000], ['a_ms', 'b_ms'])
+
+def _toy_obj(q=50):
+    sp = _toy(); c = sp.chips['nb201-a']
+    return sp, Objective(c, ChipLatency(c, sp), sp, Condition(latency_ms=sp.budget(c, q)))
+
+def _lat_csv(t:Path, edit=None, name='lat.csv')->Path:
+    "The shipped table, first 3 devices, optionally edited row by row: edit(lines) -> lines."
+    with gzip.open(nb201_latency_file(), 'rt') as fh: lines = [','.join(l.rstrip('\n').split(',')[:5]) for l in fh]
+    if edit: lines = edit(lines)
+    (t/name).write_text('\n'.join(lines) + '\n'); return t/name
+
+class _Evil:
+    def __reduce__(self): return (os.system, (f'touch {self.marker}',))
+
+def _evil_pickle(t:Path)->Path:
+    e = _Evil(); e.marker = t/'pwned'
+    (t/'evil.anb').write_bytes(pickle.dumps({(0,)*6: e})); return t/'evil.anb'
+
+NB201_CASES = [
+    ('cell-five-ops', lambda t: lambda: Cell((0, 1, 2, 3, 4)), BadInputError, 'Cell.ops needs 6 op indices'),
+    ('cell-op-out-of-range', lambda t: lambda: Cell((0, 1, 5, 0, 0, 0)), BadInputError, 'Cell.ops[2] must be in [0, 4]'),
+    ('cell-op-float', lambda t: lambda: Cell((0, 1, 2.0, 0, 0, 0)), BadInputError, 'Cell.ops[2] must be an integer'),
+    ('cell-bad-string', lambda t: lambda: Cell.from_str('|conv~0|+|none~0|'), BadInputError, 'not a NAS-Bench-201 architecture string'),
+    ('cell-unknown-op', lambda t: lambda: Cell.from_str('|sep_conv~0|+|none~0|none~1|+|none~0|none~1|none~2|'), BadInputError, "unknown ops ['sep_conv']"),
+    ('cell-dict', lambda t: lambda: Cell.from_dict({'kernels': [[3]]}), BadInputError, "{'nb201': '<architecture string>'}"),
+    ('cell-index', lambda t: lambda: Cell.from_index(N_CELLS), BadInputError, 'cell index must be in [0, 15624]'),
+    ('latency-missing-file', lambda t: lambda: read_nb201_latency(t/'nope.csv'), MissingFileError, 'nope.csv'),
+    ('latency-header', lambda t: (t/'h.csv').write_text('arch,index,x\n') and (lambda: read_nb201_latency(t/'h.csv')), BadFileError, "'index,arch' then one or more '<device>_ms'"),
+    ('latency-truncated', lambda t: _lat_csv(t, lambda L: L[:11]) and (lambda: read_nb201_latency(t/'lat.csv')), BadFileError, '15,615 of the 15,625 cells have no row'),
+    ('latency-negative', lambda t: _lat_csv(t, lambda L: L[:5] + [L[5].rsplit(',', 1)[0] + ',-3'] + L[6:]) and (lambda: read_nb201_latency(t/'lat.csv')),
+     BadFileError, "line 6, column 'eyeriss_ms'"),
+    ('latency-word', lambda t: _lat_csv(t, lambda L: L[:3] + [L[3].rsplit(',', 1)[0] + ',fast'] + L[4:]) and (lambda: read_nb201_latency(t/'lat.csv')),
+     BadFileError, 'line 4: latencies must be numbers'),
+    ('latency-duplicate', lambda t: _lat_csv(t, lambda L: L[:3] + [L[2]] + L[4:]) and (lambda: read_nb201_latency(t/'lat.csv')), BadFileError, 'line 4: cell'),
+    ('latency-bad-arch', lambda t: _lat_csv(t, lambda L: L[:2] + ['1,|conv~0|,1,2,3'] + L[3:]) and (lambda: read_nb201_latency(t/'lat.csv')),
+     BadFileError, "line 3, column 'arch'"),
+    ('latency-not-gzip', lambda t: (t/'x.csv.gz').write_text('index,arch,a_ms\n') and (lambda: read_nb201_latency(t/'x.csv.gz')), BadFileError, 'not a readable CSV'),
+    ('accuracy-evil-pickle', lambda t: _evil_pickle(t) and (lambda: read_nb201_accuracy(t/'evil.anb')), BadFileError, "global 'posix.system' is not allowed"),
+    ('accuracy-wrong-count', lambda t: (t/'few.anb').write_bytes(pickle.dumps({(0,)*6: 1})) and (lambda: read_nb201_accuracy(t/'few.anb')),
+     BadFileError, 'expected a mapping of 15,625 cells'),
+    ('accuracy-not-pickle', lambda t: (t/'txt.anb').write_text('hello') and (lambda: read_nb201_accuracy(t/'txt.anb')), BadFileError, 'not a readable analog-nasbench pickle'),
+    ('space-accuracy-shape', lambda t: lambda: NB201Space(np.zeros(10), np.zeros((N_CELLS, 1)), ['a_ms']), BadInputError, 'accuracy must have shape (15625,)'),
+    ('space-accuracy-percent', lambda t: lambda: NB201Space(np.full(N_CELLS, 93.0), np.zeros((N_CELLS, 1)), ['a_ms']), BadInputError, 'fractions in [0, 1]'),
+    ('space-latency-columns', lambda t: lambda: NB201Space(np.full(N_CELLS, .5), np.zeros((N_CELLS, 2)), ['a_ms']), BadInputError, 'latency must have shape (15625, 1)'),
+    ('space-budget-q0', lambda t: lambda: _toy().budget('nb201-a', 0), BadInputError, 'latency percentile q must be in (0, 100]'),
+    ('space-unknown-chip', lambda t: lambda: _toy().lookup_latency('raspberry-pi-5', Cell((0,)*6)), BadInputError, "NB201 chips: ['nb201-a', 'nb201-b']"),
+    ('space-oracle-infeasible', lambda t: lambda: _toy().oracle('nb201-a', 0.5), BadInputError, 'no NB201 cell runs within 0.5 ms on nb201-a'),
+    ('space-arch-type', lambda t: lambda: _toy().true_accuracy(SP.smallest()), BadTypeError, 'arch must be an NB201 Cell'),
+    ('chiplatency-roofline-on-nb201', lambda t: lambda: ChipLatency(CHIP_SPECS['raspberry-pi-5'], _toy()), BadInputError, "chip 'raspberry-pi-5' has no NB201 latency column"),
+    ('run-search-method', lambda t: lambda: run_search(*_toy_obj(), 'grid', 10), BadInputError, "method must be one of"),
+    ('run-search-n0', lambda t: lambda: run_search(*_toy_obj(), 'random', 0), BadInputError, 'n must be >= 1'),
+    ('eval-budget-fn', lambda t: lambda: EvalBudget('acc', 10), BadTypeError, 'accuracy_fn must be callable'),
+    ('score-no-budget', lambda t: lambda: score_search(_toy(), Objective(_toy().chips['nb201-a'], lambda a: 1.0, _toy(), Condition()), {}), BadInputError,
+     'needs a Condition with latency_ms'),
+    ('oplat-two-cells', lambda t: lambda: OpLatencyModel().fit([Cell((0,)*6), Cell((2,)*6)], [1, 2]), BadInputError, 'at least 3 measured cells'),
+    ('oplat-nan', lambda t: lambda: OpLatencyModel().fit([Cell((0,)*6), Cell((2,)*6), Cell((3,)*6)], [1, math.nan, 2]), BadInputError, 'measured cell 1'),
+    ('oplat-load-other-json', lambda t: (t/'o.json').write_text('{"chip": "x"}') and (lambda: OpLatencyModel.load(t/'o.json')), BadFileError, "'nb201-op-latency'"),
+    ('measurements-header', lambda t: (t/'m.csv').write_text('cell,latency\n') and (lambda: read_measurements(t/'m.csv')), BadFileError, "header must be 'arch,ms'"),
+    ('measurements-negative', lambda t: (t/'m.csv').write_text('arch,ms\n' + Cell((0,)*6).to_str() + ',-1\n') and (lambda: read_measurements(t/'m.csv')),
+     BadFileError, 'line 2: ms must be a finite number >= 0'),
+    ('fewshot-k2', lambda t: lambda: fewshot_latency(_toy(), 'nb201-a', 2), BadInputError, 'k must be in [3, 15624]'),
+]
+
+@pytest.mark.parametrize('case', NB201_CASES, ids=[c[0] for c in NB201_CASES])
+def test_nb201_bad_input(case, tmp_path):
+    _, make, err, msg = case
+    f = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(err) as e: f()
+    assert msg in str(e.value), str(e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and not (tmp_path/'pwned').exists()
+
+def _nb201_cli_cases(t:Path):
+    _lat_csv(t, lambda L: L[:50], name='short.csv')
+    (t/'a_file.txt').write_text('x'); (t/'m.csv').write_text('arch,ms\n|x|,1\n')
+    return [
+        ('nb201-qs-word', ['nb201', '--qs', 'median'], "--qs: 'median' must be comma-separated numbers"),
+        ('nb201-qs-0', ['nb201', '--qs', '0,50'], '--qs (a latency percentile) must be in (0, 100]'),
+        ('nb201-evals-0', ['nb201', '--evals', '0'], '--evals must be >= 1'),
+        ('nb201-method', ['nb201', '--method', 'grid'], '--method must be one of'),
+        ('nb201-latency-missing', ['nb201', '--latency-file', str(t/'nope.csv')], "--latency-file: '" + str(t/'nope.csv') + "' does not exist"),
+        ('nb201-latency-short', ['nb201', '--latency-file', str(t/'short.csv')], 'cells have no row'),
+        ('nb201-out-is-file', ['nb201', '--out', str(t/'a_file.txt')], '--out: '),
+        ('calibrate-no-measurements', ['calibrate', '--out', str(t/'o.json')], '--measurements: give a CSV'),
+        ('calibrate-bad-row', ['calibrate', '--measurements', str(t/'m.csv'), '--out', str(t/'o.json')], 'm.csv'),
+        ('calibrate-out-missing-folder', ['calibrate', '--measurements', str(t/'m.csv'), '--out', str(t/'no'/'o.json')], 'does not exist'),
+    ]
+
+NB201_CLI_IDS = ['nb201-qs-word', 'nb201-qs-0', 'nb201-evals-0', 'nb201-method', 'nb201-latency-missing', 'nb201-latency-short', 'nb201-out-is-file',
+                 'calibrate-no-measurements', 'calibrate-bad-row', 'calibrate-out-missing-folder']
+
+@pytest.mark.parametrize('cid', NB201_CLI_IDS)
+def test_nb201_cli_bad_input(cid, tmp_path, capsys):
+    cases = {c[0]: c for c in _nb201_cli_cases(tmp_path)}
+    assert list(cases) == NB201_CLI_IDS
+    _, argv, msg = cases[cid]
+    if '--out' not in argv and argv[0] == 'nb201': argv = argv + ['--out', str(tmp_path/'out')]
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
+    rc = cli.main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2, (cid, err)
+    assert err.startswith(f'methodbook chips {argv[0]}: error: ') and err.count('\n') == 1, (cid, err)
+    assert msg in err, (cid, err)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
+    assert after == before, (cid, set(after) ^ set(before))
+    assert not (tmp_path/'out').exists() and not (tmp_path/'o.json').exists()

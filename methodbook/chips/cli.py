@@ -13,7 +13,7 @@ from ..cli import run_commands
 from ..core import BadInputError, BadTypeError, check_number, check_choice, check_out_path
 
 # %% auto #0
-__all__ = ['specialize', 'search_cmd', 'table_cmd', 'list_cmd', 'main', 'demo']
+__all__ = ['specialize', 'search_cmd', 'table_cmd', 'list_cmd', 'nb201_cmd', 'calibrate_cmd', 'main', 'demo']
 
 # %% ../../nbs/19_chips.cli.ipynb #f380f62b
 def _check_chips(chips)->list:
@@ -212,9 +212,64 @@ def list_cmd(chip_file:str=None):  # optional JSON/YAML file with more chips
         print(f"{c.name:22s} {c.kind:9s} {c.source}")
     return 0
 
+# %% ../../nbs/19_chips.cli.ipynb #7d269220
+@call_parse
+def nb201_cmd(qs:str='25,50,75',          # latency budgets: percentiles of each device's latency over all cells
+              evals:int=300,              # distinct cells the search evaluates per device and budget
+              method:str='evolution',     # 'evolution', 'random' or 'multi-budget'
+              seed:int=0,
+              latency_file:str=None,      # a latency CSV of your devices (index,arch,<device>_ms...; default: the ten shipped)
+              accuracy_file:str=None,     # analog-nasbench's data.anb (default: fetched, pinned, sha256-checked)
+              out:str='nb201_chips'):     # folder for selection.md, selection.json and fronts.png
+    "Per-device target structures on NAS-Bench-201 with measured latency, against the oracle and one structure for all."
+    from methodbook.core import check_path
+    vals = _split(qs)
+    if not vals: raise BadInputError("--qs: give one or more latency percentiles in (0, 100], e.g. 25,50,75")
+    try: qv = [float(v) for v in vals]
+    except ValueError: raise BadInputError(f"--qs: {qs!r} must be comma-separated numbers in (0, 100]") from None
+    for q in qv: check_number(q, '--qs (a latency percentile)', lo=0, hi=100, lo_open=True)
+    check_number(evals, '--evals', lo=1, integer=True); check_number(seed, '--seed', lo=0, integer=True)
+    check_choice(method, '--method', ('evolution', 'random', 'multi-budget'))
+    for n, f in (('--latency-file', latency_file), ('--accuracy-file', accuracy_file)):
+        if f is not None: check_path(f, n, kind='file')
+    outp = check_out_path(out, '--out', kind='dir')
+    from methodbook.chips.nb201 import load_nb201
+    from methodbook.chips.devices import per_chip_selection, choice_disagreement, selection_table, plot_fronts
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    space = load_nb201(accuracy_file, latency_file)
+    sel = per_chip_selection(space, qs=tuple(int(q) if q == int(q) else q for q in qv), n=evals, method=method, seed=seed)
+    dis = choice_disagreement(sel); outp.mkdir(parents=True, exist_ok=True)
+    ax = plot_fronts(space, sel); ax.figure.savefig(outp/'fronts.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
+    (outp/'selection.json').write_text(json.dumps(dict(selection=sel, disagreement=dis), indent=1))
+    (outp/'selection.md').write_text(selection_table(sel) + '\n')
+    for q, s in sel['single'].items():
+        rs = [r for r in sel['rows'] if r['q'] == q]
+        print(f"q{q}: per-device accuracy {min(r['chosen_acc'] for r in rs):.4f}-{max(r['chosen_acc'] for r in rs):.4f}, max regret {max(r['regret'] for r in rs):.2f} pts, "
+              f"one structure for all {s['accuracy']:.4f}; {dis[q]['distinct']} distinct choices over {dis[q]['devices']} devices")
+    print(f"written: {outp}/selection.md, selection.json, fronts.png")
+    return 0
+
+# %% ../../nbs/19_chips.cli.ipynb #88a3eafe
+@call_parse
+def calibrate_cmd(measurements:str=None,   # CSV 'arch,ms': NB201 cells measured on your chip (at least 3; 20 is plenty)
+                  out:str='op_latency.json',  # where to write the fitted per-op table (JSON)
+                  chip:str='my-chip'):     # the chip's name, recorded in the table
+    "Fit a per-op latency table (offset + ms per op) for a new chip from its measured NB201 cells."
+    from methodbook.core import check_path
+    if measurements is None: raise BadInputError("--measurements: give a CSV with columns arch,ms (NB201 strings and measured ms)")
+    check_path(measurements, '--measurements', kind='file'); path = check_out_path(out, '--out', kind='file')
+    if not isinstance(chip, str) or not chip.strip(): raise BadInputError(f"--chip must be a non-empty name, got {chip!r}")
+    from methodbook.chips.devices import read_measurements, OpLatencyModel
+    cells, ms = read_measurements(measurements)
+    m = OpLatencyModel().fit(cells, ms); m.save(path, chip=chip)
+    print(f"{chip}: {len(cells)} measured cells, design '{m.design}': " + ', '.join(f"{k} {v:+.3g}" for k, v in m.table().items()) + f" ms -> {path}")
+    return 0
+
+# %% ../../nbs/19_chips.cli.ipynb #c27a6392
 def main(argv:list)->int:
-    "`methodbook chips {search,table,list} ...`; bad input is one line on stderr and exit 2 (through `run_commands`)."
-    return run_commands('methodbook chips', {'search': search_cmd, 'table': table_cmd, 'list': list_cmd}, argv, default='search')
+    "`methodbook chips {search,table,list,nb201,calibrate} ...`; bad input is one line on stderr and exit 2 (through `run_commands`)."
+    return run_commands('methodbook chips', {'search': search_cmd, 'table': table_cmd, 'list': list_cmd, 'nb201': nb201_cmd,
+                                             'calibrate': calibrate_cmd}, argv, default='search')
 
 # %% ../../nbs/19_chips.cli.ipynb #66d45cf4
 def demo(out_dir:Path)->dict:
