@@ -139,7 +139,9 @@ def main():
     Path(a.out).write_text(txt.replace(MARK, '# reshape on-chip network benchmark', 1) + '\n')
     main_md = Path(a.main)
     old = main_md.read_text() if main_md.exists() else '# reshape benchmark\n'
-    main_md.write_text(old.split(MARK)[0].rstrip('\n') + '\n\n' + txt + '\n')
+    models = '## Real models'                                   # written by benchmarks/reshape_models.py: kept
+    tail = ('\n' + models + old.split(models, 1)[1]) if models in old else ''
+    main_md.write_text(old.split(MARK)[0].rstrip('\n') + '\n\n' + txt + '\n' + tail)
     print(txt)
 
 if __name__ == '__main__': main()
