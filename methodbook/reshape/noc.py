@@ -138,6 +138,7 @@ def _axis(a, b, n, torus):
     if torus: d = np.where(d % n <= n // 2, d % n, d % n - n)
     return d
 
+# %% ../../nbs/34_reshape.noc.ipynb #a7de4d8f
 def hops(src, dst, noc:NocSpec)->np.ndarray:
     "(M,) router hops from tile `src` to tile `dst` under XY routing (1 on a crossbar)."
     if noc.topology == 'crossbar': return np.ones(len(np.asarray(src)), np.int64)
@@ -162,6 +163,7 @@ def _segments(a, d, n, weight, lane, n_lanes, group, n_groups):
     c = np.cumsum(diff.reshape(n_groups, 2, n_lanes, 2*n + 1), -1)
     return c[..., :n] + c[..., n:2*n]                # fold the wrapped half back onto the ring
 
+# %% ../../nbs/34_reshape.noc.ipynb #23694aa3
 def link_loads(src, dst, nbytes, noc:NocSpec, group=None, n_groups:int=1)->np.ndarray:
     "(n_groups, 4, H, W) bytes on each directed link (east, west, south, north leaving node (x, y)) under XY routing."
     src, dst, w, _, g = check_transfers(src, dst, nbytes, None, np.zeros(len(np.asarray(src)), np.int64) if group is None else group)
@@ -202,6 +204,7 @@ class RoundTimes:
     @property
     def ratio(self)->float: "makespan / lower bound."; return self.makespan_ns/self.bound_ns if self.bound_ns else 1.0
 
+# %% ../../nbs/34_reshape.noc.ipynb #5d7973c1
 def _per_round(idx, w, R, T):
     return np.bincount(idx, w, R*T).reshape(R, T).max(1) if R else np.zeros(0)
 
@@ -272,6 +275,7 @@ def dram_phase_ns(tile_bytes, tile_descriptors, noc:NocSpec, direction:str='writ
     chan = b.sum()/C/noc.dram_GBps
     return float(max(link, port, chan, dsc.max()*noc.descriptor_ns) + hops(s, d, noc).max()*noc.hop_ns + noc.sync_ns)
 
+# %% ../../nbs/34_reshape.noc.ipynb #6e9130a3
 def via_dram_ns(plan:ReshapePlan, noc)->dict:
     "Time of the via-DRAM baseline on `noc`: write every tile's input to DRAM, then read every tile's output back (DRAM bandwidth paid twice)."
     check_plan(plan); noc = get_noc(noc); check_fits(plan.src.n_tiles, noc)
@@ -295,6 +299,7 @@ def split_messages(m:Messages,  # messages to cut
     share = lambda tot: tot[i]//k[i] + (j < tot[i] % k[i])
     return Messages(m.src_tile[i], m.dst_tile[i], share(m.elements), share(np.maximum(m.descriptors, k)))
 
+# %% ../../nbs/34_reshape.noc.ipynb #97e60020
 def message_ns(m:Messages, itemsize:int, noc:NocSpec)->np.ndarray:
     "(M,) time of each message alone on the network: its bytes at the slowest of link and ports, or its descriptor issue."
     bw = min(noc.inject_GBps, noc.eject_GBps, np.inf if noc.topology == 'crossbar' else noc.link_GBps)
@@ -312,6 +317,7 @@ def colour_by_class(u, v,        # (M,) sender and receiver of each message
         col = edge_colouring(u[i], v[i]); out[i] = col + off; off += int(col.max()) + 1
     return out
 
+# %% ../../nbs/34_reshape.noc.ipynb #dab7b496
 def duration_classes(t, ratio:float)->np.ndarray:
     "(M,) class of each duration: ratio 1 keeps distinct values apart; ratio > 1 buckets by powers of `ratio` (longest first)."
     t = np.asarray(t, np.float64)
@@ -353,6 +359,7 @@ class _Rounds:
         self.at_u[new, m.src_tile[comp]] = comp; self.at_v[new, m.dst_tile[comp]] = comp
         self.col[comp] = new
 
+# %% ../../nbs/34_reshape.noc.ipynb #91b196f5
 def rebalance(sched:Schedule,      # a schedule whose rounds are one-port (no tile twice in a round)
               itemsize:int,        # bytes per element
               noc:NocSpec,         # the network it runs on
