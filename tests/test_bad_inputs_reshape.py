@@ -140,7 +140,7 @@ def test_random_plan_arguments_exit_0_or_2_never_a_traceback(capsys, argv):
 
 # --- the network model (methodbook.reshape.noc) ---
 from methodbook.reshape.noc import (NocSpec, get_noc, time_schedule, time_rounds, link_loads, via_dram_ns, balanced_schedule,
-                                    ilp_schedule, plot_link_loads, split_messages, rebalance)
+                                    ilp_schedule, plot_link_loads, split_messages, rebalance, fill_idle_slots)
 from methodbook.reshape.schedule import schedule, messages, run_rounds, Schedule
 
 def _big_plan():
@@ -175,6 +175,8 @@ NOC = [  # (id, call, error type, text the message must hold)
     ('noc-quanta', lambda: balanced_schedule(_plan(), 'ipu-mk2', n_quanta=-1), BadInputError, 'n_quanta'),
     ('noc-ratio', lambda: balanced_schedule(_plan(), 'ipu-mk2', ratios=(0.5,)), BadInputError, 'ratios'),
     ('noc-moves', lambda: rebalance(schedule(_plan()), 4, 'ipu-mk2', max_moves=-5), BadInputError, 'max_moves'),
+    ('noc-fill-sched', lambda: fill_idle_slots(messages(_plan()), 4, 'ipu-mk2'), BadTypeError, 'sched must be a Schedule'),
+    ('noc-fill-itemsize', lambda: fill_idle_slots(schedule(_plan()), 0, 'ipu-mk2'), BadInputError, 'itemsize'),
     ('noc-split-k', lambda: split_messages(messages(_plan()), [1, 2, 3, 4, 5]), BadInputError, 'one finite number of pieces per message'),
     ('noc-ilp-size', lambda: ilp_schedule(_big_plan(), 'ipu-mk2'), BadInputError, 'exceeds max_vars'),
     ('noc-ilp-time', lambda: ilp_schedule(_plan(), 'ipu-mk2', time_limit=0), BadInputError, 'time_limit'),
