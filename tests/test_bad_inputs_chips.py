@@ -150,7 +150,8 @@ def test_cli_help_is_fast_and_imports_no_torch():
 import gzip, pickle
 from methodbook.core import MissingFileError
 from methodbook.chips.nb201 import Cell, NB201Space, N_CELLS, read_nb201_latency, read_nb201_accuracy, nb201_latency_file
-from methodbook.chips.devices import EvalBudget, run_search, score_search, OpLatencyModel, read_measurements, fewshot_latency
+from methodbook.chips.devices import (EvalBudget, run_search, score_search, OpLatencyModel, read_measurements, fewshot_latency, per_chip_selection,
+                                      selection_table, compare_searches)
 
 def _toy()->NB201Space:
     "A synthetic space (no files): accuracy rises with the index, latency = 1 + index/1000 ms on two devices."
@@ -209,7 +210,7 @@ NB201_CASES = [
     ('run-search-n0', lambda t: lambda: run_search(*_toy_obj(), 'random', 0), BadInputError, 'n must be >= 1'),
     ('eval-budget-fn', lambda t: lambda: EvalBudget('acc', 10), BadTypeError, 'accuracy_fn must be callable'),
     ('score-no-budget', lambda t: lambda: score_search(_toy(), Objective(_toy().chips['nb201-a'], lambda a: 1.0, _toy(), Condition()), {}), BadInputError,
-     'needs a Condition with latency_ms'),
+     'the NB201 searches need a Condition with latency_ms'),
     ('oplat-two-cells', lambda t: lambda: OpLatencyModel().fit([Cell((0,)*6), Cell((2,)*6)], [1, 2]), BadInputError, 'at least 3 measured cells'),
     ('oplat-nan', lambda t: lambda: OpLatencyModel().fit([Cell((0,)*6), Cell((2,)*6), Cell((3,)*6)], [1, math.nan, 2]), BadInputError, 'measured cell 1'),
     ('oplat-load-other-json', lambda t: (t/'o.json').write_text('{"chip": "x"}') and (lambda: OpLatencyModel.load(t/'o.json')), BadFileError, "'nb201-op-latency'"),
@@ -217,6 +218,13 @@ NB201_CASES = [
     ('measurements-negative', lambda t: (t/'m.csv').write_text('arch,ms\n' + Cell((0,)*6).to_str() + ',-1\n') and (lambda: read_measurements(t/'m.csv')),
      BadFileError, 'line 2: ms must be a finite number >= 0'),
     ('fewshot-k2', lambda t: lambda: fewshot_latency(_toy(), 'nb201-a', 2), BadInputError, 'k must be in [3, 15624]'),
+    ('fewshot-unknown-chip', lambda t: lambda: fewshot_latency(_toy(), 'nb201-raspi4', 10), BadInputError, "chip 'nb201-raspi4' has no NB201 latency column"),
+    ('run-search-supernet-space', lambda t: lambda: run_search(SP, _toy_obj()[1], 'random', 10), BadTypeError, 'space must be an NB201Space'),
+    ('run-search-obj-type', lambda t: lambda: run_search(_toy(), 'nb201-a', 'random', 10), BadTypeError, 'obj must be an Objective'),
+    ('score-table-type', lambda t: lambda: score_search(*_toy_obj(), [1, 2]), BadTypeError, 'table must be a dict'),
+    ('selection-qs-empty', lambda t: lambda: per_chip_selection(_toy(), qs=()), BadInputError, 'qs must be a non-empty list'),
+    ('selection-table-type', lambda t: lambda: selection_table([]), BadTypeError, "a dict with 'rows' and 'single'"),
+    ('compare-budget-1', lambda t: lambda: compare_searches(_toy(), budgets=(1,)), BadInputError, 'budgets (distinct cells) must be >= 2'),
 ]
 
 @pytest.mark.parametrize('case', NB201_CASES, ids=[c[0] for c in NB201_CASES])
