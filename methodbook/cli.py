@@ -25,6 +25,7 @@ METHODS = {
     'molecules': 'functional-group graphs, RGCN, fingerprint-chosen contrastive pairs',
 }
 
+# %% ../nbs/03_cli.ipynb #9bb0886c
 def _check_method(name)->str:
     if name not in METHODS: raise BadInputError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
     return name
@@ -33,6 +34,7 @@ def method_built(name:str)->bool:
     "Whether `methodbook.<name>.cli` exists, found without importing it (so `--help` stays fast)."
     return importlib.util.find_spec(f'methodbook.{_check_method(name)}.cli') is not None
 
+# %% ../nbs/03_cli.ipynb #86d2e0a4
 def method_cli(name:str):
     "The `methodbook.<name>.cli` module, or None when that method is not built yet."
     modname = f'methodbook.{_check_method(name)}.cli'
@@ -44,6 +46,7 @@ def method_cli(name:str):
 # %% ../nbs/03_cli.ipynb #099cd66a
 USER_ERRORS = (MethodbookError, ValueError, OSError)   # OSError: missing, unwritable, full or read-only paths
 
+# %% ../nbs/03_cli.ipynb #0020a2a4
 def report_error(
     prog:str,         # what failed, e.g. 'methodbook chips search'
     err:BaseException,  # the error to report
@@ -69,6 +72,7 @@ def call_with_argv(func, argv:list[str], prog:str|None=None):
     args = ns.pop(var) or [] if var else []
     return f(*args, **ns)
 
+# %% ../nbs/03_cli.ipynb #1572f65b
 def run_commands(
     prog:str,             # e.g. 'methodbook reshape'
     commands:dict,        # action name -> call_parse function

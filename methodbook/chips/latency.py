@@ -24,11 +24,14 @@ __all__ = ['CHIP_KINDS', 'CHIP_SPECS', 'ChipSpecError', 'ChipFileError', 'ChipSp
 class ChipSpecError(BadInputError):
     "A chip spec is malformed; the message names the chip and the field."
 
+# %% ../../nbs/12_chips.latency.ipynb #b24f47eb
 class ChipFileError(ChipSpecError, BadFileError):
     "A chip file that cannot be read, parsed, or holds a malformed spec; the message names the file."
 
+# %% ../../nbs/12_chips.latency.ipynb #0ae8c349
 CHIP_KINDS = ('host', 'lut', 'roofline')
 
+# %% ../../nbs/12_chips.latency.ipynb #f53dc240
 @dataclass
 class ChipSpec:
     "What we know about one chip; `kind` says how its latency is obtained."
@@ -49,6 +52,7 @@ class ChipSpec:
         for k, v in _checked_fields(asdict(self), f"ChipSpec {self.name!r}").items(): setattr(self, k, v)
     def to_dict(self)->dict: return asdict(self)
 
+# %% ../../nbs/12_chips.latency.ipynb #f61de3d8
 def _pos(d:dict, key:str, where:str, required:bool, integer:bool=False, zero_ok:bool=False):
     v = d.get(key)
     if v is None:
@@ -138,10 +142,12 @@ def load_chips(path:str|Path)->list:
         if s.kind == 'lut' and not Path(s.table).is_absolute(): s.table = str(path.parent/s.table)   # relative to the chip file
     return specs
 
+# %% ../../nbs/12_chips.latency.ipynb #36677d7f
 class UnknownChipError(BadInputError, KeyError):
     "A chip name that is neither built in nor in the user's chip files."
     def __str__(self): return str(self.args[0])
 
+# %% ../../nbs/12_chips.latency.ipynb #ebb76b1c
 def get_chip(name:str, extra:list|None=None)->ChipSpec:
     "A chip by name from `extra` specs or the built-in `CHIP_SPECS`; unknown names list the known ones."
     if not isinstance(name, str): raise BadTypeError(f"chip name must be a string, got {name!r}")
@@ -156,6 +162,7 @@ def memory_needed(space:SearchSpace, arch:Arch, bytes_per_element:int=4)->int:
     ci = cost_indices(space, arch, bytes_per_element)
     return ci['params']*bytes_per_element + ci['peak_act_bytes']
 
+# %% ../../nbs/12_chips.latency.ipynb #aed8ed9a
 def fits_memory(chip:ChipSpec, space:SearchSpace, arch:Arch)->bool:
     return chip.memory_bytes is None or memory_needed(space, arch, chip.bytes_per_element) <= chip.memory_bytes
 
@@ -195,6 +202,7 @@ def measure_latency(model:nn.Module,        # module to time (put in eval mode h
     q = np.percentile(ts, [10, 50, 90])
     return dict(median_ms=float(q[1]), p10_ms=float(q[0]), p90_ms=float(q[2]), min_ms=float(min(ts)), samples=ts)
 
+# %% ../../nbs/12_chips.latency.ipynb #87b198f2
 def measure_arch_ms(chip:ChipSpec, space:SearchSpace, arch:Arch, repeats:int=30, warmup:int=5)->float:
     "Measured median latency (ms) of a randomly initialised `Subnet(arch)` on a host chip."
     if chip.kind != 'host': raise BadInputError(f"chip '{chip.name}' is a {chip.kind} chip; only 'host' chips can be measured here")
@@ -206,11 +214,13 @@ def measure_arch_ms(chip:ChipSpec, space:SearchSpace, arch:Arch, repeats:int=30,
 def block_key(cin:int, cout:int, stride:int, res:int, k:int, e:int)->str:
     return f'ir_c{cin}-{cout}_s{stride}_r{res}_k{k}_e{e}'
 
+# %% ../../nbs/12_chips.latency.ipynb #968e9254
 def arch_keys(space:SearchSpace, arch:Arch)->list:
     "Table keys of stem, every block and head of `arch`."
     shapes = {(s, i): (cin, cout, st, res) for s, i, cin, cout, st, res in block_shapes(space)}
     return ['stem'] + [block_key(*shapes[s, i][:3], shapes[s, i][3], k, e) for s, i, k, e in arch.blocks()] + ['head']
 
+# %% ../../nbs/12_chips.latency.ipynb #0cf4bab4
 @dataclass
 class LatencyTable:
     "Per-block latencies (ms) measured on one chip, with a linear whole-net correction."

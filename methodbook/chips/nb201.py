@@ -22,7 +22,11 @@ __all__ = ['NB201_OPS', 'NB201_EDGES', 'N_CELLS', 'NB201_DEVICES', 'Cell', 'all_
 
 # %% ../../nbs/15_chips.nb201.ipynb #15defe1c
 NB201_OPS = ('skip_connect', 'none', 'nor_conv_3x3', 'nor_conv_1x1', 'avg_pool_3x3')  # NASLib's op indices 0..4
+
+# %% ../../nbs/15_chips.nb201.ipynb #9d262123
 NB201_EDGES = ((1, 0), (2, 0), (3, 0), (2, 1), (3, 1), (3, 2))   # NASLib's edge order, (to, from)
+
+# %% ../../nbs/15_chips.nb201.ipynb #2a4e49f5
 N_CELLS = len(NB201_OPS)**len(NB201_EDGES)                        # 15,625
 _STR_ORDER = (0, 1, 3, 2, 4, 5)   # NASLib edge positions in the order the NB201 string lists them
 _STR_RE = re.compile(r'\|(\w+)~0\|\+\|(\w+)~0\|(\w+)~1\|\+\|(\w+)~0\|(\w+)~1\|(\w+)~2\|')
@@ -74,6 +78,7 @@ class Cell:
         return cls.from_str(d['nb201'])
     def __str__(self): return self.to_str()
 
+# %% ../../nbs/15_chips.nb201.ipynb #b761064a
 @lru_cache(maxsize=1)
 def all_cells()->tuple:
     "The 15,625 cells, by index, built (and checked) once: searches look cells up here instead of re-validating them."
@@ -134,6 +139,7 @@ NB201_DEVICES = {  # csv column -> (chip name, what it is)
     '1080ti_1_ms': ('nb201-gtx-1080ti', 'NVIDIA GTX 1080 Ti, batch 1 (HELP)'),
 }
 
+# %% ../../nbs/15_chips.nb201.ipynb #0b2bb1cf
 def nb201_latency_file()->Path:
     "The latency table shipped in the package (MIT; see NOTICE-nb201_device_latency.md beside it)."
     return Path(str(resources.files('methodbook.chips').joinpath('data', 'nb201_device_latency.csv.gz')))

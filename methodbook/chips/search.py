@@ -61,6 +61,7 @@ def arch_features(space:SearchSpace, arch:Arch)->np.ndarray:
             f += [float(k == c) for c in space.kernels] + [float(e == c) for c in space.expands]
     return np.array(f, dtype=np.float32)
 
+# %% ../../nbs/13_chips.search.ipynb #34f52ac0
 class AccuracyPredictor:
     "Ridge regression (scikit-learn) from `arch_features` to accuracy: the cheap stand-in searches score with."
     def __init__(self, space:SearchSpace, alpha:float=10.0, seed:int=0):
@@ -95,6 +96,7 @@ def kendall_tau(a, b)->float:
 class InfeasibleError(BadInputError):
     "No candidate meets a chip's condition; the message names the chip, the condition and the closest candidate."
 
+# %% ../../nbs/13_chips.search.ipynb #793b1cdc
 @dataclass
 class Condition(Config):
     "What a chip needs from its target structure."
@@ -138,6 +140,7 @@ class Objective:
         return InfeasibleError(f"chip '{self.chip.name}': no {what} meets {self.cond.describe(self.chip)}; closest candidate {arch} "
                                f"has latency {self.latency(arch):.4g} ms, memory {self.memory(arch):,} bytes{acc}")
 
+# %% ../../nbs/13_chips.search.ipynb #151a2c18
 def sample_feasible(space:SearchSpace, obj:Objective, rng:random.Random, max_tries:int=2000)->Arch:
     "Rejection-sample a random arch meeting `obj`'s latency and memory limits; `InfeasibleError` names the closest tried."
     check_number(max_tries, 'max_tries', lo=0, integer=True)
@@ -173,6 +176,7 @@ class SearchResult:
             raise obj.infeasible_error(arch, acc, what=f'structure among the {len(cands)} searched')
         return max(ok, key=lambda c: c[1])
 
+# %% ../../nbs/13_chips.search.ipynb #7c4753e3
 def evolutionary_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective,
                         population:int=100, parent_ratio:float=0.25, mutation_prob:float=0.1, mutation_ratio:float=0.5,
                         generations:int=10, seed:int=0)->SearchResult:
@@ -202,6 +206,7 @@ def evolutionary_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective,
     res.seconds = time.time() - t0
     return res
 
+# %% ../../nbs/13_chips.search.ipynb #0574fe5a
 def random_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective, n_evals:int=1100, seed:int=0)->SearchResult:
     "The baseline: `n_evals` random structures meeting `obj`'s latency and memory limits."
     check_number(n_evals, 'n_evals', lo=1, integer=True)
@@ -243,6 +248,7 @@ def pareto_front(latency, accuracy)->np.ndarray:
     idx = np.flatnonzero(moocore.is_nondominated(np.c_[lat, acc], maximise=[False, True]))
     return idx[np.lexsort((-acc[idx], lat[idx]))]
 
+# %% ../../nbs/13_chips.search.ipynb #bbbbd855
 def hypervolume_2d(latency, accuracy, ref_latency:float, ref_accuracy:float=0.0)->float:
     "Area dominated by the points relative to the reference point (ref_latency, ref_accuracy): latency minimised, accuracy maximised (moocore)."
     import moocore
@@ -262,6 +268,7 @@ def performance_indices(space:SearchSpace, archs:list, accuracy_fn:Callable, lat
         rows.append(r)
     return rows
 
+# %% ../../nbs/13_chips.search.ipynb #edd3804e
 def select_target(rows:list, obj:Objective)->dict:
     "The row meeting `obj` (latency, memory, accuracy floor) with the best accuracy; InfeasibleError names the closest."
     from_dict = getattr(obj.space, 'arch_from_dict', Arch.from_dict)   # a space with its own encoding (NB201Space)

@@ -150,6 +150,7 @@ def mutate(space:SearchSpace, arch:Arch, rng:random.Random, prob:float=0.1)->Arc
             if rng.random() < prob: es[s][i] = rng.choice(space.expands)
     return Arch(ks, es)
 
+# %% ../../nbs/10_chips.supernet.ipynb #0a65a766
 def crossover(space:SearchSpace, a:Arch, b:Arch, rng:random.Random)->Arch:
     "Each stage's depth from a random parent, each block from a random parent that has it."
     if hasattr(space, 'crossover'): return space.crossover(a, b, rng)
@@ -171,6 +172,7 @@ def conv_bn(cin:int, cout:int, k:int, stride:int=1, groups:int=1, act:bool=True)
     if act: layers.append(nn.ReLU6(inplace=True))
     return nn.Sequential(*layers)
 
+# %% ../../nbs/10_chips.supernet.ipynb #151dbf13
 class InvertedResidual(nn.Module):
     "MobileNetV2 block: 1x1 expand, k×k depthwise, 1x1 project; identity shortcut when shapes allow."
     def __init__(self, cin:int, cout:int, kernel:int, expand:int, stride:int):
@@ -185,9 +187,11 @@ class InvertedResidual(nn.Module):
         y = self.project_conv(self.dw_conv(self.expand_conv(x)))
         return x + y if self.residual else y
 
+# %% ../../nbs/10_chips.supernet.ipynb #d1c78942
 class Stem(nn.Sequential):
     def __init__(self, cin:int, cout:int): super().__init__(*conv_bn(cin, cout, 3))
 
+# %% ../../nbs/10_chips.supernet.ipynb #1d745032
 class Head(nn.Module):
     "1x1 conv to `width`, global average pool, linear classifier."
     def __init__(self, cin:int, width:int, num_classes:int):
@@ -207,6 +211,7 @@ def block_shapes(space:SearchSpace)->list:
             res = math.ceil(res/stride); cin = w
     return out
 
+# %% ../../nbs/10_chips.supernet.ipynb #170a2c9c
 class Subnet(nn.Module):
     "A standalone network for one `Arch` of a `SearchSpace` (random init, or filled by `extract_subnet`)."
     def __init__(self, space:SearchSpace, arch:Arch):
@@ -236,6 +241,7 @@ class DynamicBN(nn.BatchNorm2d):
         return F.batch_norm(x, self.running_mean[:c], self.running_var[:c], self.weight[:c], self.bias[:c],
                             self.training, mom, self.eps)
 
+# %% ../../nbs/10_chips.supernet.ipynb #88d066d0
 class DynamicInvertedResidual(nn.Module):
     "Inverted residual holding the largest expand ratio and kernel; runs any smaller (kernel, expand)."
     def __init__(self, cin:int, cout:int, stride:int, kernels:tuple, expands:tuple):
@@ -333,6 +339,7 @@ def layer_table(space:SearchSpace, arch:Arch, batch:int=1)->list:
                      in_elems=batch*space.head_width, out_elems=batch*space.num_classes, held_elems=0))
     return rows
 
+# %% ../../nbs/10_chips.supernet.ipynb #159450a6
 def cost_indices(space:SearchSpace, arch:Arch, bytes_per_element:int=4)->dict:
     "params, FLOPs (batch 1) and peak activation memory in bytes of `arch`."
     if hasattr(space, 'cost_indices'): return space.cost_indices(arch, bytes_per_element)

@@ -168,6 +168,7 @@ class NumpyUnpickler(pickle.Unpickler):
         if module.startswith('numpy.core') and int(np.__version__.split('.')[0]) >= 2: module = module.replace('numpy.core', 'numpy._core', 1)
         return super().find_class(module, name)
 
+# %% ../../nbs/11_chips.train.ipynb #f453cc3b
 def read_numpy_pickle(path:str|Path)->object:
     "Load a pickle of plain containers and NumPy arrays (CIFAR-10's python batches) without running any code from it."
     p = check_path(path, 'pickle file', kind='file')
@@ -178,6 +179,7 @@ def read_numpy_pickle(path:str|Path)->object:
 # %% ../../nbs/11_chips.train.ipynb #15b94ca3
 CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 
+# %% ../../nbs/11_chips.train.ipynb #d85d6058
 def _cifar_dir(path)->Path:
     p = check_path(path, 'CIFAR-10 folder', kind='dir')
     if not list(p.glob('data_batch_*')) and (p/'cifar-10-batches-py').is_dir(): p = p/'cifar-10-batches-py'
@@ -220,6 +222,7 @@ def cifar10_data(path:str|Path,                  # the `cifar-10-batches-py` fol
 # %% ../../nbs/11_chips.train.ipynb #bd8d6847
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 
+# %% ../../nbs/11_chips.train.ipynb #2b4eff75
 def read_image(path:str|Path,        # an image file
                resolution:int,       # output height = width (PIL bilinear resize)
                channels:int=3,       # 1 (grey) or 3 (RGB)
@@ -329,6 +332,7 @@ def recalibrate_bn(model:nn.Module,          # a Subnet (or any net with BatchNo
     for m, mom in zip(bns, moms): m.momentum = mom
     return model.eval()
 
+# %% ../../nbs/11_chips.train.ipynb #7896a60d
 @torch.no_grad()
 def accuracy(model:nn.Module, x:Tensor, y:Tensor, batch_size:int=512)->float:
     "Top-1 accuracy of `model` (eval mode) on (x, y)."
@@ -336,6 +340,7 @@ def accuracy(model:nn.Module, x:Tensor, y:Tensor, batch_size:int=512)->float:
     pred = torch.cat([model(x[i:i+batch_size]).argmax(-1) for i in range(0, len(x), batch_size)])
     return (pred == y.to(pred.device)).float().mean().item()
 
+# %% ../../nbs/11_chips.train.ipynb #2955e726
 def inherited_accuracy(supernet:Supernet, arch:Arch, data:ImageData, n_calib:int=512)->float:
     "Validation accuracy of `arch` with weights inherited from `supernet` and BatchNorm recalibrated on `n_calib` training images."
     check_number(n_calib, 'n_calib', lo=1, integer=True)
@@ -346,6 +351,7 @@ def inherited_accuracy(supernet:Supernet, arch:Arch, data:ImageData, n_calib:int
 # %% ../../nbs/11_chips.train.ipynb #2a0652ec
 from ..train import TrainConfig, TrainResult, fit, load_checkpoint
 
+# %% ../../nbs/11_chips.train.ipynb #b166e3ff
 def check_data_fits(space:SearchSpace, data:ImageData)->None:
     "A `BadInputError` unless `data`'s images and classes fit `space` (checked before any training)."
     if not isinstance(space, SearchSpace): raise BadTypeError(f"space must be a SearchSpace, got {type(space).__name__}")
@@ -354,6 +360,7 @@ def check_data_fits(space:SearchSpace, data:ImageData)->None:
     if data.shape != want: raise BadInputError(f"data images are {data.shape} (C, H, W), the search space expects {want}")
     if len(data.classes) > space.num_classes: raise BadInputError(f"data has {len(data.classes)} classes, the search space's classifier has {space.num_classes} outputs")
 
+# %% ../../nbs/11_chips.train.ipynb #c32e3bff
 def train_supernet(space:SearchSpace,            # the search space
                    data:ImageData,               # images; `data.shape` must match the space
                    cfg:TrainConfig|None=None,    # shared-loop settings (steps, lr, schedule, seed ...)

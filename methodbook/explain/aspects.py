@@ -105,6 +105,7 @@ def check_input(self:AspectSet, x, name:str='x')->Tensor:
                             f"or (B, C, H, W) = (B, {', '.join(map(str, self.input_shape))})")
     return x
 
+# %% ../../nbs/22_explain.aspects.ipynb #6eee5d44
 @patch
 @torch.no_grad()
 def presence(self:AspectSet,
@@ -117,6 +118,7 @@ def presence(self:AspectSet,
     hs = h if isinstance(h, dict) else {n: h for n in self.names}
     return torch.cat([torch.sigmoid(forward_from(m, layer, hs[n])).view(-1, 1) for n, m in self.models.items()], 1)
 
+# %% ../../nbs/22_explain.aspects.ipynb #11257d7e
 @patch
 def activations(self:AspectSet, x:Tensor, layer:str)->dict:
     "Each aspect model's activations at `layer` for inputs `x`."

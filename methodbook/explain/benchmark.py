@@ -25,10 +25,17 @@ from .explain import explain_batch, masked_presence
 
 # %% ../../nbs/24_explain.benchmark.ipynb #477362de
 ASPECTS = ('square', 'cross', 'ring', 'triangle', 'hbars', 'diagonal')
+
+# %% ../../nbs/24_explain.benchmark.ipynb #c6b9275d
 CAUSAL = ('square', 'cross', 'ring')          # class k <=> CAUSAL[k] is present
+
+# %% ../../nbs/24_explain.benchmark.ipynb #b92ab10a
 CLASSES = CAUSAL + ('none',)                  # class 3: no causal shape
+
+# %% ../../nbs/24_explain.benchmark.ipynb #4d27e29c
 DISTRACTORS = ('triangle', 'hbars', 'diagonal')
 
+# %% ../../nbs/24_explain.benchmark.ipynb #c4febd10
 def shape_templates(s:int=10)->Tensor:        # (6, s, s) binary shapes in ASPECTS order
     "Binary templates of the six shapes, one-pixel strokes (the cross two pixels wide)."
     i, j = torch.meshgrid(torch.arange(s), torch.arange(s), indexing='ij')
@@ -53,6 +60,7 @@ class Scenes:
     def __len__(self): return len(self.present)
     def __getitem__(self, i): return Scenes(self.present[i], self.pos[i], self.amp[i], self.noise[i])
 
+# %% ../../nbs/24_explain.benchmark.ipynb #3afe73cd
 def sample_scenes(
     n:int,                 # number of scenes
     kind:str='task',       # 'task': at most one causal + 1-2 distractors; 'aspects': 0-4 random shapes
@@ -86,6 +94,7 @@ def sample_scenes(
     amp = 0.6 + 0.4 * torch.rand(n, A, generator=g)
     return Scenes(present, pos, amp, noise * torch.randn(n, 1, img, img, generator=g))
 
+# %% ../../nbs/24_explain.benchmark.ipynb #6ddf0020
 def render(
     sc:Scenes,             # scenes
     drop:int|None=None,    # aspect index to remove from every scene (an intervention)
@@ -105,6 +114,7 @@ def render(
                      sc.amp[idx, a, None, None] * T[a], accumulate=True)
     return x[:, None]
 
+# %% ../../nbs/24_explain.benchmark.ipynb #fa965aa3
 def task_labels(sc:Scenes)->Tensor:  # (N,) class = index in CAUSAL of the present causal shape, 3 if none
     "The labelling rule of task scenes."
     return torch.where(sc.present[:, :3].any(1), sc.present[:, :3].float().argmax(1), 3)
@@ -264,6 +274,7 @@ def randomized_copy(model:nn.Module, seed:int=123)->nn.Module:
         if hasattr(mod, 'reset_parameters'): mod.reset_parameters()
     return m.eval()
 
+# %% ../../nbs/24_explain.benchmark.ipynb #382e36fd
 def run_benchmark(
     cfg:BenchConfig|None=None,  # benchmark config
     methods:tuple=('saliency', 'ig', 'smoothgrad', 'gradcam', 'occlusion'),  # saliency methods at the input

@@ -46,6 +46,7 @@ def digit_models(seed:int=0)->tuple:   # (data, trained models), memoized per se
         data = load_digit_data(seed); _DIGITS[seed] = (data, train_digit_models(data, seed=seed))
     return _DIGITS[seed]
 
+# %% ../../nbs/29_explain.cli.ipynb #ecdb3ef1
 @call_parse
 def digits(
     index:int=0,          # index of the held-out digit to explain, in [0, 497)
@@ -95,6 +96,7 @@ def scene(
     _save(e.plot(), out)
     return 0
 
+# %% ../../nbs/29_explain.cli.ipynb #16a9cc39
 @call_parse
 def benchmark(
     seed:int=0,              # benchmark seed

@@ -22,10 +22,12 @@ from .explain import explain_batch, masked_presence
 DIGIT_ASPECTS = {'closed loop': (0, 6, 8, 9), 'vertical stroke': (1, 4, 7, 9),
                  'horizontal bar': (2, 4, 5, 7), 'open curve': (2, 3, 5)}
 
+# %% ../../nbs/25_explain.digits.ipynb #955b296c
 def digit_aspect_labels(y:Tensor)->Tensor:   # (N, 4) 0/1 characteristics of digit labels `y`
     "Presence of each DIGIT_ASPECTS characteristic for digit labels."
     return torch.stack([torch.isin(y, torch.tensor(v)) for v in DIGIT_ASPECTS.values()], 1).float()
 
+# %% ../../nbs/25_explain.digits.ipynb #d758e857
 def load_digit_data(
     seed:int=0,        # split seed
     n_train:int=1300,  # training images, in [1, 1796]; the rest (497) are held out
@@ -78,6 +80,7 @@ def consistency_scores(
     p, r = tp / max(1, reported.sum().item()), tp / max(1, ref.sum().item())
     return dict(precision=p, recall=r, f1=2 * p * r / (p + r) if p + r else 0.)
 
+# %% ../../nbs/25_explain.digits.ipynb #548e5076
 def digits_evaluation(
     tm:dict,             # from `train_digit_models`
     data:dict,           # from `load_digit_data`

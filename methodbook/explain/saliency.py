@@ -105,6 +105,7 @@ def layer_activations(
 # %% ../../nbs/20_explain.saliency.ipynb #0be8ea96
 SALIENCY_METHODS = ('saliency', 'ig', 'gradcam', 'occlusion', 'smoothgrad')
 
+# %% ../../nbs/20_explain.saliency.ipynb #0f747979
 def last_conv_name(model:nn.Module)->str:
     "Name of the last `nn.Conv2d` in `model` (the usual GradCAM layer)."
     names = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) or getattr(m, 'original_name', '') == 'Conv2d']
@@ -206,6 +207,7 @@ def mask_topk(
     idx = torch.sort(flat, dim=1, descending=True, stable=True).indices[:, :k]
     return torch.zeros_like(flat).scatter_(1, idx, 1.).view_as(r)
 
+# %% ../../nbs/20_explain.saliency.ipynb #faed1818
 def mask_threshold(
     r:Tensor,          # (B, 1, H, W) relevance map
     threshold:float,   # keep r >= threshold * max(r) per instance; in [0, 1]
@@ -218,6 +220,7 @@ def mask_threshold(
 # %% ../../nbs/20_explain.saliency.ipynb #c50d7259
 MASK_POLICIES = ('topk', 'threshold', 'smooth_topk', 'smooth_threshold')
 
+# %% ../../nbs/20_explain.saliency.ipynb #0e40d620
 def check_mask_options(
     policy:str,            # one of MASK_POLICIES
     frac:float,            # in (0, 1]

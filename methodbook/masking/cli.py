@@ -43,6 +43,7 @@ def pydoc_tokenizer(vocab_size:int=2000):
     if vocab_size not in _TOK: _TOK[vocab_size] = train_wordpiece(read_corpus('pydoc'), vocab_size, deterministic=True)
     return _TOK[vocab_size]
 
+# %% ../../nbs/49_masking.cli.ipynb #bca25079
 def _load_model(path:str):
     "A `PretrainedMLM` from a folder given on the command line; the errors name the folder."
     from methodbook.masking.pretrain import PretrainedMLM

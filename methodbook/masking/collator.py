@@ -68,6 +68,7 @@ def normalize_word_ids(
     is_new = mk & ((word_ids != _prev(word_ids, -2)) | ~_prev(mk, False))
     return _new_word_to_ids(is_new, mk)
 
+# %% ../../nbs/41_masking.collator.ipynb #a5cb7e94
 def word_ids_from_offsets(
     offsets:Tensor,      # (B, L, 2) character offsets from a fast tokenizer
     maskable:Tensor,     # (B, L) bool
@@ -76,6 +77,7 @@ def word_ids_from_offsets(
     is_new = maskable & ((offsets[..., 0] != _prev(offsets[..., 1], -1)) | ~_prev(maskable, False))
     return _new_word_to_ids(is_new, maskable)
 
+# %% ../../nbs/41_masking.collator.ipynb #290ced0b
 def word_ids_from_continuation(
     input_ids:Tensor,    # (B, L) token ids
     is_continuation:Tensor, # (V,) bool: token id continues the previous word (WordPiece '##...')
@@ -206,6 +208,7 @@ def _random_candidates(vocab_size:int|None, special_ids:Tensor)->tuple[Tensor|No
 # %% ../../nbs/41_masking.collator.ipynb #db1e68c2
 MODES = ('token', 'word', 'span')
 
+# %% ../../nbs/41_masking.collator.ipynb #829a0183
 class DynamicMaskCollator:
     "MLM collator with per-sample mask ratios drawn from a `MaskRatio`, masking exactly that many tokens, words or span tokens; takes HF's `DataCollatorForLanguageModeling` arguments too."
     def __init__(self,

@@ -19,6 +19,7 @@ def arms_for(steps:int)->dict[str, str]:
     "The four arms as ratio specs; the decay spans the whole run."
     return {'fixed15': '0.15', 'fixed40': '0.4', 'uniform': 'uniform:0.15:0.5', 'decay': f'linear:0.3:0.15:{steps}'}
 
+# %% ../../nbs/44_masking.experiment.ipynb #24010a67
 def run_experiment(
     base:PretrainConfig,         # shared settings (steps, sizes, lr); `ratio` and `seed` are overridden
     seeds:list[int]=(0, 1, 2),   # seeds: model init, data order, masks
@@ -46,6 +47,7 @@ def run_experiment(
             if verbose: print(f"{name:8s} seed {seed}: " + ', '.join(f"{k} {v:.4g}" for k, v in out['metrics'].items()), flush=True)
     return rows
 
+# %% ../../nbs/44_masking.experiment.ipynb #5f96f10f
 def untrained_reference(base:PretrainConfig, seeds=(0, 1, 2))->dict:
     "Probe accuracy of randomly initialized encoders: what pretraining has to beat downstream."
     tok = prepare_data(base)['tok']
@@ -56,6 +58,7 @@ def untrained_reference(base:PretrainConfig, seeds=(0, 1, 2))->dict:
 METRICS = {'masked_acc': 'masked-token acc @15% ↑', 'masked_loss': 'masked loss @15% ↓', 'pseudo_ppl': 'pseudo-perplexity ↓',
            'probe_acc': 'topic probe acc ↑', 'final_loss': 'final train loss'}
 
+# %% ../../nbs/44_masking.experiment.ipynb #c3f4b44e
 def summarize(rows:list[dict])->dict:
     "{arm: {metric: (mean, std over seeds)}}"
     out = {}
@@ -64,6 +67,7 @@ def summarize(rows:list[dict])->dict:
         out[arm] = {m: (float(np.mean([r[m] for r in rs])), float(np.std([r[m] for r in rs]))) for m in METRICS if m in rs[0]}
     return out
 
+# %% ../../nbs/44_masking.experiment.ipynb #81350085
 def results_table(summary:dict, n_seeds:int)->str:
     "A markdown table of mean ± std."
     ms = [m for m in METRICS if m in next(iter(summary.values()))]

@@ -85,6 +85,7 @@ def masked_lm_eval(
             hits += (logits.argmax(-1) == labels[sel]).sum().item(); n += sel.sum().item()
     return {'masked_acc': hits / n, 'masked_loss': loss / n}
 
+# %% ../../nbs/43_masking.pretrain.ipynb #b5e708b0
 @torch.no_grad()
 def pseudo_perplexity(
     model,                 # a BertForMaskedLM
@@ -133,6 +134,7 @@ def mean_pooled(
         out.append(((h * am[..., None]).sum(1) / am.sum(1, keepdim=True)).cpu().numpy())
     return np.concatenate(out)
 
+# %% ../../nbs/43_masking.pretrain.ipynb #f4bd83cb
 def topic_probe_data(
     n_topics:int=8,        # the largest topics by paragraph count
     min_chars:int=80,
@@ -144,6 +146,7 @@ def topic_probe_data(
     keep = [(t, p) for t, p in pairs if t in top]
     return [p for _, p in keep], np.array([top.index(t) for t, _ in keep]), top
 
+# %% ../../nbs/43_masking.pretrain.ipynb #b8d5f591
 def linear_probe(
     model,                 # a BertForMaskedLM
     tok,
@@ -255,6 +258,8 @@ def pretrain(
 
 # %% ../../nbs/43_masking.pretrain.ipynb #3eb3292d
 MODEL_KIND = 'masking.bert'
+
+# %% ../../nbs/43_masking.pretrain.ipynb #c1dddd8a
 _SPECIAL = ('pad_token', 'unk_token', 'cls_token', 'sep_token', 'mask_token')
 
 class PretrainedMLM:
@@ -317,6 +322,7 @@ def fill_mask(self:PretrainedMLM,
     p, i = logits.softmax(-1).topk(min(top_k, logits.shape[-1]))
     return [[(self.tok.convert_ids_to_tokens(int(t)), round(float(s), 4)) for t, s in zip(ii, pp)] for ii, pp in zip(i, p)]
 
+# %% ../../nbs/43_masking.pretrain.ipynb #88fd358f
 def embed(self:PretrainedMLM,
     texts:list[str],       # paragraphs
 )->np.ndarray:             # (N, hidden) mean-pooled last hidden states

@@ -65,14 +65,26 @@ class MaskRatio:
 
 # %% ../../nbs/40_masking.ratio.ipynb #e980f2a5
 def fixed(r:float)->MaskRatio: "Every sample masks `r`."; return MaskRatio('fixed', (r,))
+
+# %% ../../nbs/40_masking.ratio.ipynb #7887372c
 def uniform(lo:float, hi:float)->MaskRatio: "Per-sample ratio ~ U(lo, hi) (u-PMLM)."; return MaskRatio('uniform', (lo, hi))
+
+# %% ../../nbs/40_masking.ratio.ipynb #8e909a84
 def beta(a:float, b:float, lo:float=0.05, hi:float=0.95)->MaskRatio:
     "Per-sample ratio ~ lo + (hi-lo) Beta(a, b)."; return MaskRatio('beta', (a, b, lo, hi))
+
+# %% ../../nbs/40_masking.ratio.ipynb #9df086ca
 def truncnorm(mu:float, sigma:float, lo:float=0.05, hi:float=0.95)->MaskRatio:
     "Per-sample ratio ~ N(mu, sigma) truncated to [lo, hi]."; return MaskRatio('truncnorm', (mu, sigma, lo, hi))
+
+# %% ../../nbs/40_masking.ratio.ipynb #869d4d2c
 def choice(*values:float)->MaskRatio: "Per-sample ratio drawn uniformly from `values`."; return MaskRatio('choice', values)
+
+# %% ../../nbs/40_masking.ratio.ipynb #a6918547
 def linear(start:float, end:float, steps:int)->MaskRatio:
     "Ratio moves linearly from `start` to `end` over `steps` training steps (Ankner et al. 2024)."; return MaskRatio('linear', (start, end, steps))
+
+# %% ../../nbs/40_masking.ratio.ipynb #e86e5d07
 def cosine(start:float, end:float, steps:int)->MaskRatio:
     "Ratio follows a half cosine from `start` to `end` over `steps` training steps."; return MaskRatio('cosine', (start, end, steps))
 
@@ -92,6 +104,7 @@ def parse_ratio(spec:str|float|MaskRatio)->MaskRatio:
     except ValueError: raise BadInputError(f"mask ratio {spec!r} could not be parsed: {kind} expects {_USAGE[kind]} with numbers ({_FORMS})") from None
     return MaskRatio(kind, vals)
 
+# %% ../../nbs/40_masking.ratio.ipynb #601633f3
 def ratio_str(r:MaskRatio)->str:
     "The compact string `parse_ratio` reads back."
     return _spec(r.kind, r.params)
@@ -132,6 +145,7 @@ def sample_ratios(
         out = (mu + sd * math.sqrt(2) * torch.erfinv(2 * q - 1)).clamp(lo, hi)
     return out.float()
 
+# %% ../../nbs/40_masking.ratio.ipynb #a778ff73
 def ratio_mean(r:MaskRatio, step:int=0)->float:
     "Expected ratio of `r` at `step`."
     k, p = r.kind, r.params

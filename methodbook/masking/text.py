@@ -30,6 +30,7 @@ def split_paragraphs(
     paras = (re.sub(r'\s+', ' ', p).strip() for p in blocks)
     return [p for p in paras if len(p) >= min_chars]
 
+# %% ../../nbs/42_masking.text.ipynb #311cc048
 def pydoc_corpus(
     min_chars:int=80,    # shortest paragraph kept
 )->list[tuple[str, str]]: # (topic, paragraph) pairs; paragraphs seen under several topics are dropped
@@ -110,6 +111,7 @@ def _check_texts(texts, name:str='texts')->list[str]:
 # %% ../../nbs/42_masking.text.ipynb #b6bce1c0
 SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
 
+# %% ../../nbs/42_masking.text.ipynb #1c609d89
 def wordpiece_vocab(
     texts:list[str],       # training text
     vocab_size:int=4000,   # target size, special tokens included (fewer if merges run out)
@@ -206,6 +208,7 @@ def chunk_examples(
     stm = np.zeros_like(ids); stm[:, 0] = stm[:, -1] = 1
     return [{'input_ids': a.tolist(), 'special_tokens_mask': s.tolist(), 'word_ids': w.tolist()} for a, s, w in zip(ids, stm, wids)]
 
+# %% ../../nbs/42_masking.text.ipynb #92e750ad
 def encode_paragraphs(
     tok,                   # a fast tokenizer
     texts:list[str],       # paragraphs

@@ -97,6 +97,7 @@ class PretrainConfig(Config):
         check_number(self.node_mask, f'{n}.node_mask', lo=0, hi=1, hi_open=True); check_number(self.bond_drop, f'{n}.bond_drop', lo=0, hi=1, hi_open=True)
         check_choice(self.vocab, f'{n}.vocab', ('rdkit', 'ifg')); check_number(self.n_jobs, f'{n}.n_jobs', lo=-1, integer=True)
 
+# %% ../../nbs/65_molecules.contrastive.ipynb #49658150
 def contrastive_step(cfg:PretrainConfig):
     "A `step_fn` for `methodbook.train.fit`."
     def step(model, batch):
@@ -104,6 +105,7 @@ def contrastive_step(cfg:PretrainConfig):
         return contrastive_loss(z1, z2, tanimoto_torch(batch.fp), cfg.temperature, cfg.threshold, cfg.weighted)
     return step
 
+# %% ../../nbs/65_molecules.contrastive.ipynb #4468a416
 @dataclass
 class Pretrained:
     "The result of `pretrain`."
@@ -115,6 +117,7 @@ class Pretrained:
     featurize_s:float
     train_s:float
 
+# %% ../../nbs/65_molecules.contrastive.ipynb #f95a34f5
 def _as_config(x, cls, name:str):
     if x is None: return cls()
     if not isinstance(x, cls): raise BadTypeError(f"{name} must be a {cls.__name__} or None, got {type(x).__name__}")

@@ -75,10 +75,15 @@ def mol_from_smiles(
 
 # %% ../../nbs/60_molecules.data.ipynb #c60e49cf
 SMILES_NAMES = ('smiles', 'canonical_smiles', 'isomeric_smiles', 'smi', 'smile', 'mol_smiles', 'molecule_smiles', 'structure', 'molecule', 'mol')
+
+# %% ../../nbs/60_molecules.data.ipynb #891b36d6
 ID_NAMES = ('id', 'name', 'mol_id', 'molecule_id', 'compound_id', 'compound', 'compound_name', 'cmpd_id', 'cid',
             'chembl_id', 'molecule_chembl_id', 'title', 'identifier', 'index', 'idx')
+
+# %% ../../nbs/60_molecules.data.ipynb #04ec4760
 SMI_SUFFIXES = ('.smi', '.smiles', '.ism', '.can', '.txt')
 
+# %% ../../nbs/60_molecules.data.ipynb #1d19fa38
 @dataclass
 class MoleculeTable:
     "SMILES read from a file, each with its line number, plus the id and label columns asked for."
@@ -343,6 +348,7 @@ def default_smiles_files()->list[Path]:
     d = Path(RDConfig.RDDataDir)
     return [d/'NCI'/'first_5K.smi', d/'Pains'/'test_data'/'wehi_mols.csv']
 
+# %% ../../nbs/60_molecules.data.ipynb #6ce778b9
 def read_smiles_file(
     path,              # any file `read_molecules` reads
     smiles_col=None,   # SMILES column (None: found by header, else by parsing)
@@ -350,6 +356,7 @@ def read_smiles_file(
     "The SMILES column of a file, as a list (a shortcut for `read_molecules(path).smiles`)."
     return read_molecules(path, smiles_col).smiles
 
+# %% ../../nbs/60_molecules.data.ipynb #00c6dbc9
 def default_smiles(
     n:int|None=None,  # return only the first n (None: all ~15k)
 )->list[str]:
@@ -367,6 +374,7 @@ class ParsedSmiles:
     errors:list    # one `SmilesError` per input that failed
     def __len__(self): return len(self.mols)
 
+# %% ../../nbs/60_molecules.data.ipynb #fd65c01d
 def locate_errors(errors:list, source)->list:
     "Fill `SmilesError.where` from a `MoleculeTable` source (no-op for a plain list)."
     if isinstance(source, MoleculeTable):

@@ -29,8 +29,11 @@ from .encoder import MolEncoder, EncoderConfig, DEFAULT_FEATURIZATION
 
 # %% ../../nbs/66_molecules.downstream.ipynb #c393a9f7
 KINDS = ('classification', 'regression')
+
+# %% ../../nbs/66_molecules.downstream.ipynb #54fd3ed4
 METRIC = {'classification': 'ROC-AUC', 'regression': 'RMSE'}
 
+# %% ../../nbs/66_molecules.downstream.ipynb #956e6c94
 @dataclass
 class Task:
     "A labelled molecular property task; checked on creation."
@@ -89,6 +92,8 @@ def score(
 
 # %% ../../nbs/66_molecules.downstream.ipynb #e972f4b9
 MISSING = {'', 'na', 'nan', 'n/a', 'none', 'null', '-', '?'}
+
+# %% ../../nbs/66_molecules.downstream.ipynb #fc74b1fc
 POSITIVE = {'1', '1.0', 'true', 'yes', 'y', 'active', 'positive', 'pos', '+'}
 
 def _number(v):
@@ -197,6 +202,7 @@ def linear_probe(X_tr, y_tr, X_te, kind:str)->np.ndarray:
     if kind == 'classification': return LogisticRegression(C=0.1, max_iter=2000).fit(X_tr, y_tr).predict_proba(X_te)[:, 1]
     return RidgeCV(alphas=np.logspace(-2, 3, 12)).fit(X_tr, y_tr).predict(X_te)
 
+# %% ../../nbs/66_molecules.downstream.ipynb #193cbc3e
 class PropertyModel(nn.Module):
     "Encoder + linear head → one output per molecule."
     def __init__(self, encoder:MolEncoder):

@@ -24,8 +24,11 @@ from .groups import rdkit_vocab, ifg_vocab
 
 # %% ../../nbs/64_molecules.encoder.ipynb #4af28d6e
 N_GROUP_TYPES = max(len(rdkit_vocab()), len(ifg_vocab())) + 1   # + [MASK]
+
+# %% ../../nbs/64_molecules.encoder.ipynb #4ee558a5
 GROUP_MASK = N_GROUP_TYPES - 1
 
+# %% ../../nbs/64_molecules.encoder.ipynb #1dbfe4b5
 class NodeEmbedding(nn.Module):
     "Atom nodes: sum of per-feature embeddings; group nodes: group-type embedding."
     def __init__(self, hidden:int):
@@ -51,6 +54,7 @@ class NodeEmbedding(nn.Module):
 # %% ../../nbs/64_molecules.encoder.ipynb #28a8c9ef
 DEFAULT_FEATURIZATION = dict(groups=True, vocab='rdkit', largest_fragment=False, fp_radius=2, fp_bits=2048)
 
+# %% ../../nbs/64_molecules.encoder.ipynb #ea2fa21a
 @dataclass
 class EncoderConfig(Config):
     "Shape of `MolEncoder`."
@@ -65,6 +69,7 @@ class EncoderConfig(Config):
         check_choice(self.readout, 'EncoderConfig.readout', ('mean', 'sum', 'attention'))
         check_number(self.dropout, 'EncoderConfig.dropout', lo=0, hi=1, hi_open=True); check_number(self.proj_dim, 'EncoderConfig.proj_dim', lo=1)
 
+# %% ../../nbs/64_molecules.encoder.ipynb #071cbfcc
 class MolEncoder(nn.Module):
     "RGCN over atom–group graphs → (B, hidden) molecule embeddings."
     def __init__(self, cfg:EncoderConfig|None=None, **kw):
@@ -93,12 +98,14 @@ class MolEncoder(nn.Module):
         idx = batch.batch if getattr(batch, 'batch', None) is not None else torch.zeros(h.shape[0], dtype=torch.long, device=h.device)
         return self.pool(h, idx, dim_size=int(batch.num_graphs) if hasattr(batch, 'num_graphs') else 1)
 
+# %% ../../nbs/64_molecules.encoder.ipynb #5613094a
 class ProjectionHead(nn.Module):
     "Two-layer MLP from the molecule embedding to the contrastive space (SimCLR)."
     def __init__(self, hidden:int, out:int):
         super().__init__(); self.net = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, out))
     def forward(self, h): return self.net(h)
 
+# %% ../../nbs/64_molecules.encoder.ipynb #3859b610
 class ContrastiveModel(nn.Module):
     "Encoder + projection head; `forward` gives (B, proj_dim) projections."
     def __init__(self, cfg:EncoderConfig|None=None, **kw):

@@ -24,9 +24,17 @@ from .groups import functional_groups, rdkit_vocab, ifg_vocab, GroupVocab
 ATOM_FEATURES = {            # name: number of embedding rows (last = mask)
     'atomic_num': 120, 'degree': 8, 'formal_charge': 8, 'num_hs': 6,
     'hybridization': 8, 'aromatic': 3, 'in_ring': 3, 'chirality': 5}
+
+# %% ../../nbs/63_molecules.graph.ipynb #409122e4
 ATOM_DIMS = list(ATOM_FEATURES.values())
+
+# %% ../../nbs/63_molecules.graph.ipynb #94567bcd
 RELATIONS = ['single', 'double', 'triple', 'aromatic', 'atom_in_group', 'group_has_atom']
+
+# %% ../../nbs/63_molecules.graph.ipynb #3a94da0e
 ATOM, GROUP = 0, 1
+
+# %% ../../nbs/63_molecules.graph.ipynb #b3a6915c
 _BOND_REL = {1.0: 0, 2.0: 1, 3.0: 2, 1.5: 3}
 _MAXV = np.array(ATOM_DIMS) - 2
 
@@ -39,6 +47,7 @@ def atom_features(
                   for a in map(mol.GetAtomWithIdx, range(mol.GetNumAtoms()))], np.int64).reshape(-1, len(ATOM_DIMS))
     return np.clip(f, 0, _MAXV)
 
+# %% ../../nbs/63_molecules.graph.ipynb #dad4fcad
 def bond_array(
     mol:Chem.Mol,   # an RDKit molecule
 )->np.ndarray:      # (n_bonds, 3) begin, end, relation
@@ -46,6 +55,7 @@ def bond_array(
     return np.array([(x.GetBeginAtomIdx(), x.GetEndAtomIdx(), _BOND_REL.get(x.GetBondTypeAsDouble(), 0))
                      for x in map(mol.GetBondWithIdx, range(mol.GetNumBonds()))], np.int64).reshape(-1, 3)
 
+# %% ../../nbs/63_molecules.graph.ipynb #6fba4316
 def bond_edges(
     mol:Chem.Mol,          # an RDKit molecule
     bonds:np.ndarray=None, # `bond_array(mol)` if already computed
@@ -66,6 +76,7 @@ def mol_to_graph(
     "A molecule as a homogeneous PyG graph with `node_type` and `edge_type` (see `RELATIONS`)."
     return _to_data(graph_arrays(mol, groups, vocab, fp_radius, fp_bits, y))
 
+# %% ../../nbs/63_molecules.graph.ipynb #e5ca097a
 def graph_arrays(mol, groups=True, vocab=None, fp_radius=2, fp_bits=2048, y=None)->dict:
     "The NumPy arrays behind `mol_to_graph` (what worker processes send back: no torch shared memory)."
     if isinstance(mol, str): mol = mol_from_smiles(mol)
@@ -117,6 +128,7 @@ class Featurized:
     settings:dict=None  # the featurization settings (groups, vocab, largest_fragment, fp_radius, fp_bits)
     def __len__(self): return len(self.graphs)
 
+# %% ../../nbs/63_molecules.graph.ipynb #71be02a7
 def _featurize_chunk(args):
     start, smiles, ys, kw = args
     out = []
@@ -183,6 +195,7 @@ def save_graphs(
     with atomic_file(p) as tmp: torch.save(d, tmp)
     return p
 
+# %% ../../nbs/63_molecules.graph.ipynb #9b517d0f
 def load_graphs(
     path,   # a .pt file written by `save_graphs`
 )->Featurized:

@@ -30,8 +30,11 @@ SKIP_FR = {'fr_NH0', 'fr_NH1', 'fr_NH2', 'fr_bicyclic', 'fr_para_hydroxylation',
            'fr_aryl_methyl', 'fr_Ndealkylation1', 'fr_Ndealkylation2', 'fr_phenol_noOrthoHbond',
            'fr_nitro_arom_nonortho', 'fr_Al_OH_noTert', 'fr_ketone_Topliss', 'fr_C=O_noCOO', 'fr_halogen',
            'fr_HOCCN', 'fr_ArN'}
+
+# %% ../../nbs/62_molecules.groups.ipynb #7b973df2
 FALLBACK_ELEMENTS = ['C', 'N', 'O', 'S', 'P', 'F', 'Cl', 'Br', 'I', 'B', 'Si', 'Se']
 
+# %% ../../nbs/62_molecules.groups.ipynb #8e124941
 @dataclass
 class GroupPattern:
     "One named SMARTS of the vocabulary."
@@ -46,6 +49,7 @@ class GroupPattern:
     @property
     def n_atoms(self): return self.query.GetNumAtoms()
 
+# %% ../../nbs/62_molecules.groups.ipynb #eb0164b8
 def _fr_patterns(path):
     out = []
     for line in open(path):
@@ -91,6 +95,7 @@ def element_codes(at:np.ndarray)->set:
     "Element codes of a molecule from `atom_bond_arrays`: atomic number, +1000 when aromatic."
     return set((at[:, 0] + 1000 * (at[:, 1] > 0)).tolist())
 
+# %% ../../nbs/62_molecules.groups.ipynb #416171df
 @dataclass
 class GroupVocab:
     "Patterns ranked most-specific first, plus fallback classes; `names[i]` is group type i."
@@ -102,8 +107,10 @@ class GroupVocab:
     @functools.cached_property
     def index(self): return {n: i for i, n in enumerate(self.names)}
 
+# %% ../../nbs/62_molecules.groups.ipynb #ff21ae7e
 FALLBACKS = ['ring.aromatic', 'ring.aliphatic', 'chain.carbon'] + [f'element.{e}' for e in FALLBACK_ELEMENTS] + ['element.other']
 
+# %% ../../nbs/62_molecules.groups.ipynb #e9f14dc7
 @functools.lru_cache(None)
 def rdkit_vocab()->GroupVocab:
     "The default vocabulary: RDKit's fr_* SMARTS + functional-group hierarchy + fallbacks."
@@ -130,6 +137,7 @@ class MolGroups:
     atoms:list              # (n_groups,) tuple of atom indices of each instance
     def __len__(self): return len(self.names)
 
+# %% ../../nbs/62_molecules.groups.ipynb #8a9db035
 _FB_ELEM = {Chem.GetPeriodicTable().GetAtomicNumber(e): 3 + i for i, e in enumerate(FALLBACK_ELEMENTS)}
 
 def atom_bond_arrays(
@@ -142,6 +150,7 @@ def atom_bond_arrays(
                    map(mol.GetBondWithIdx, range(mol.GetNumBonds()))], np.int64).reshape(-1, 2)
     return at, bd
 
+# %% ../../nbs/62_molecules.groups.ipynb #591c5263
 def _fallback_classes(at:np.ndarray)->np.ndarray:
     "Index into FALLBACKS of each atom: aromatic ring, aliphatic ring, carbon chain, else by element."
     elem = np.array([_FB_ELEM.get(int(z), len(FALLBACKS) - 1) for z in at[:, 0]], np.int64)
@@ -203,6 +212,8 @@ def functional_groups(
 
 # %% ../../nbs/62_molecules.groups.ipynb #f30d677e
 IFG_BUCKETS = 256
+
+# %% ../../nbs/62_molecules.groups.ipynb #e9541525
 @functools.lru_cache(None)
 def _ifg_module():
     path = Path(RDConfig.RDContribDir)/'IFG'/'ifg.py'
@@ -216,6 +227,7 @@ def ifg_vocab()->GroupVocab:
     "IFG vocabulary: `IFG_BUCKETS` hashed buckets of IFG type names, then the fallbacks."
     return GroupVocab([], [f'ifg.{i}' for i in range(IFG_BUCKETS)] + FALLBACKS, kind='ifg')
 
+# %% ../../nbs/62_molecules.groups.ipynb #0c82dea8
 def ifg_groups(
     mol,          # RDKit molecule or SMILES
     arrays=None,  # `atom_bond_arrays(mol)` if the caller has them already

@@ -1,0 +1,35 @@
+"""Pointcloud: pre-train a point-cloud autoencoder to reconstruct clean shapes from corrupted inputs (denoising, Point-DAE style).
+
+Map (module.function; every name below is importable from `methodbook.pointcloud`):
+
+  data      data.shapes_data, folder_data -> CloudData; read_point_cloud, read_clouds, normalize_points;
+            represent.make_representation, to_tensor (VoxelGrid, BasisPointSet)
+  model     model.AEConfig, PointCloudAE (Voxel/BPS/PointNet encoders, folding or MLP decoder);
+            losses.chamfer_distance, corrupt, noisy_reconstruction_loss
+  fit       model.PretrainConfig, pretrain (through methodbook.train.fit), load_pretrained
+  evaluate  evaluate.embed, svm_accuracy, evaluate_model, voxel_svm_baseline, run_ablation
+  report    evaluate.summarize_ablation, plot_ablation; model.plot_reconstructions
+  cli       cli.main (`methodbook pointcloud pretrain|embed|evaluate`), cli.demo
+"""
+
+_API = {  # public name -> module of this package that defines it
+    'shapes_data': 'data', 'folder_data': 'data', 'CloudData': 'data', 'read_point_cloud': 'data', 'read_clouds': 'data', 'normalize_points': 'data',
+    'make_representation': 'represent', 'to_tensor': 'represent', 'VoxelGrid': 'represent', 'BasisPointSet': 'represent',
+    'AEConfig': 'model', 'PointCloudAE': 'model', 'PretrainConfig': 'model', 'pretrain': 'model', 'load_pretrained': 'model', 'plot_reconstructions': 'model',
+    'chamfer_distance': 'losses', 'corrupt': 'losses', 'noisy_reconstruction_loss': 'losses',
+    'embed': 'evaluate', 'svm_accuracy': 'evaluate', 'evaluate_model': 'evaluate', 'voxel_svm_baseline': 'evaluate', 'run_ablation': 'evaluate', 'summarize_ablation': 'evaluate', 'plot_ablation': 'evaluate',
+    'main': 'cli', 'demo': 'cli',
+}
+
+from importlib import import_module as _import_module
+__all__ = list(_API)
+
+def __getattr__(name):
+    "Import the public API lazily: `methodbook pointcloud --help` must not pay for torch."
+    if name in _API:
+        v = getattr(_import_module(f'{__name__}.{_API[name]}'), name)
+        globals()[name] = v
+        return v
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__(): return sorted(set(globals()) | set(__all__))

@@ -54,6 +54,7 @@ NORMALIZATIONS = {
     'none': 'coordinates used as given; they must already lie in [-1, 1]^3',
 }
 
+# %% ../../nbs/50_pointcloud.data.ipynb #eaa634c0
 def apply_normalization(
     points,                 # (N, 3) or (B, N, 3) clouds
     how:str='unit_sphere',  # a key of NORMALIZATIONS
@@ -232,9 +233,14 @@ def ply_header(
 
 # %% ../../nbs/50_pointcloud.data.ipynb #44ae1e58
 MESH_SUFFIXES = ('.off', '.ply', '.obj', '.stl')   # meshes (PLY and OBJ may also hold bare points)
+
+# %% ../../nbs/50_pointcloud.data.ipynb #b7fdf34c
 POINT_SUFFIXES = ('.xyz', '.pts')                 # text rows 'x y z [more columns]'
+
+# %% ../../nbs/50_pointcloud.data.ipynb #310aafdc
 CLOUD_SUFFIXES = MESH_SUFFIXES + POINT_SUFFIXES + ('.npy',)
 
+# %% ../../nbs/50_pointcloud.data.ipynb #39443e84
 def read_npy(
     path,   # a .npy file of an (N, 3) cloud or (S, N, 3) clouds
 )->np.ndarray:
@@ -364,6 +370,7 @@ def read_clouds(
 # %% ../../nbs/50_pointcloud.data.ipynb #d0fbe6f4
 SHAPE_CLASSES = ('box', 'sphere', 'cylinder', 'cone', 'capsule', 'torus', 'annulus', 'table', 'lamp', 'dumbbell')
 
+# %% ../../nbs/50_pointcloud.data.ipynb #1067d955
 def _at(mesh, xyz):
     "Translate `mesh` in place by `xyz` and return it."
     mesh.apply_translation(xyz); return mesh
@@ -401,6 +408,7 @@ def make_shape(
         return trimesh.util.concatenate([bar] + balls)
     raise BadInputError(f"shape class {name!r} is not one of {SHAPE_CLASSES}")
 
+# %% ../../nbs/50_pointcloud.data.ipynb #0a5effc5
 def random_pose(
     rng:np.random.Generator,  # draws the transform
     max_tilt:float=0.2,       # largest tilt away from z-up, radians
@@ -517,6 +525,7 @@ class CloudData:
     classes:list        # class names; labels index into them
     info:dict           # source, layout, hash, classes, sizes, split seed
 
+# %% ../../nbs/50_pointcloud.data.ipynb #8077bcb4
 def shapes_data(
     n_per_class:int=24,   # embedded shapes per class
     n_points:int=512,     # points per cloud

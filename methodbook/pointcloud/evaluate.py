@@ -145,6 +145,7 @@ def run_ablation(
             if verbose: print(f"seed {seed} level {level}: " + ', '.join(f"{k}={v:.4f}" for k, v in r.items() if k not in ('seed', 'level')))
     return rows
 
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #052898b4
 def summarize_ablation(
     rows:list,  # what run_ablation returned
 )->str:         # a markdown table: mean ± std over seeds per level, then paired differences
@@ -169,6 +170,7 @@ def summarize_ablation(
         lines.append(f'\nThe noisy model has the smaller train/test reconstruction gap in {n_narrow} of {len(seeds)} seeds.')
     return '\n'.join(lines)
 
+# %% ../../nbs/54_pointcloud.evaluate.ipynb #493e39e8
 def plot_ablation(rows:list):
     "Figure: per seed, train and test Chamfer and SVM accuracy for each training noise level."
     import matplotlib.pyplot as plt

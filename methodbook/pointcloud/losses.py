@@ -127,6 +127,7 @@ def add_outliers(
     noise = (torch.rand(B, k, 3, generator=generator, dtype=points.dtype) * 2 - 1).to(points.device)
     return points.scatter(1, idx[..., None].expand(-1, -1, 3), noise)
 
+# %% ../../nbs/52_pointcloud.losses.ipynb #21bf38d1
 def corrupt(
     points:Tensor,     # (B, N, 3) clean clouds
     level:float=1.0,   # noise level in [0, 1]; 0 returns `points`

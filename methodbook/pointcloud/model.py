@@ -46,6 +46,7 @@ class VoxelEncoder(nn.Module):
     def forward(self, grid:Tensor)->Tensor:  # (B, 1, R, R, R) -> (B, emb_dim)
         return self.head(self.features(grid).flatten(1))
 
+# %% ../../nbs/53_pointcloud.model.ipynb #ed86d703
 class BPSEncoder(nn.Module):
     "MLP over (B, K) basis-point distances to the embedding."
     def __init__(self,
@@ -60,6 +61,7 @@ class BPSEncoder(nn.Module):
     def forward(self, x:Tensor)->Tensor:  # (B, K) -> (B, emb_dim)
         return self.net(x)
 
+# %% ../../nbs/53_pointcloud.model.ipynb #a03b37e6
 class PointNetEncoder(nn.Module):
     "PointNet branch (Qi et al. 2017, without the T-nets): a shared per-point MLP (1×1 convs, BN, ReLU) on the raw points, max-pooled over points."
     def __init__(self,
@@ -172,6 +174,7 @@ class PointCloudAE(nn.Module):
 # %% ../../nbs/53_pointcloud.model.ipynb #494d9f61
 MODEL_KIND = 'pointcloud.autoencoder'
 
+# %% ../../nbs/53_pointcloud.model.ipynb #855bb8ec
 @patch
 def save(self:PointCloudAE,
          path,                 # the folder to write (a `pretrain` run keeps it in `run_dir/model`)

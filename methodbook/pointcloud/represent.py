@@ -18,6 +18,7 @@ from .data import check_points
 # %% ../../nbs/51_pointcloud.represent.ipynb #7e411560
 GRID_BOUND = 1.5   # largest |coordinate| accepted by the representations; [-1, 1] is covered, overshoot is clamped
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #32bf4e8f
 def check_in_bounds(
     points:Tensor,       # (N, 3) or (B, N, 3) float tensor
     name:str='points',   # what to call it in the error
@@ -66,6 +67,7 @@ def basis_points(
     d = d / d.norm(dim=1, keepdim=True)
     return d * radius * torch.rand(n_basis, 1, generator=g) ** (1 / 3)
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #0566ca88
 def bps_encode(
     points:Tensor,   # (B, N, 3) or (N, 3)
     basis:Tensor,    # (K, 3) basis points
@@ -92,6 +94,7 @@ class VoxelGrid:
     def __call__(self, points:Tensor)->Tensor: return voxel_grid(points, self.res, self.mode)
     def __repr__(self): return f"VoxelGrid(res={self.res}, mode={self.mode!r})"
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #60e20a6b
 class BasisPointSet:
     "Basis-point-set distances as a representation: (B, N, 3) -> (B, K)."
     name = 'bps'
@@ -101,8 +104,10 @@ class BasisPointSet:
     def __call__(self, points:Tensor)->Tensor: return bps_encode(points, self.basis)
     def __repr__(self): return f"BasisPointSet(n_basis={len(self.basis)}, seed={self.seed})"
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #a3fa56e8
 REPRESENTATIONS = {'voxel': VoxelGrid, 'bps': BasisPointSet}
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #30411f3f
 def make_representation(
     name:str,   # a key of REPRESENTATIONS: 'voxel' or 'bps'
     **kwargs,   # passed to its constructor (res, mode / n_basis, seed)
@@ -111,6 +116,7 @@ def make_representation(
     check_choice(name, 'representation', REPRESENTATIONS)
     return REPRESENTATIONS[name](**kwargs)
 
+# %% ../../nbs/51_pointcloud.represent.ipynb #78bfd7d9
 def to_tensor(
     points,          # (B, N, 3) or (N, 3) tensor or array
     rep='voxel',     # a representation object or its registered name

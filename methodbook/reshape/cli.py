@@ -35,9 +35,14 @@ def parse_shape(text:str,            # '2,3,4', '2x3x4', '[2, 3, 4]' or '()'
 
 # %% ../../nbs/39_reshape.cli.ipynb #11950f12
 MACHINES = ('', 'ipu', 'wormhole')
+
+# %% ../../nbs/39_reshape.cli.ipynb #e46a4f53
 MODES = ('auto', 'out', 'inplace')
+
+# %% ../../nbs/39_reshape.cli.ipynb #af6f0315
 REFERENCE_MAX = 1 << 26   # elements: the per-element reference holds a few int64 arrays of this length
 
+# %% ../../nbs/39_reshape.cli.ipynb #eef27ea7
 def machine_from(name:str, tiles:int, capacity:int):
     "A machine preset ('ipu', 'wormhole') or `tiles` tiles of `capacity` bytes (0: unlimited); arguments named as CLI options."
     from methodbook.reshape.layouts import Machine, check_tiles_count
@@ -48,6 +53,7 @@ def machine_from(name:str, tiles:int, capacity:int):
     if name == 'wormhole': return Machine.wormhole()
     return Machine(tiles, capacity or None, f'{tiles} tiles')
 
+# %% ../../nbs/39_reshape.cli.ipynb #daf3bd44
 def reshape_stats(src_shape, dst_shape, tiles=64, layout='interleaved', dst_layout='', dtype='float32',
                   machine='', capacity=0, mode='auto', reference=False):
     "Plan one reshape from command-line style arguments (all checked first) and return (plan, stats, seconds to plan)."
@@ -66,6 +72,7 @@ def reshape_stats(src_shape, dst_shape, tiles=64, layout='interleaved', dst_layo
     t0 = time.perf_counter(); plan = plan_reshape(src, dst, m, mode); secs = time.perf_counter() - t0
     return plan, plan.stats(reference=reference), secs
 
+# %% ../../nbs/39_reshape.cli.ipynb #d4a40b13
 @call_parse
 def plan(src_shape:str,                 # input shape, e.g. 1,1018,1018,32
          dst_shape:str,                 # output shape (one -1 allowed)
@@ -90,6 +97,7 @@ def plan(src_shape:str,                 # input shape, e.g. 1,1018,1018,32
 # %% ../../nbs/39_reshape.cli.ipynb #a906ff92
 BUILTIN_MODELS = ('vit', 'cnn')
 
+# %% ../../nbs/39_reshape.cli.ipynb #34b4542e
 def _parse_kwargs(text:str)->dict:
     if not text: return {}
     try: kw = json.loads(text)
@@ -147,6 +155,7 @@ DEMO_CASES = [  # (name, src shape, dst shape, src layout, dst layout, tiles)
     ('sharded pages: attention head split', (8, 128, 384), (8, 128, 3, 8, 16), 'sharded', 'sharded', 64),
 ]
 
+# %% ../../nbs/39_reshape.cli.ipynb #6b576e83
 def demo(out_dir:Path)->dict:
     "Plan and check a few reshapes; write transfer-matrix heatmaps; return metrics and a markdown summary."
     out_dir = check_out_path(out_dir, 'out_dir', kind='dir')

@@ -19,6 +19,7 @@ from ..core import BadInputError, BadTypeError, check_number, check_choice
 # %% ../../nbs/30_reshape.layouts.ipynb #fb7d9812
 MAX_TILES = 1 << 20   # more tile memories than any machine has; a guard against a typo allocating per-tile tables
 
+# %% ../../nbs/30_reshape.layouts.ipynb #47f4e329
 def check_tiles_count(n_tiles, name:str='n_tiles')->int:
     "`n_tiles` as an int if it is a whole number in [1, MAX_TILES], else a `BadInputError` naming `name`."
     if isinstance(n_tiles, (bool, np.bool_)) or not isinstance(n_tiles, (int, np.integer)):
@@ -26,6 +27,7 @@ def check_tiles_count(n_tiles, name:str='n_tiles')->int:
     if not 1 <= n_tiles <= MAX_TILES: raise BadInputError(f"{name} must be a positive integer in [1, {MAX_TILES:,}], got {n_tiles!r}")
     return int(n_tiles)
 
+# %% ../../nbs/30_reshape.layouts.ipynb #c0a4827e
 @dataclass(frozen=True)
 class Machine:
     "A tiled machine: how many tile memories and how many bytes each holds."
@@ -93,6 +95,7 @@ def check_dtype(dtype, name:str='dtype')->np.dtype:
         raise BadInputError(f"{name} must be a numeric element type like float32, float16, bfloat16, int8, uint8 or int64, got {dtype!r}")
     return dt
 
+# %% ../../nbs/30_reshape.layouts.ipynb #c7f93cc6
 class Layout:
     "Base class: a tensor of `shape` spread over `n_tiles` tile memories."
     kind = 'layout'
@@ -140,6 +143,7 @@ def even_split(n:int, parts:int)->np.ndarray:
     "Sizes of `parts` near-equal parts of `n` (the first `n % parts` get one more), like `np.array_split`."
     return np.full(parts, n//parts, dtype=np.int64) + (np.arange(parts) < n % parts)
 
+# %% ../../nbs/30_reshape.layouts.ipynb #84dc13e0
 def _check_sizes(sizes, n_tiles, total, what):
     try: a = np.asarray(sizes)
     except (TypeError, ValueError): a = np.zeros(0, object)
@@ -207,6 +211,7 @@ class BlockLayout(_DimLayout):
         self.local_of = np.arange(self.n) - self.begin[self.tile_of]
     def _params(self): return dict(dim=self.dim_arg)
 
+# %% ../../nbs/30_reshape.layouts.ipynb #7f980c88
 class BlockCyclicLayout(_DimLayout):
     "Blocks of `block` indices of dimension `dim`, dealt round-robin over the tiles."
     kind = 'cyclic'
@@ -224,6 +229,7 @@ class BlockCyclicLayout(_DimLayout):
 # %% ../../nbs/30_reshape.layouts.ipynb #53b812f7
 PAGE_ASSIGN = ('interleaved', 'sharded')
 
+# %% ../../nbs/30_reshape.layouts.ipynb #4a2d7ce2
 class PagedLayout(Layout):
     "2D view `(prod(shape[:-1]), shape[-1])` cut into padded `page` pages, interleaved or sharded over tiles."
     kind = 'paged'
@@ -263,8 +269,11 @@ class PagedLayout(Layout):
 
 # %% ../../nbs/30_reshape.layouts.ipynb #df0f6b37
 LAYOUT_KINDS = ('chunk', 'block', 'cyclic', 'interleaved', 'sharded')
+
+# %% ../../nbs/30_reshape.layouts.ipynb #abe968b7
 LAYOUT_FORMS = 'chunk, block[:DIM], cyclic[:DIM[:BLOCK]], interleaved[:RxC], sharded[:RxC]'
 
+# %% ../../nbs/30_reshape.layouts.ipynb #9dac1068
 def parse_layout(spec:str,             # 'chunk', 'block[:DIM]', 'cyclic[:DIM[:BLOCK]]', 'interleaved[:RxC]', 'sharded[:RxC]'
                  name:str='layout',    # what to call it in errors (e.g. '--layout')
                 )->tuple[str, dict]:   # kind and the keyword arguments of its class
@@ -318,6 +327,7 @@ def scatter(x:np.ndarray,    # tensor whose shape matches `layout.shape`
     mem[base[tile] + off] = x.ravel()
     return [mem[base[t]:base[t+1]] for t in range(layout.n_tiles)]
 
+# %% ../../nbs/30_reshape.layouts.ipynb #68611501
 def gather(tiles:list,       # per-tile buffers, `len == layout.n_tiles`
            layout:Layout,    # how they are laid out
           )->np.ndarray:
@@ -327,6 +337,7 @@ def gather(tiles:list,       # per-tile buffers, `len == layout.n_tiles`
     base = np.concatenate([[0], np.cumsum(layout.tile_sizes)])
     return np.concatenate(tiles)[base[tile] + off].reshape(layout.shape)
 
+# %% ../../nbs/30_reshape.layouts.ipynb #ad773273
 def check_tiles(tiles, layout:Layout, what='tile buffers'):
     "Raise a `BadInputError` unless `tiles` are `n_tiles` 1-D buffers of the layout's tile sizes."
     if not isinstance(layout, Layout): raise BadTypeError(f"layout must be a Layout (see make_layout), got {type(layout).__name__}")

@@ -33,6 +33,7 @@ class TinyCNN(nn.Module):
         self.head = nn.Linear(2*width*(size//4)**2, n_classes)
     def forward(self, x): return self.head(torch.flatten(self.features(x), 1))
 
+# %% ../../nbs/33_reshape.model.ipynb #5eb0ebaf
 class Attention(nn.Module):
     "Multi-head self-attention; heads are split and merged with reshapes."
     def __init__(self, dim:int, heads:int):
@@ -44,6 +45,7 @@ class Attention(nn.Module):
         att = (q @ k.transpose(-2, -1) * (D // self.heads)**-0.5).softmax(-1)
         return self.proj((att @ v).transpose(1, 2).reshape(B, N, D))
 
+# %% ../../nbs/33_reshape.model.ipynb #07900d4a
 class TinyViT(nn.Module):
     "A two-block Vision Transformer on 32×32 images with 8×8 patches."
     def __init__(self, n_classes:int=10, dim:int=64, heads:int=4, depth:int=2, patch:int=8, size:int=32):
@@ -66,9 +68,14 @@ class TinyViT(nn.Module):
 # %% ../../nbs/33_reshape.model.ipynb #b27d16eb
 RESHAPE_FUNCTIONS = {torch.reshape: 'reshape', torch.flatten: 'flatten', torch.unflatten: 'unflatten', torch.ravel: 'ravel',
                      torch.squeeze: 'squeeze', torch.unsqueeze: 'unsqueeze'}
+
+# %% ../../nbs/33_reshape.model.ipynb #1ba9f0e4
 RESHAPE_METHODS = ('reshape', 'view', 'view_as', 'reshape_as', 'flatten', 'unflatten', 'ravel', 'squeeze', 'unsqueeze')
+
+# %% ../../nbs/33_reshape.model.ipynb #1bcf42ba
 RESHAPE_MODULES = {nn.Flatten: 'flatten', nn.Unflatten: 'unflatten'}
 
+# %% ../../nbs/33_reshape.model.ipynb #703f618a
 @dataclass
 class ReshapeSite:
     "One reshape-like op found in a traced model."
@@ -78,6 +85,7 @@ class ReshapeSite:
     dst_shape:tuple   # output shape
     dtype:torch.dtype # element type
 
+# %% ../../nbs/33_reshape.model.ipynb #47069ec0
 def _one_line(e:BaseException, n:int=240)->str:
     "The innermost cause of `e` as one short line, `Type: message`."
     while e.__cause__ is not None: e = e.__cause__
@@ -131,6 +139,7 @@ def numpy_dtype(dtype:torch.dtype)->np.dtype:
     try: return torch.empty(0, dtype=dtype).numpy().dtype
     except (TypeError, RuntimeError): return np.dtype(f'u{torch.empty(0, dtype=dtype).element_size()}')
 
+# %% ../../nbs/33_reshape.model.ipynb #044de7cb
 def plan_model(model:nn.Module,            # model to trace
                *example,                   # example input(s)
                machine:Machine|None=None,  # machine (default: Machine.wormhole(), 64 tiles of 1,464 KiB)
@@ -154,6 +163,7 @@ def plan_model(model:nn.Module,            # model to trace
         rows.append(row)
     return rows
 
+# %% ../../nbs/33_reshape.model.ipynb #8ad5c7b0
 def summarize(rows:list[dict])->dict:
     "Totals over `plan_model` rows: reshapes, pure views, bytes moved between tiles, its bound, via DRAM, rows not planned."
     ok = [r for r in rows if not r.get('note')]
@@ -161,6 +171,7 @@ def summarize(rows:list[dict])->dict:
                 moved_bytes=sum(r['moved_bytes'] for r in ok), bound_bytes=sum(r['bound_bytes'] for r in ok),
                 local_bytes=sum(r['local_bytes'] for r in ok), dram_bytes=sum(r['dram_bytes'] for r in ok))
 
+# %% ../../nbs/33_reshape.model.ipynb #5a00ec5c
 def format_table(rows:list[dict])->str:
     "Markdown table of `plan_model` rows, and a totals line."
     cols = ['node', 'op', 'src_shape', 'dst_shape', 'view', 'moved_bytes', 'bound_bytes', 'local_bytes', 'descriptors',
@@ -244,6 +255,7 @@ def build_model(spec:str,            # see `load_factory`
 # %% ../../nbs/33_reshape.model.ipynb #9db6233b
 INPUT_DTYPES = ('float32', 'float16', 'bfloat16', 'float64', 'int64', 'int32', 'bool')
 
+# %% ../../nbs/33_reshape.model.ipynb #62b662c5
 def example_inputs(shapes:list,               # one shape per model input, e.g. [(1, 3, 224, 224)]
                    dtype:str='float32',       # element type: floats are N(0, 1), ints zeros (valid token ids), bool False
                    name:str='input_shape',    # what to call the shapes in errors

@@ -23,8 +23,11 @@ __all__ = ['NOC_TOPOLOGIES', 'LABELS', 'NOC_PROFILES', 'LINK_DIRS', 'NocSpec', '
 
 # %% ../../nbs/34_reshape.noc.ipynb #0113935b
 NOC_TOPOLOGIES = ('mesh', 'torus', 'crossbar')
+
+# %% ../../nbs/34_reshape.noc.ipynb #5004569a
 LABELS = ('published', 'derived', 'assumed')
 
+# %% ../../nbs/34_reshape.noc.ipynb #51c26942
 @dataclass
 class NocSpec(Config):
     "An on-chip network: a W×H mesh or torus with XY routing (or an all-to-all crossbar), its bandwidths and latencies, and its DRAM channels."
@@ -103,6 +106,7 @@ NOC_PROFILES = {
         dram_tiles="assumed: one channel; placement does not matter on a crossbar")),
 }
 
+# %% ../../nbs/34_reshape.noc.ipynb #7c13fd29
 def get_noc(name)->NocSpec:
     "A built-in network profile by name, a `NocSpec`, or a .json/.yaml/.yml file holding one."
     from pathlib import Path
@@ -183,6 +187,7 @@ def check_fits(n_tiles:int, noc:NocSpec, name:str='plan'):
     "A `BadInputError` unless `n_tiles` tiles fit on the grid of `noc`."
     if n_tiles > noc.n_nodes: raise BadInputError(f"{name} spans {n_tiles:,} tiles but noc {noc.name!r} has {noc.width}×{noc.height} = {noc.n_nodes:,}; use a profile with at least {n_tiles:,} nodes")
 
+# %% ../../nbs/34_reshape.noc.ipynb #f1fc70ad
 @dataclass
 class RoundTimes:
     "Times of exchange rounds on a network, their parts, and the network's lower bound (all in ns)."

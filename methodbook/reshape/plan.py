@@ -73,8 +73,10 @@ def merge_starts(a:np.ndarray, b:np.ndarray)->np.ndarray:
     m = np.concatenate([a, b]); m.sort(kind='stable')
     return m[np.r_[True, m[1:] != m[:-1]]] if len(m) else m
 
+# %% ../../nbs/31_reshape.plan.ipynb #2328f37f
 PLAN_MODES = ('auto', 'out', 'inplace')
 
+# %% ../../nbs/31_reshape.plan.ipynb #49cd48da
 def check_reshape(src:Layout, dst:Layout):
     "Raise a `BadInputError` unless `dst` is a valid reshape of `src` on the same tiles."
     for name, l in (('src', src), ('dst', dst)):
@@ -84,6 +86,7 @@ def check_reshape(src:Layout, dst:Layout):
     if src.n_tiles != dst.n_tiles: raise BadInputError(f"src and dst layouts must use the same tiles, got n_tiles {src.n_tiles} and {dst.n_tiles}")
     if src.dtype != dst.dtype: raise BadInputError(f"a reshape keeps the dtype, got src dtype {src.dtype} and dst dtype {dst.dtype}")
 
+# %% ../../nbs/31_reshape.plan.ipynb #6c972e8b
 def plan_reshape(src:Layout,               # input layout (old shape)
                  dst:Layout,               # output layout (new shape, same element count)
                  machine:Machine|None=None,# if given: check tile count and capacity, choose the mode
@@ -120,6 +123,7 @@ def check_plan(plan, name:str='plan'):
         raise BadTypeError(f"{name} must be a ReshapePlan (see plan_reshape), got {type(plan).__name__}")
     return plan
 
+# %% ../../nbs/31_reshape.plan.ipynb #6304b3ed
 def _bases(sizes): return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 def execute(plan:ReshapePlan,    # the plan to run
@@ -154,6 +158,7 @@ def tile_memory(plan:ReshapePlan, mode:str|None=None)->dict:
     staging = inplace_staging(plan)*b
     return dict(input=ins, output=outs, staging=staging, peak=np.maximum(ins, outs) + staging)
 
+# %% ../../nbs/31_reshape.plan.ipynb #9d926a1b
 def fit_mode(plan:ReshapePlan, machine:Machine, mode:str='auto')->str:
     "The mode that fits `machine` ('auto': 'out' if it fits, else 'inplace'); a `BadInputError` naming the worst tile if none fits."
     if not isinstance(machine, Machine): raise BadTypeError(f"machine must be a Machine, got {type(machine).__name__}")

@@ -33,6 +33,7 @@ class Messages:
         if not len(self): return 0
         return int(max(np.bincount(self.src_tile).max(), np.bincount(self.dst_tile).max()))
 
+# %% ../../nbs/32_reshape.schedule.ipynb #e0618839
 def messages(plan:ReshapePlan)->Messages:
     "Bundle the plan's remote descriptors by (sender, receiver)."
     r, T = plan.remote, plan.src.n_tiles
@@ -147,8 +148,11 @@ def konig_euler(u, v)->np.ndarray:
 
 # %% ../../nbs/32_reshape.schedule.ipynb #4ae647ea
 COLOURINGS = ('konig', 'euler', 'loop', 'greedy')
+
+# %% ../../nbs/32_reshape.schedule.ipynb #3003c521
 LOOP_EDGES = 2048   # below this many edges the Python loop is faster than the array passes
 
+# %% ../../nbs/32_reshape.schedule.ipynb #c0240a1d
 def edge_colouring(u,                  # (E,) left vertex (sender) of each edge
                    v,                  # (E,) right vertex (receiver) of each edge
                    method:str='konig', # 'konig' (exactly Δ colours; 'loop' or 'euler' by size), 'euler', 'loop', or 'greedy' (up to 2Δ-1)
@@ -160,6 +164,7 @@ def edge_colouring(u,                  # (E,) left vertex (sender) of each edge
     if method == 'konig': method = 'loop' if len(u) <= LOOP_EDGES else 'euler'
     return konig_euler(u, v) if method == 'euler' else _konig_loop(u, v, greedy=method == 'greedy')
 
+# %% ../../nbs/32_reshape.schedule.ipynb #4a006408
 def check_colouring(u, v, col):
     "Assert no vertex has two edges of one colour."
     u, v, col = map(np.asarray, (u, v, col))
@@ -178,6 +183,7 @@ class Schedule:
         "(n_rounds,) largest message of each round: a round lasts as long as its largest message."
         out = np.zeros(self.n_rounds, np.int64); np.maximum.at(out, self.round, self.messages.elements); return out
 
+# %% ../../nbs/32_reshape.schedule.ipynb #6527a2ea
 def schedule(plan:ReshapePlan, method:str='konig')->Schedule:
     "Exchange rounds for `plan`'s remote traffic: no tile sends twice or receives twice in a round."
     check_plan(plan)
@@ -197,6 +203,7 @@ def run_rounds(plan:ReshapePlan, sched:Schedule|None=None)->tuple[np.ndarray, in
         raise BadInputError("sched holds several chunks per tile pair (a split schedule from reshape.noc, for timing); run_rounds needs one message per pair, as schedule(plan) gives")
     return sched.round[np.searchsorted(key, r.src_tile*T + r.dst_tile)] if len(r) else np.zeros(0, np.int64), sched.n_rounds
 
+# %% ../../nbs/32_reshape.schedule.ipynb #8d852abc
 def inplace_staging(plan:ReshapePlan, sched:Schedule|None=None)->np.ndarray:
     "(n_tiles,) peak elements each tile must stage when the plan runs in place, round by round."
     T, ins = plan.src.n_tiles, plan.src.tile_sizes
@@ -221,6 +228,7 @@ def inplace_staging(plan:ReshapePlan, sched:Schedule|None=None)->np.ndarray:
     np.add.at(diff, (t, r0), L); np.add.at(diff, (t, r1 + 1), -L)
     return np.cumsum(diff, 1).max(1).clip(0)
 
+# %% ../../nbs/32_reshape.schedule.ipynb #ff968be1
 def execute_inplace(plan:ReshapePlan,          # the plan to run
                     src_tiles:list,            # per-tile input buffers, laid out by `plan.src`
                     fill=0,                    # value for output padding
@@ -264,6 +272,7 @@ def transfer_matrix(plan:ReshapePlan)->np.ndarray:
     T = plan.src.n_tiles; r = Runs.concat(plan.remote, plan.local)
     return np.bincount(r.src_tile*T + r.dst_tile, weights=r.length, minlength=T*T).astype(np.int64).reshape(T, T)
 
+# %% ../../nbs/32_reshape.schedule.ipynb #96eb2493
 def plot_transfers(plan:ReshapePlan, ax=None, title:str|None=None):
     "Heatmap of the transfer matrix in bytes (log colour scale)."
     import matplotlib.pyplot as plt
@@ -283,11 +292,13 @@ def owner_changes(src:Layout, dst:Layout)->int:
     length = np.diff(starts, append=src.size)
     return int(length[src.locate(starts)[0] != dst.locate(starts)[0]].sum())
 
+# %% ../../nbs/32_reshape.schedule.ipynb #b990bb70
 def dram_runs(layout:Layout)->int:
     "Descriptors to copy `layout`'s tiles to (or from) a row-major copy in DRAM: maximal runs contiguous in both."
     starts = layout.pieces(); t, o = layout.locate(starts)
     return len(coalesce(t, o, np.zeros_like(t), starts, np.diff(starts, append=layout.size)))
 
+# %% ../../nbs/32_reshape.schedule.ipynb #24d99204
 @dataclass
 class PlanStats:
     "What a reshape plan costs, beside its bounds and the via-DRAM baseline."
@@ -316,6 +327,7 @@ class PlanStats:
         return head + "| | direct | bound | via DRAM |\n|---|---:|---:|---:|\n" + '\n'.join(
             f"| {n} | {f(a)} | {f(b)} | {f(c)} |" for n, a, b, c in rows)
 
+# %% ../../nbs/32_reshape.schedule.ipynb #0a275eda
 def _name(l:Layout):
     ps = ','.join(f'{k}={v}' for k, v in l._params().items()); return f"{l.kind}({ps})" if ps else l.kind
 
