@@ -197,6 +197,7 @@ def set_threads(
 # %% ../nbs/00_core.ipynb #9e5f3235
 from contextlib import contextmanager
 
+# %% ../nbs/00_core.ipynb #3eeeacef
 @contextmanager
 def atomic_file(
     path,   # the file to (re)place

@@ -15,8 +15,11 @@ Grouping rules (what goes in which new cell):
 - Comments and blank lines between two groups belong to the following group, except indented lines
   right after a statement (a trailing commented-out line of a function body), which stay with it.
 - Statements sharing a line (`;`) are never separated. Outputs of the original cell go on its last piece.
+- A cell is split when it holds more than one public definition, or imports next to other code, or when its
+  private helpers make it longer than `--max-lines` (40) non-blank lines: then each private `def`/`class` of it gets
+  its own cell (private assignments stay with the statement that follows them).
 
-    python tools/split_cells.py                        # list cells with >1 public definition, exit 1 if any
+    python tools/split_cells.py                        # list the cells to split, exit 1 if any
     python tools/split_cells.py --fix nbs/1*.ipynb     # split them in these notebooks
 """
 import argparse, ast, copy, json, re, sys, uuid
@@ -56,8 +59,28 @@ def kind(t):
 
 def _start(t): return min([t.lineno] + [d.lineno for d in getattr(t, 'decorator_list', [])])
 
-def groups(code):
+def _nlines(code_lines, g):
+    return sum(1 for l in code_lines[_start(g[0]) - 1:g[-1].end_lineno] if l.strip())
+
+def _split_private(g):
+    "`g` cut before each private def/class and before the public definition (private assignments stay with what follows)."
+    out, cur = [], []
+    for t in g:
+        if kind(t) in ('priv', 'pub') and isinstance(t, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and cur \
+           and not all(isinstance(s, (ast.Assign, ast.AnnAssign)) and kind(s) == 'priv' for s in cur):
+            out.append(cur); cur = []
+        cur.append(t)
+    return out + [cur]
+
+def groups(code, max_lines=None):
     "Lists of top-level statements of `code`, one list per new cell (see the module docstring)."
+    gs = _groups(code)
+    if max_lines:
+        lines = code.split('\n')
+        gs = [h for g in gs for h in (_split_private(g) if _nlines(lines, g) > max_lines else [g])]
+    return gs
+
+def _groups(code):
     body = ast.parse(code).body
     gs, pending = [], []
     for t in body:
@@ -80,16 +103,16 @@ def groups(code):
         else: merged.append(g)
     return merged
 
-def split_source(src):
-    "New cell sources for `src` (an exported cell), or None when it has at most one public definition."
+def split_source(src, max_lines=40):
+    "New cell sources for `src` (an exported cell), or None when it needs no split (see the module docstring)."
     lines = src.split('\n')
     nd = _directives(lines)
     dirs = [l for l in lines[:nd] if l.strip()]
     code_lines = lines[nd:]
     code = '\n'.join(code_lines)
-    try: gs = groups(code)
+    try: gs = groups(code, max_lines)
     except SyntaxError: return None
-    if sum(kind(t) == 'pub' for g in gs for t in g) < 2 or len(gs) < 2: return None
+    if len(gs) < 2: return None
     # cut points (0-based line indexes into code_lines): each group after the first starts after the previous group's end
     cuts = []
     for prev, g in zip(gs, gs[1:]):
@@ -102,25 +125,29 @@ def split_source(src):
     nonblank = lambda s: [l for l in s.split('\n') if l.strip()]
     assert sum((nonblank(p) for p in pieces), []) == nonblank(code), src
     assert all(p.strip() for p in pieces), src
-    return ['\n'.join(dirs + [p]) for p in pieces]
+    def own(p):   # a stray directive line at the start of a piece (a second `#| export` mid-cell) is not repeated
+        ls = p.split('\n')
+        while ls and ls[0].strip() in {d.strip() for d in dirs}: ls.pop(0)
+        return '\n'.join(ls)
+    return ['\n'.join(dirs + [own(p)]) for p in pieces]
 
 def _lines(s):
     ls = s.split('\n'); return [l + '\n' for l in ls[:-1]] + ([ls[-1]] if ls[-1] else [])
 
-def scan(path):
+def scan(path, max_lines=40):
     "(cell index, cell, new sources) for each exported cell of `path` that would be split."
     nb = json.loads(Path(path).read_text())
     for i, c in enumerate(nb['cells']):
         if c['cell_type'] != 'code': continue
         src = ''.join(c['source'])
         if not is_export(src): continue
-        r = split_source(src)
+        r = split_source(src, max_lines)
         if r: yield i, c, r
 
-def fix(path):
+def fix(path, max_lines=40):
     nb = json.loads(Path(path).read_text())
     done = 0
-    for i, c, parts in reversed(list(scan(path))):
+    for i, c, parts in reversed(list(scan(path, max_lines))):
         c = nb['cells'][i]
         new = []
         for j, p in enumerate(parts):
@@ -139,15 +166,16 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('nbs', nargs='*', help='notebooks (default: nbs/*.ipynb)')
     p.add_argument('--fix', action='store_true', help='split the cells, one public definition per exported cell')
+    p.add_argument('--max-lines', type=int, default=40, help='give private helpers their own cells above this many lines (0: never)')
     a = p.parse_args()
     paths = a.nbs or sorted(str(o) for o in Path('nbs').glob('*.ipynb'))
     total = 0
     for path in paths:
         if a.fix:
-            n = fix(path)
+            n = fix(path, a.max_lines)
             if n: print(f'{path}: split {n} cell(s)')
         else:
-            for i, c, parts in scan(path):
+            for i, c, parts in scan(path, a.max_lines):
                 total += 1; print(f'{path} cell {i} ({c.get("id")}): {len(parts)} pieces: {"".join(c["source"]).splitlines()[1][:70]}')
-    if not a.fix: print(f'{total} exported cell(s) with more than one public definition', file=sys.stderr)
+    if not a.fix: print(f'{total} exported cell(s) to split', file=sys.stderr)
     sys.exit(1 if total else 0)

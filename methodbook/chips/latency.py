@@ -66,6 +66,7 @@ def _pos(d:dict, key:str, where:str, required:bool, integer:bool=False, zero_ok:
     if integer and v != int(v): raise ChipSpecError(f"{where}: '{key}' must be an integer, got {v!r}")
     return int(v) if integer else float(v)
 
+# %% ../../nbs/12_chips.latency.ipynb #bfa28f69
 def _checked_fields(d:dict, where:str)->dict:
     "The fields of a chip spec, converted and range-checked; a `ChipSpecError` names `where` and the field."
     name = d.get('name')
@@ -92,6 +93,7 @@ def _checked_fields(d:dict, where:str)->dict:
     if kind == 'lut' and not out['table']: raise ChipSpecError(f"{where}: kind 'lut' needs 'table', the path of a latency table JSON")
     return out
 
+# %% ../../nbs/12_chips.latency.ipynb #617a5f91
 def chip_from_dict(d:dict, where:str='chip spec')->ChipSpec:
     "Validate a dict (from JSON/YAML) into a `ChipSpec`; every problem raises `ChipSpecError` naming the chip and field."
     if not isinstance(d, dict): raise ChipSpecError(f"{where}: expected a mapping of fields, got {type(d).__name__}")

@@ -26,6 +26,7 @@ def _choices(v, where:str)->tuple:
     if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__'): raise BadTypeError(f"{where} must be a list of integers, got {v!r}")
     return tuple(int(check_number(x, f"{where}[{j}]", lo=1, integer=True)) for j, x in enumerate(v))
 
+# %% ../../nbs/10_chips.supernet.ipynb #2e373bbe
 @dataclass(frozen=True)
 class Arch:
     "One subnet: per stage, the kernel size and expand ratio of each active block (the stage depth is their count)."

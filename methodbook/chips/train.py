@@ -92,7 +92,7 @@ def _labels(y, classes, n:int)->tuple:
     if classes is None: classes = [str(c) for c in range(int(y.max()) + 1)] if len(y) else []
     return y.long(), list(classes)
 
-#| export
+# %% ../../nbs/11_chips.train.ipynb #49404977
 def image_data(x,                          # (N, C, H, W) or (N, H, W) raw images: [0, 1] floats, or uint8 0-255
                y,                          # (N,) integer labels in [0, len(classes)), or class names
                classes:list|None=None,     # class names (default: '0', '1', ...)
@@ -119,6 +119,7 @@ def image_data(x,                          # (N, C, H, W) or (N, H, W) raw image
     xs = (x - mean.view(1, -1, 1, 1))/std.view(1, -1, 1, 1)
     return ImageData(xs[tr], y[tr], xs[va], y[va], list(classes), name, tuple(mean.tolist()), tuple(std.tolist()))
 
+# %% ../../nbs/11_chips.train.ipynb #c187b4a6
 def _resize(x:Tensor, resolution:int)->Tensor:
     return x if x.shape[-1] == resolution and x.shape[-2] == resolution else F.interpolate(x, size=(resolution, resolution), mode='bilinear', align_corners=False)
 

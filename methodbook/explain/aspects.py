@@ -131,12 +131,14 @@ def _bce_step(model, batch):
     loss = F.binary_cross_entropy_with_logits(logit, y)
     return loss, {'acc': float(((logit > 0).float() == y).float().mean())}
 
+# %% ../../nbs/22_explain.aspects.ipynb #850d1549
 @torch.no_grad()
 def _accuracy(model, x, y, bs=512):
     model.eval()
     p = torch.cat([model(x[i:i + bs]).squeeze(1) > 0 for i in range(0, len(x), bs)])
     return float((p.float() == y).float().mean())
 
+# %% ../../nbs/22_explain.aspects.ipynb #e434b340
 def _check_pairs(x, y, names, xn, yn):
     "Images `x` and their 0/1 presence labels `y` (bool allowed), checked against each other and `names`."
     x = as_image_batch(x, xn, ndim=(4,))
@@ -148,6 +150,7 @@ def _check_pairs(x, y, names, xn, yn):
     if len(bad): raise BadInputError(f"{yn} must hold 0/1 presence labels; {len(bad)} value(s) are neither, first at row {int(bad[0, 0])}: {float(y[tuple(bad[0])])}")
     return x, y
 
+# %% ../../nbs/22_explain.aspects.ipynb #e0bad074
 def train_aspect_models(
     x:Tensor,              # (N, C, H, W) training inputs
     y:Tensor,              # (N, A) 0/1 presence of each characteristic

@@ -121,6 +121,7 @@ def _parse_json_dict(s:str, name:str)->dict|None:
     if not isinstance(d, dict): raise BadInputError(f"{name} must be a JSON object, got {s!r}")
     return d
 
+# %% ../../nbs/29_explain.cli.ipynb #13de3bb6
 @call_parse
 def image(
     model:str='',            # trained model: TorchScript file, or .safetensors weights with --factory

@@ -127,6 +127,7 @@ def _resolve_maps(aspects, source_layer, target_layer, maps):
                             f"got source_layer={source_layer!r}, target_layer={target_layer!r} (fit maps for those with AspectSet.fit_maps)")
     return target_layer, aspects.maps
 
+# %% ../../nbs/23_explain.explain.ipynb #785bd83c
 def explain_batch(
     model:nn.Module,             # the trained model
     x:Tensor,                    # (B, C, H, W) inputs

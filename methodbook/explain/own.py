@@ -65,6 +65,7 @@ def _parse_floats(v, name:str)->list|None:
     vals = list(v) if isinstance(v, (list, tuple)) else [v]
     return [float(check_number(s, f"{name}[{i}]")) for i, s in enumerate(vals)]
 
+# %% ../../nbs/26_explain.own.ipynb #bf4d97d2
 def read_image(
     path,                   # .png, .jpg/.jpeg (via Pillow) or .npy (no pickles)
     channels:int|None=None, # channels the model expects: RGB is averaged to gray for 1, gray repeated for 3

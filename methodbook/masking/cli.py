@@ -77,12 +77,14 @@ def _check_corpus(corpus:str)->None:
     from methodbook.data import SOURCES
     if corpus != 'pydoc' and corpus not in SOURCES: check_path(corpus, '--corpus')
 
+# %% ../../nbs/49_masking.cli.ipynb #56d98240
 def _check_fresh(out:Path, overwrite:bool)->None:
     "Refuse to train into a folder that holds an earlier run or model, unless --overwrite."
     old = [p for p in ('metrics.jsonl', 'metrics.json', 'model', 'checkpoints') if (out/p).exists()]
     if old and not overwrite:
         raise BadFileError(f"--out: {str(out)!r} already holds a run ({', '.join(old)}); pass --overwrite to replace it, or choose another folder")
 
+# %% ../../nbs/49_masking.cli.ipynb #83d64b5f
 @call_parse
 def pretrain_cmd(
     corpus:str='pydoc',          # 'pydoc', 'shakespeare' (data cache), or a text file / folder of text files

@@ -140,6 +140,7 @@ def _featurize_chunk(args):
         except InvalidSmilesError as e: out.append(e.error)
     return out
 
+# %% ../../nbs/63_molecules.graph.ipynb #962228ff
 def _check_featurize_args(groups, vocab, on_error, n_jobs, chunk, largest_fragment, fp_radius, fp_bits):
     for k, v in dict(groups=groups, largest_fragment=largest_fragment).items():
         if not isinstance(v, (bool, np.bool_)): raise BadTypeError(f"{k} must be True or False, got {v!r}")
@@ -148,6 +149,7 @@ def _check_featurize_args(groups, vocab, on_error, n_jobs, chunk, largest_fragme
     check_number(fp_radius, 'fp_radius', lo=0, hi=8, integer=True); check_number(fp_bits, 'fp_bits', lo=64, hi=1 << 20, integer=True)
     if fp_bits % 64: raise BadInputError(f"fp_bits must be a multiple of 64, got {fp_bits}")
 
+# %% ../../nbs/63_molecules.graph.ipynb #49cbac5c
 def featurize(
     smiles,                     # SMILES strings (a list, array or Series, never a bare str), or a `MoleculeTable`
     y=None,                     # optional labels, one per SMILES ((N,) or (N, k)), finite

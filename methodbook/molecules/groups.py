@@ -156,6 +156,7 @@ def _fallback_classes(at:np.ndarray)->np.ndarray:
     elem = np.array([_FB_ELEM.get(int(z), len(FALLBACKS) - 1) for z in at[:, 0]], np.int64)
     return np.where(at[:, 1] > 0, 0, np.where(at[:, 2] > 0, 1, np.where(at[:, 0] == 6, 2, elem)))
 
+# %% ../../nbs/62_molecules.groups.ipynb #60db2f22
 def _assign(mol, claimed:list, vocab:GroupVocab, arrays=None)->MolGroups:
     "Given claimed instances [(name, atoms)], add fallbacks for free atoms and build `MolGroups`."
     n = mol.GetNumAtoms()
@@ -188,6 +189,7 @@ def _assign(mol, claimed:list, vocab:GroupVocab, arrays=None)->MolGroups:
     gt = np.array([idx.get(nm, len(vocab) - 1) for nm in names], np.int64)
     return MolGroups(atom_group, gt, names, atoms)
 
+# %% ../../nbs/62_molecules.groups.ipynb #cb843aa1
 def functional_groups(
     mol,                          # RDKit molecule or SMILES
     vocab:GroupVocab|None=None,   # None: `rdkit_vocab()`

@@ -198,6 +198,7 @@ class _DimLayout(Layout):
     @property
     def n_tiles_used(self): return int((self.count > 0).sum())
 
+# %% ../../nbs/30_reshape.layouts.ipynb #5b09a95e
 class BlockLayout(_DimLayout):
     "Blocks of dimension `dim`, one block per tile (even split by default, or ragged `sizes`)."
     kind = 'block'

@@ -92,12 +92,14 @@ def _one_line(e:BaseException, n:int=240)->str:
     msg = ' '.join(str(e).split())
     return f"{type(e).__name__}: {msg[:n] + ('...' if len(msg) > n else '')}" if msg else type(e).__name__
 
+# %% ../../nbs/33_reshape.model.ipynb #5186dae5
 def _check_example(model, example):
     if not isinstance(model, nn.Module): raise BadTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not example: raise BadInputError("example: give at least one input tensor, shaped like the model's input")
     for i, x in enumerate(example):
         if not isinstance(x, torch.Tensor): raise BadTypeError(f"example input {i} must be a torch.Tensor, got {type(x).__name__}")
 
+# %% ../../nbs/33_reshape.model.ipynb #2abc8f7f
 def _site(gm, node)->ReshapeSite|None:
     "The reshape `node` performs, or None if it is not one."
     op = None
@@ -111,6 +113,7 @@ def _site(gm, node)->ReshapeSite|None:
     if src is None or dst is None or not hasattr(dst, 'shape'): return None
     return ReshapeSite(node.name, op, tuple(src.shape), tuple(dst.shape), src.dtype)
 
+# %% ../../nbs/33_reshape.model.ipynb #298c598d
 def find_reshapes(model:nn.Module, # the model (traced with torch.fx.symbolic_trace)
                   *example,        # example input(s), to propagate shapes
                  )->list[ReshapeSite]:
