@@ -244,36 +244,19 @@ def _accelerator(cfg:TrainConfig):
     return Accelerator(mixed_precision=cfg.mixed_precision, cpu=multi_cpu,
                        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, data_seed=cfg.seed))
 
-# %% ../nbs/02_train.ipynb #66b6ff6e
-def fit(
-    model:nn.Module,                 # the model; built (and seeded) by the caller
-    train_dl:torch.utils.data.DataLoader,  # training batches; cycled over epochs until max_steps
-    step_fn:Callable,                # step_fn(model, batch) -> loss, or (loss, {name: float})
-    cfg:TrainConfig,                 # steps, optimizer, schedule, logging, checkpoints
-    run_dir:str|Path|None=None,      # metrics.jsonl and checkpoints/ go here (None: a new temp folder)
-    eval_fn:Callable|None=None,      # eval_fn(model) -> {name: float}, every cfg.eval_every steps and at the end
-    resume:bool=False,               # continue from the newest checkpoint in run_dir
-    optimizer:torch.optim.Optimizer|None=None,  # prebuilt optimizer (default: from cfg)
-    scheduler=None,                  # prebuilt LR scheduler (default: from cfg)
-    on_step:Callable|None=None,      # on_step(step, model) after each optimizer step
-    overwrite:bool=False,            # a fresh run may replace the run already in run_dir
-    run_key:str|None=None,           # extra identity for the run's fingerprint, e.g. a hash of the training data
-)->TrainResult:
-    "Train `model` with `step_fn` on `train_dl` for `cfg.max_steps` steps; the same code on CPU, GPU and under DDP."
-    from tqdm import tqdm
-    run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='methodbook-run-'))
+# %% ../nbs/02_train.ipynb #0f66b562
+def _check_fit_args(model, train_dl, cfg):
+    "Refuse a wrong config, model or loader type, and a loader without batches, before any work."
     if not isinstance(cfg, TrainConfig): raise BadTypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
     if not isinstance(model, nn.Module): raise BadTypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     if not isinstance(train_dl, torch.utils.data.DataLoader): raise BadTypeError(f"train_dl must be a torch DataLoader, got {type(train_dl).__name__}")
     if len(train_dl) == 0: raise BadInputError("train_dl yields no batches (empty dataset, or drop_last with fewer samples than batch_size)")
-    fingerprint = run_fingerprint(cfg, model, run_key)
-    seed_everything(cfg.seed)
-    acc = _accelerator(cfg)
-    optimizer = optimizer or make_optimizer(model, cfg)
-    scheduler = scheduler or make_scheduler(optimizer, cfg)
-    model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
-    main = acc.is_main_process
-    metrics_file = run_dir/'metrics.jsonl'
+
+# %% ../nbs/02_train.ipynb #eee493e2
+def _open_run(acc, run_dir:Path, fingerprint:str, resume:bool, overwrite:bool, model, optimizer, scheduler, cfg:TrainConfig)->tuple:
+    """Claim `run_dir` for this run, load its newest own checkpoint when resuming, and make the metrics log match it:
+    (step, checkpoint state or None, own checkpoint names, history rows, eval rows)."""
+    main, metrics_file = acc.is_main_process, run_dir/'metrics.jsonl'
     owned = claim_run_dir(run_dir, fingerprint, resume, overwrite, write=False)   # every rank checks before any rank writes
     acc.wait_for_everyone()
     if main: claim_run_dir(run_dir, fingerprint, resume, overwrite, write=True)
@@ -293,6 +276,59 @@ def fit(
             kept = run_dir/f"metrics.before-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"; os.replace(metrics_file, kept)
             warnings.warn(f"resume=True but {str(run_dir)!r} has no checkpoint: starting from step 0; the old log is kept as {kept.name}")
         cfg.save(run_dir/'train_config.json')
+    return step, state, owned, history, evals
+
+# %% ../nbs/02_train.ipynb #adb84787
+def _resumed_batches(acc, dl, step:int, state:dict|None):
+    """Batches from `step` on, epoch after epoch, until the loader is empty; a resumed run's RNG state is restored
+    where the uninterrupted run had it: at the epoch start, or mid-epoch after the loader started (it draws its seed then)."""
+    epoch, skip = divmod(step, len(dl))
+    while True:
+        dl.set_epoch(epoch)
+        if state is not None and skip == 0: set_rng_state(state['rng']); state = None
+        it = iter(acc.skip_first_batches(dl, skip) if skip else dl)
+        first = next(it, None)   # starts the loader: it draws its base seed and prefetches a batch
+        if first is None: return
+        if state is not None: set_rng_state(state['rng']); state = None   # mid-epoch: after the loader started
+        yield from itertools.chain([first], it)
+        epoch, skip = epoch + 1, 0
+
+# %% ../nbs/02_train.ipynb #5887f383
+def _save_rotating(run_dir:Path, model, optimizer, scheduler, step:int, fingerprint:str, owned:list, keep_last:int)->list:
+    "Checkpoint `step`, delete this run's own checkpoints beyond the newest `keep_last`, record the rest: the new own list."
+    p = save_checkpoint(_ckpt_dir(run_dir)/f'step_{step:07d}.pt', model, optimizer, scheduler, step, extra={'fingerprint': fingerprint})
+    owned = sorted(set(owned) | {p.name})
+    for old in owned[:-keep_last]: (_ckpt_dir(run_dir)/old).unlink(missing_ok=True)   # only this run's own files
+    owned = owned[-keep_last:]; _record_run(run_dir, fingerprint, owned)
+    return owned
+
+# %% ../nbs/02_train.ipynb #66b6ff6e
+def fit(
+    model:nn.Module,                 # the model; built (and seeded) by the caller
+    train_dl:torch.utils.data.DataLoader,  # training batches; cycled over epochs until max_steps
+    step_fn:Callable,                # step_fn(model, batch) -> loss, or (loss, {name: float})
+    cfg:TrainConfig,                 # steps, optimizer, schedule, logging, checkpoints
+    run_dir:str|Path|None=None,      # metrics.jsonl and checkpoints/ go here (None: a new temp folder)
+    eval_fn:Callable|None=None,      # eval_fn(model) -> {name: float}, every cfg.eval_every steps and at the end
+    resume:bool=False,               # continue from the newest checkpoint in run_dir
+    optimizer:torch.optim.Optimizer|None=None,  # prebuilt optimizer (default: from cfg)
+    scheduler=None,                  # prebuilt LR scheduler (default: from cfg)
+    on_step:Callable|None=None,      # on_step(step, model) after each optimizer step
+    overwrite:bool=False,            # a fresh run may replace the run already in run_dir
+    run_key:str|None=None,           # extra identity for the run's fingerprint, e.g. a hash of the training data
+)->TrainResult:
+    "Train `model` with `step_fn` on `train_dl` for `cfg.max_steps` steps; the same code on CPU, GPU and under DDP."
+    from tqdm import tqdm
+    run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='methodbook-run-'))
+    _check_fit_args(model, train_dl, cfg)
+    fingerprint = run_fingerprint(cfg, model, run_key)
+    seed_everything(cfg.seed)
+    acc = _accelerator(cfg)
+    optimizer = optimizer or make_optimizer(model, cfg)
+    scheduler = scheduler or make_scheduler(optimizer, cfg)
+    model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
+    main = acc.is_main_process
+    step, state, owned, history, evals = _open_run(acc, run_dir, fingerprint, resume, overwrite, model, optimizer, scheduler, cfg)
     pending = []
 
     def _evaluate():
@@ -302,44 +338,29 @@ def fit(
         m.train(was); evals.append(r); pending.append(r)
 
     def _flush():
-        if main and pending: _write_jsonl(metrics_file, pending)
+        if main and pending: _write_jsonl(run_dir/'metrics.jsonl', pending)
         pending.clear()
 
     bar = tqdm(total=cfg.max_steps, initial=step, disable=not (cfg.progress and main), mininterval=1.0, desc='train')
-    n_per_epoch = len(dl)
-    epoch, skip = divmod(step, n_per_epoch)
     model.train()
-    while step < cfg.max_steps:
-        dl.set_epoch(epoch)
-        if state is not None and skip == 0: set_rng_state(state['rng']); state = None
-        it = iter(acc.skip_first_batches(dl, skip) if skip else dl)
-        first = next(it, None)   # starts the loader: it draws its base seed and prefetches a batch
-        if first is None: break
-        if state is not None: set_rng_state(state['rng']); state = None   # mid-epoch: after the loader started
-        for batch in itertools.chain([first], it):
-            loss, extra = _as_loss(step_fn(model, batch))
-            if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {step + 1}; stopping before it reaches the weights")
-            acc.backward(loss)
-            if cfg.grad_clip is not None: acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step(); scheduler.step(); optimizer.zero_grad(set_to_none=True)
-            step += 1
-            row = {'step': step, 'loss': float(loss.detach()), 'lr': scheduler.get_last_lr()[0], **extra}
-            history.append(row); pending.append(row); bar.update(1)
-            if on_step is not None: on_step(step, acc.unwrap_model(model))
-            if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.max_steps: _evaluate()
-            if step % cfg.log_every == 0:
-                bar.set_postfix(loss=f"{row['loss']:.4g}"); _flush()
-            if cfg.ckpt_every and step % cfg.ckpt_every == 0:
-                _flush()
-                if main:
-                    p = save_checkpoint(_ckpt_dir(run_dir)/f'step_{step:07d}.pt', acc.unwrap_model(model), optimizer, scheduler, step,
-                                        extra={'fingerprint': fingerprint})
-                    owned = sorted(set(owned) | {p.name})
-                    for old in owned[:-cfg.keep_last]: (_ckpt_dir(run_dir)/old).unlink(missing_ok=True)   # only this run's own files
-                    owned = owned[-cfg.keep_last:]; _record_run(run_dir, fingerprint, owned)
-                acc.wait_for_everyone()
-            if step >= cfg.max_steps: break
-        epoch, skip = epoch + 1, 0
+    for batch in (_resumed_batches(acc, dl, step, state) if step < cfg.max_steps else ()):
+        loss, extra = _as_loss(step_fn(model, batch))
+        if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {step + 1}; stopping before it reaches the weights")
+        acc.backward(loss)
+        if cfg.grad_clip is not None: acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.step(); scheduler.step(); optimizer.zero_grad(set_to_none=True)
+        step += 1
+        row = {'step': step, 'loss': float(loss.detach()), 'lr': scheduler.get_last_lr()[0], **extra}
+        history.append(row); pending.append(row); bar.update(1)
+        if on_step is not None: on_step(step, acc.unwrap_model(model))
+        if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.max_steps: _evaluate()
+        if step % cfg.log_every == 0:
+            bar.set_postfix(loss=f"{row['loss']:.4g}"); _flush()
+        if cfg.ckpt_every and step % cfg.ckpt_every == 0:
+            _flush()
+            if main: owned = _save_rotating(run_dir, acc.unwrap_model(model), optimizer, scheduler, step, fingerprint, owned, cfg.keep_last)
+            acc.wait_for_everyone()
+        if step >= cfg.max_steps: break
     _evaluate(); _flush(); bar.close()
     acc.wait_for_everyone()
     return TrainResult(acc.unwrap_model(model), history, evals, run_dir, step)
