@@ -39,6 +39,53 @@ def _check_budgets(chips:list, budgets)->dict:
         out[n] = 'auto' if b in (None, 'auto') else float(check_number(b, f"latency budget for chip '{n}' (ms)", lo=0, lo_open=True))
     return out
 
+# %% ../../nbs/19_chips.cli.ipynb #1900a432
+def _check_specialize_args(chips, budgets, memory_bytes, min_accuracy, margin, **ints)->tuple:
+    "(chips, budgets, {chip name: Condition}) after checking every argument `specialize` can check without data."
+    from methodbook.chips.search import Condition
+    chips = _check_chips(chips); budgets = _check_budgets(chips, budgets)
+    lows = dict(steps=1, n_acc=2, population=1, generations=0, top_k=1, seed=0, batch_size=1)
+    for n, v in ints.items(): check_number(v, n, lo=lows[n], integer=True)
+    check_number(margin, 'margin', lo=0, hi=1, hi_open=True)
+    conds = {c.name: Condition(None if budgets[c.name] == 'auto' else budgets[c.name], memory_bytes, min_accuracy) for c in chips}
+    return chips, budgets, conds
+
+# %% ../../nbs/19_chips.cli.ipynb #d6638875
+def _check_feasible(chips, space, lat:dict, conds:dict, memory_bytes, seed:int):
+    "Fail now, not after training, on latency/memory limits that no structure of `space` meets."
+    from methodbook.chips.search import Condition, Objective, sample_feasible
+    for c in chips:   # latency from a formula or a table
+        if c.name in lat or memory_bytes is not None or c.memory_bytes is not None:
+            pre = Condition(conds[c.name].latency_ms if c.name in lat else None, memory_bytes)
+            sample_feasible(space, Objective(c, lat.get(c.name, lambda a: 0.0), space, pre), random.Random(seed), max_tries=300)
+
+# %% ../../nbs/19_chips.cli.ipynb #0fe960f6
+def _specialize_chip(c, cond, space, sup, pred, acc, lat:dict, data, out:Path|None, margin:float, memory_bytes, min_accuracy,
+                     population:int, generations:int, top_k:int, seed:int, log=print)->dict:
+    "Search, measure and select (and export to `out`) the target structure of chip `c` under `cond`: its result row."
+    import numpy as np
+    from methodbook.chips.supernet import Arch
+    from methodbook.chips.search import Condition, Objective, evolutionary_search, performance_indices, select_target
+    from methodbook.chips.export import export_model
+    t0 = time.time()
+    if cond.latency_ms is None:
+        cond = Condition(float(np.median([lat[c.name](space.sample(random.Random(seed*1000 + i))) for i in range(50)])), memory_bytes, min_accuracy)
+    m = margin if c.kind in ('host', 'lut') else 0.0
+    obj = Objective(c, lat[c.name], space, Condition(cond.latency_ms*(1 - m), memory_bytes, min_accuracy))
+    ev = evolutionary_search(space, pred, obj, population=population, generations=generations, seed=seed)
+    cands = [a for a, _ in sorted(ev.unique().items(), key=lambda t: -t[1])[:top_k]]
+    rows = performance_indices(space, cands, acc, lat)
+    target = select_target(rows, obj)
+    arch = Arch.from_dict(target['arch'])
+    r = dict(chip=c.name, kind=c.kind, condition=cond.describe(c), budget_ms=cond.latency_ms, target=target, arch=str(arch),
+             n_evals=ev.n_evals, search=ev, objective=obj, seconds=round(time.time() - t0, 1))
+    if c.kind == 'host': r['measured_ms'] = lat[c.name].measure(arch)
+    if out is not None:
+        r['card'] = export_model(sup, arch, data, out, chip=c.name, indices=target, condition=cond.describe(c))
+    log(f"{c.name:22s} budget {cond.latency_ms:.4g} ms -> acc {target['accuracy']:.3f}, latency {target['latency_ms'][c.name]:.4g} ms"
+        + (f" (re-measured {r['measured_ms']:.4g} ms)" if 'measured_ms' in r else '') + f"  {arch}  [{r['seconds']}s]")
+    return r
+
 # %% ../../nbs/19_chips.cli.ipynb #b918d2e6
 def specialize(chips:list,                    # ChipSpec objects
                budgets:dict,                  # {chip name: latency budget in ms, or 'auto' (median of 50 random subnets)}
@@ -57,20 +104,15 @@ def specialize(chips:list,                    # ChipSpec objects
                batch_size:int=32,             # supernet training batch
                log=print)->dict:
     "Choose and (optionally) export a pre-training model per chip; every argument is checked before the supernet trains."
-    import numpy as np, torch
-    from methodbook.chips.supernet import Arch, SearchSpace
+    import torch
+    from methodbook.chips.supernet import SearchSpace
     from methodbook.chips.train import digits_data, pretrained_supernet, inherited_accuracy, check_data_fits
     from methodbook.chips.latency import ChipLatency, build_latency_table
-    from methodbook.chips.search import (AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, performance_indices,
-                                         select_target, sample_feasible)
-    from methodbook.chips.export import export_model, check_export_dir
+    from methodbook.chips.search import AccuracyTable, AccuracyPredictor
+    from methodbook.chips.export import check_export_dir
     t_start = time.time()
-    chips = _check_chips(chips); budgets = _check_budgets(chips, budgets)
-    for n, v, lo, hi in (('steps', steps, 1, None), ('n_acc', n_acc, 2, None), ('population', population, 1, None), ('generations', generations, 0, None),
-                         ('top_k', top_k, 1, None), ('seed', seed, 0, None), ('batch_size', batch_size, 1, None)):
-        check_number(v, n, lo=lo, hi=hi, integer=True)
-    check_number(margin, 'margin', lo=0, hi=1, hi_open=True)
-    conds = {c.name: Condition(None if budgets[c.name] == 'auto' else budgets[c.name], memory_bytes, min_accuracy) for c in chips}
+    chips, budgets, conds = _check_specialize_args(chips, budgets, memory_bytes, min_accuracy, margin, steps=steps, n_acc=n_acc,
+                                                   population=population, generations=generations, top_k=top_k, seed=seed, batch_size=batch_size)
     if data is None: data = digits_data(space.resolution if space is not None else 16)
     space = space or SearchSpace(in_channels=data.shape[0], num_classes=max(2, len(data.classes)), resolution=data.shape[-1])
     check_data_fits(space, data)
@@ -78,10 +120,7 @@ def specialize(chips:list,                    # ChipSpec objects
     for c in chips:
         if c.device == 'cuda' and c.kind == 'host' and not torch.cuda.is_available(): raise BadInputError(f"chip '{c.name}' is measured on CUDA, which is not available here")
     lat = {c.name: ChipLatency(c, space, tables.get(c.name)) for c in chips if c.kind != 'host' or c.name in tables}   # lut tables read and checked now
-    for c in chips:   # latency (analytic or table) and memory limits that no structure meets fail now, not after training
-        if c.name in lat or memory_bytes is not None or c.memory_bytes is not None:
-            pre = Condition(conds[c.name].latency_ms if c.name in lat else None, memory_bytes)
-            sample_feasible(space, Objective(c, lat.get(c.name, lambda a: 0.0), space, pre), random.Random(seed), max_tries=300)
+    _check_feasible(chips, space, lat, conds, memory_bytes, seed)
     outs = {c.name: check_export_dir(Path(out_dir)/c.name, f"out_dir/{c.name}") for c in chips} if out_dir is not None else {}
     if out_dir is not None: check_out_path(out_dir, 'out_dir', kind='dir')
     res = pretrained_supernet(space, data, steps=steps, seed=seed, batch_size=batch_size)
@@ -95,27 +134,8 @@ def specialize(chips:list,                    # ChipSpec objects
     log(f"accuracy predictor fitted on {len(archs)} measured subnets [{time.time()-t_start:.0f}s]")
     for c in chips:
         if c.name not in lat: tables[c.name] = build_latency_table(c, space, seed=seed); lat[c.name] = ChipLatency(c, space, tables[c.name])
-    out = {}
-    for c in chips:
-        t0 = time.time()
-        cond = conds[c.name]
-        if cond.latency_ms is None:
-            cond = Condition(float(np.median([lat[c.name](space.sample(random.Random(seed*1000 + i))) for i in range(50)])), memory_bytes, min_accuracy)
-        m = margin if c.kind in ('host', 'lut') else 0.0
-        obj = Objective(c, lat[c.name], space, Condition(cond.latency_ms*(1 - m), memory_bytes, min_accuracy))
-        ev = evolutionary_search(space, pred, obj, population=population, generations=generations, seed=seed)
-        cands = [a for a, _ in sorted(ev.unique().items(), key=lambda t: -t[1])[:top_k]]
-        rows = performance_indices(space, cands, acc, lat)
-        target = select_target(rows, obj)
-        arch = Arch.from_dict(target['arch'])
-        r = dict(chip=c.name, kind=c.kind, condition=cond.describe(c), budget_ms=cond.latency_ms, target=target, arch=str(arch),
-                 n_evals=ev.n_evals, search=ev, objective=obj, seconds=round(time.time() - t0, 1))
-        if c.kind == 'host': r['measured_ms'] = lat[c.name].measure(arch)
-        if out_dir is not None:
-            r['card'] = export_model(sup, arch, data, outs[c.name], chip=c.name, indices=target, condition=cond.describe(c))
-        out[c.name] = r
-        log(f"{c.name:22s} budget {cond.latency_ms:.4g} ms -> acc {target['accuracy']:.3f}, latency {target['latency_ms'][c.name]:.4g} ms"
-            + (f" (re-measured {r['measured_ms']:.4g} ms)" if 'measured_ms' in r else '') + f"  {arch}  [{r['seconds']}s]")
+    out = {c.name: _specialize_chip(c, conds[c.name], space, sup, pred, acc, lat, data, outs.get(c.name), margin, memory_bytes, min_accuracy,
+                                    population, generations, top_k, seed, log) for c in chips}
     return dict(chips=out, supernet=sup, accuracy=acc, predictor=pred, latency=lat, tables=tables, data=data,
                 seconds=round(time.time() - t_start, 1))
 
