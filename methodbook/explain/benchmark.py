@@ -274,6 +274,60 @@ def randomized_copy(model:nn.Module, seed:int=123)->nn.Module:
         if hasattr(mod, 'reset_parameters'): mod.reset_parameters()
     return m.eval()
 
+# %% ../../nbs/24_explain.benchmark.ipynb #bf48daa0
+def _score_baselines(score, model, aspects, x, te, cfg, kw:dict):
+    "Score the baselines: the unmasked input, a random mask of the same size, and one random present shape (chance)."
+    score('unmasked input (baseline)', aspects.presence(x))
+    g = torch.Generator().manual_seed(cfg.seed)
+    rmask = make_mask(torch.rand(x.shape, generator=g), **kw)
+    score('random mask, same size (baseline)', masked_presence(model, x, rmask, aspects))
+    pick = torch.where(te.present, torch.rand(te.present.shape, generator=g), -1.).argmax(1)
+    score('one random present shape (chance reference)', F.one_hot(pick, len(ASPECTS)).float())
+
+# %% ../../nbs/24_explain.benchmark.ipynb #d8d14370
+def _score_input_methods(score, rows:list, model, aspects, x, methods, cfg, bkw:dict)->str:
+    "Score each method at the input layer, then the best of them on a randomized model (sanity check): the best's name."
+    best = None
+    for m in methods:
+        torch.manual_seed(cfg.seed)                       # SmoothGrad's noise: the same every run
+        t0 = time.time()
+        r = explain_batch(model, x, aspects, method=m, **bkw)
+        ms = 1000 * (time.time() - t0) / len(x)
+        score(f'{m} @ input', r['masked'], ms_per_image_batched=ms, zero_relevance=int(r['zero'].sum()))
+        if best is None or rows[-1]['f1'] > best[1]: best = (m, rows[-1]['f1'])
+    torch.manual_seed(cfg.seed)
+    score(f'{best[0]} @ input, randomized weights (sanity)',
+          explain_batch(randomized_copy(model), x, aspects, method=best[0], **bkw)['masked'])
+    return best[0]
+
+# %% ../../nbs/24_explain.benchmark.ipynb #eacc6791
+def _score_layer_methods(score, model, aspects, x, layer_methods, cfg, bkw:dict)->dict:
+    "Score the methods at the internal source layer through maps fitted on fresh scenes: the fitted maps."
+    tr = sample_scenes(1000, 'aspects', seed=1000 * cfg.seed + 5)
+    maps = fit_aspect_maps(model, aspects, render(tr), cfg.source_layer, cfg.target_layer, kernel_size=cfg.map_kernel)
+    lkw = dict(bkw, frac=cfg.layer_frac, sign=cfg.layer_sign)
+    for m in layer_methods:
+        torch.manual_seed(cfg.seed)
+        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method=m, **lkw)
+        score(f'{m} @ {cfg.source_layer} + learned map', r['masked'], zero_relevance=int(r['zero'].sum()))
+    if 'ig' in layer_methods:   # reference: IG with the input layer's mask settings (top frac of |r|)
+        torch.manual_seed(cfg.seed)
+        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method='ig', **bkw)
+        score(f'ig @ {cfg.source_layer} + learned map, input-layer mask settings (reference)', r['masked'], zero_relevance=int(r['zero'].sum()))
+    return maps
+
+# %% ../../nbs/24_explain.benchmark.ipynb #a2434be5
+def _ms_one_explanation(model, x, aspects, methods, bkw:dict)->dict:
+    "Milliseconds for one explanation of one image, per method: after a warm-up, the median of 20."
+    from methodbook.explain.explain import explain
+    ms_one = {}
+    for m in methods:
+        explain(model, x[0], aspects, method=m, **bkw); ts = []
+        for i in range(20):
+            t0 = time.perf_counter(); explain(model, x[i], aspects, method=m, **bkw); ts.append(time.perf_counter() - t0)
+        ms_one[m] = 1000 * sorted(ts)[len(ts) // 2]
+    return ms_one
+
 # %% ../../nbs/24_explain.benchmark.ipynb #382e36fd
 def run_benchmark(
     cfg:BenchConfig|None=None,  # benchmark config
@@ -300,49 +354,13 @@ def run_benchmark(
         if verbose: print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()})
     kw = dict(policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
     bkw = dict(kw, allow_zero=True)   # an all-zero relevance (GradCAM can give one) reports nothing for that scene
-    # baselines
-    score('unmasked input (baseline)', aspects.presence(x))
-    g = torch.Generator().manual_seed(cfg.seed)
-    rmask = make_mask(torch.rand(x.shape, generator=g), **kw)
-    score('random mask, same size (baseline)', masked_presence(model, x, rmask, aspects))
-    pick = torch.where(te.present, torch.rand(te.present.shape, generator=g), -1.).argmax(1)
-    score('one random present shape (chance reference)', F.one_hot(pick, len(ASPECTS)).float())
-    # methods at the input layer
-    best = None
-    for m in methods:
-        torch.manual_seed(cfg.seed)                       # SmoothGrad's noise: the same every run
-        t0 = time.time()
-        r = explain_batch(model, x, aspects, method=m, **bkw)
-        ms = 1000 * (time.time() - t0) / len(x)
-        score(f'{m} @ input', r['masked'], ms_per_image_batched=ms, zero_relevance=int(r['zero'].sum()))
-        if best is None or rows[-1]['f1'] > best[1]: best = (m, rows[-1]['f1'])
-    # sanity check: the best method on a randomized model
-    torch.manual_seed(cfg.seed)
-    score(f'{best[0]} @ input, randomized weights (sanity)',
-          explain_batch(randomized_copy(model), x, aspects, method=best[0], **bkw)['masked'])
-    # internal source layer with learned maps
-    tr = sample_scenes(1000, 'aspects', seed=1000 * cfg.seed + 5)
-    maps = fit_aspect_maps(model, aspects, render(tr), cfg.source_layer, cfg.target_layer, kernel_size=cfg.map_kernel)
+    _score_baselines(score, model, aspects, x, te, cfg, kw)
+    best = _score_input_methods(score, rows, model, aspects, x, methods, cfg, bkw)
+    maps = _score_layer_methods(score, model, aspects, x, layer_methods, cfg, bkw)
     r2 = {n: mp.r2 for n, mp in maps.items()}
-    lkw = dict(bkw, frac=cfg.layer_frac, sign=cfg.layer_sign)
-    for m in layer_methods:
-        torch.manual_seed(cfg.seed)
-        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method=m, **lkw)
-        score(f'{m} @ {cfg.source_layer} + learned map', r['masked'], zero_relevance=int(r['zero'].sum()))
-    if 'ig' in layer_methods:   # reference: IG with the input layer's mask settings (top frac of |r|)
-        torch.manual_seed(cfg.seed)
-        r = explain_batch(model, x, aspects, cfg.source_layer, cfg.target_layer, maps, method='ig', **bkw)
-        score(f'ig @ {cfg.source_layer} + learned map, input-layer mask settings (reference)', r['masked'], zero_relevance=int(r['zero'].sum()))
-    # latency of one explanation: one image at a time, after a warm-up, median of 20
-    from methodbook.explain.explain import explain
-    ms_one = {}
-    for m in methods:
-        explain(model, x[0], aspects, method=m, **bkw); ts = []
-        for i in range(20):
-            t0 = time.perf_counter(); explain(model, x[i], aspects, method=m, **bkw); ts.append(time.perf_counter() - t0)
-        ms_one[m] = 1000 * sorted(ts)[len(ts) // 2]
+    ms_one = _ms_one_explanation(model, x, aspects, methods, bkw)
     return dict(rows=rows, task_acc=tm['task_acc'], aspect_acc=aspects.accuracy, map_r2=r2,
-                map_r2_baseline={n: mp.r2_baseline for n, mp in maps.items()}, best=best[0],
+                map_r2_baseline={n: mp.r2_baseline for n, mp in maps.items()}, best=best,
                 ms_one_explanation=ms_one, train_s=tm['train_s'], train_cpu_s=tm['train_cpu_s'], cached=tm['cached'],
                 total_s=time.time() - t_all, total_cpu_s=time.process_time() - c_all, n_causal=int(causal.sum()), n_test=cfg.n_test, config=cfg.to_dict())
 
