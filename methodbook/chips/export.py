@@ -76,6 +76,57 @@ def check_export_dir(path, name:str='out_dir', overwrite:bool=True)->Path:
         if not overwrite: raise BadFileError(f"{name}: {str(p)!r} already holds a chip export; pass overwrite=True to replace it")
     return p
 
+# %% ../../nbs/14_chips.export.ipynb #bc5ff744
+def _extract(supernet:Supernet, arch:Arch, x:Tensor)->tuple:
+    "(the extracted subnet in eval mode, its max abs difference from the supernet on `x`); the supernet's mode is kept."
+    was = supernet.training; supernet.eval()
+    with torch.no_grad():
+        ref_sup = supernet(x, arch)
+        raw = extract_subnet(supernet, arch).eval()
+        p_extract = (raw(x) - ref_sup).abs().max().item()
+    supernet.train(was)
+    return raw, p_extract
+
+# %% ../../nbs/14_chips.export.ipynb #10fdc86a
+def _write_model_files(tmp:Path, net, model, sp, arch:Arch, pre:dict, chip:str):
+    "safetensors weights + methodbook.json, arch.json, and TorchScript with the preprocessing inside."
+    save_pretrained(tmp, net, 'chips.subnet', config={'space': sp.to_dict(), 'arch': arch.to_dict()}, extra={'preprocessing': pre, 'chip': chip})
+    (tmp/'arch.json').write_text(json.dumps({'space': sp.to_dict(), 'arch': arch.to_dict()}, indent=1))
+    ts = torch.jit.script(model)
+    ts.save(str(tmp/'model.torchscript.pt'), _extra_files={'preprocessing.json': json.dumps(pre)})
+
+# %% ../../nbs/14_chips.export.ipynb #fc513d9d
+def _check_parity(tmp:Path, net, model, data, x:Tensor, p_extract:float, tol:float, arch:Arch, chip:str)->dict:
+    "Max abs differences of the written files against the subnet (and ONNX export when `onnx` is installed); raise above `tol`."
+    xr = data.raw(x)
+    with torch.no_grad():
+        ref = net(x)
+        parity = {'extracted subnet vs supernet (before recalibration)': p_extract,
+                  'TorchScript on raw images vs subnet on standardised images': (torch.jit.load(str(tmp/'model.torchscript.pt'))(xr) - ref).abs().max().item(),
+                  'safetensors reload vs subnet': (load_exported(tmp)(xr) - ref).abs().max().item()}
+    if importlib.util.find_spec('onnx') is not None:
+        torch.onnx.export(model, xr[:1], str(tmp/'model.onnx'), input_names=['image'], output_names=['logits'], dynamic_axes={'image': {0: 'batch'}})
+    bad = {k: v for k, v in parity.items() if v > tol*max(1.0, ref.abs().max().item())}
+    if bad: raise AssertionError(f"export of {arch} for chip '{chip}': parity above {tol}: {bad}")
+    return parity
+
+# %% ../../nbs/14_chips.export.ipynb #cda4d26f
+def _card_indices(indices:dict|None, net, model, data, sp, arch:Arch)->dict:
+    "The card's performance indices: the given ones, accuracy after recalibration and on raw input, and cost indices."
+    idx = dict(indices or {}); idx.pop('arch', None)
+    idx.setdefault('accuracy_recalibrated', accuracy(net, data.x_val, data.y_val))
+    idx['accuracy_raw_input'] = accuracy(model, data.raw(data.x_val), data.y_val)
+    for k, v in cost_indices(sp, arch).items(): idx.setdefault(k, v)
+    return idx
+
+# %% ../../nbs/14_chips.export.ipynb #93df19a0
+def _replace_dir(tmp:Path, out:Path):
+    "Move the finished `tmp` to `out`, replacing an earlier export there only once the new one is complete."
+    old = None
+    if out.exists(): old = out.with_name(f'.{out.name}.old-{os.getpid()}'); os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None: shutil.rmtree(old, ignore_errors=True)
+
 # %% ../../nbs/14_chips.export.ipynb #23492451
 def export_model(supernet:Supernet,               # trained supernet
                  arch:Arch,                       # the chip's target structure
@@ -94,46 +145,23 @@ def export_model(supernet:Supernet,               # trained supernet
     check_data_fits(sp, data); sp.validate(arch)
     check_number(n_calib, 'n_calib', lo=1, integer=True); check_number(tol, 'tol', lo=0, lo_open=True)
     out = check_export_dir(out_dir, 'out_dir', overwrite)
-    was = supernet.training; supernet.eval()
     x = data.x_val[:64]
-    with torch.no_grad():
-        ref_sup = supernet(x, arch)
-        raw = extract_subnet(supernet, arch).eval()
-        p_extract = (raw(x) - ref_sup).abs().max().item()
-    supernet.train(was)
+    raw, p_extract = _extract(supernet, arch, x)
     net = recalibrate_bn(raw, data.x_train[:n_calib].to(next(raw.parameters()).device)).cpu()
     pre = data.preprocessing()
     model = ChipModel(net, pre['mean'], pre['std'], pre['class_names'], pre['input_size']).eval()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.tmp-'))
     try:
-        save_pretrained(tmp, net, 'chips.subnet', config={'space': sp.to_dict(), 'arch': arch.to_dict()}, extra={'preprocessing': pre, 'chip': chip})
-        (tmp/'arch.json').write_text(json.dumps({'space': sp.to_dict(), 'arch': arch.to_dict()}, indent=1))
-        ts = torch.jit.script(model)
-        ts.save(str(tmp/'model.torchscript.pt'), _extra_files={'preprocessing.json': json.dumps(pre)})
-        xr = data.raw(x)
-        with torch.no_grad():
-            ref = net(x)
-            parity = {'extracted subnet vs supernet (before recalibration)': p_extract,
-                      'TorchScript on raw images vs subnet on standardised images': (torch.jit.load(str(tmp/'model.torchscript.pt'))(xr) - ref).abs().max().item(),
-                      'safetensors reload vs subnet': (load_exported(tmp)(xr) - ref).abs().max().item()}
-        if importlib.util.find_spec('onnx') is not None:
-            torch.onnx.export(model, xr[:1], str(tmp/'model.onnx'), input_names=['image'], output_names=['logits'], dynamic_axes={'image': {0: 'batch'}})
-        bad = {k: v for k, v in parity.items() if v > tol*max(1.0, ref.abs().max().item())}
-        if bad: raise AssertionError(f"export of {arch} for chip '{chip}': parity above {tol}: {bad}")
-        idx = dict(indices or {}); idx.pop('arch', None)
-        idx.setdefault('accuracy_recalibrated', accuracy(net, data.x_val, data.y_val))
-        idx['accuracy_raw_input'] = accuracy(model, data.raw(data.x_val), data.y_val)
-        for k, v in cost_indices(sp, arch).items(): idx.setdefault(k, v)
+        _write_model_files(tmp, net, model, sp, arch, pre, chip)
+        parity = _check_parity(tmp, net, model, data, x, p_extract, tol, arch, chip)
+        idx = _card_indices(indices, net, model, data, sp, arch)
         card = dict(name=f'methodbook-chips-{chip}', chip=chip, arch=arch.to_dict(), arch_str=str(arch), condition=condition, data=data.name,
                     preprocessing=pre, indices=idx, parity=parity, files=sorted([p.name for p in tmp.iterdir()] + ['model_card.md', 'model_card.json']),
                     torch=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
         (tmp/'model_card.json').write_text(json.dumps(card, indent=1))
         (tmp/'model_card.md').write_text(_card_md(card))
-        old = None
-        if out.exists(): old = out.with_name(f'.{out.name}.old-{os.getpid()}'); os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None: shutil.rmtree(old, ignore_errors=True)
+        _replace_dir(tmp, out)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return card
