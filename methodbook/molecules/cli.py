@@ -184,6 +184,35 @@ def load_encoder(
     if not (p/MODEL_META).exists() and (p/'encoder'/MODEL_META).exists(): p = p/'encoder'
     return MolEncoder.load(p)
 
+# %% ../../nbs/69_molecules.cli.ipynb #47816a9a
+def _check_evaluate_args(data, task, smiles_col, label_col, n_max, seeds, split, ft_steps, rf_trees, out):
+    "Every check of `evaluate_cmd`'s options that needs no file read and no model."
+    check_number(n_max, '--n-max', lo=0, integer=True); check_number(seeds, '--seeds', lo=1, hi=100, integer=True)
+    check_choice(split, '--split', ('scaffold', 'random')); check_number(ft_steps, '--ft-steps', lo=0, integer=True)
+    check_number(rf_trees, '--rf-trees', lo=1, integer=True)
+    if n_max == 1: raise BadInputError('--n-max must be 0 (all) or >= 2')
+    if data: check_choice(task or 'auto', '--task (with --data)', ('auto', 'classification', 'regression'))
+    else:
+        check_choice(task or 'b3db', '--task', ('b3db', 'freesolv'))
+        if smiles_col or label_col: raise BadInputError('--smiles-col/--label-col need --data FILE')
+    if out: check_out_path(out, '--out', kind='file')
+
+# %% ../../nbs/69_molecules.cli.ipynb #f1f898c5
+def _evaluate_task(data:str, task:str, smiles_col:str, label_col:str, n_max:int):
+    "The task to evaluate on: the user's --data file (subsampled to --n-max, with what was read printed) or a built-in one."
+    import numpy as np
+    from methodbook.molecules.downstream import load_task, task_from_file, Task
+    if data:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            t = task_from_file(check_path(data, '--data', kind='file'), smiles_col or None, label_col or 'auto', None if task in ('', 'auto') else task)
+        print(t.source); [print(x.message) for x in w]
+        if n_max and len(t) > n_max:
+            keep = np.sort(np.random.default_rng(0).choice(len(t), n_max, replace=False))
+            t = Task(t.name, [t.smiles[i] for i in keep], t.y[keep], t.kind, t.classes, [t.where[i] for i in keep]); print(f"subsampled to {n_max} molecules (--n-max)")
+    else: t = load_task(task or 'b3db', n_max or None)
+    return t
+
 # %% ../../nbs/69_molecules.cli.ipynb #64084d4c
 @call_parse
 def evaluate_cmd(
@@ -202,28 +231,12 @@ def evaluate_cmd(
 ):
     "Pretrained encoder vs scratch vs ECFP + random forest on a built-in or your own task; prints mean ± std."
     mdir = _input_file(model_dir, model, '')
-    check_number(n_max, '--n-max', lo=0, integer=True); check_number(seeds, '--seeds', lo=1, hi=100, integer=True)
-    check_choice(split, '--split', ('scaffold', 'random')); check_number(ft_steps, '--ft-steps', lo=0, integer=True)
-    check_number(rf_trees, '--rf-trees', lo=1, integer=True)
-    if n_max == 1: raise BadInputError('--n-max must be 0 (all) or >= 2')
-    if data: check_choice(task or 'auto', '--task (with --data)', ('auto', 'classification', 'regression'))
-    else:
-        check_choice(task or 'b3db', '--task', ('b3db', 'freesolv'))
-        if smiles_col or label_col: raise BadInputError('--smiles-col/--label-col need --data FILE')
-    if out: check_out_path(out, '--out', kind='file')
-    from methodbook.molecules.downstream import load_task, task_from_file, compare, summarize, Task
+    _check_evaluate_args(data, task, smiles_col, label_col, n_max, seeds, split, ft_steps, rf_trees, out)
+    from methodbook.molecules.downstream import compare, summarize
     from methodbook.molecules.encoder import MolEncoder
-    import numpy as np, torch
+    import torch
     enc = load_encoder(mdir) if mdir else None
-    if data:
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter('always')
-            t = task_from_file(check_path(data, '--data', kind='file'), smiles_col or None, label_col or 'auto', None if task in ('', 'auto') else task)
-        print(t.source); [print(x.message) for x in w]
-        if n_max and len(t) > n_max:
-            keep = np.sort(np.random.default_rng(0).choice(len(t), n_max, replace=False))
-            t = Task(t.name, [t.smiles[i] for i in keep], t.y[keep], t.kind, t.classes, [t.where[i] for i in keep]); print(f"subsampled to {n_max} molecules (--n-max)")
-    else: t = load_task(task or 'b3db', n_max or None)
+    t = _evaluate_task(data, task, smiles_col, label_col, n_max)
     what = f", classes {t.classes[0]!r} = 0, {t.classes[1]!r} = 1" if t.classes else ''
     print(f"task {t.name!r}: {len(t)} molecules, {t.kind}{what}; metric {'ROC-AUC' if t.kind == 'classification' else 'RMSE'}, {split} split, seeds 0..{seeds-1}")
     torch.manual_seed(0)
