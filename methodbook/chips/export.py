@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from ..core import (BadInputError, BadTypeError, BadFileError, check_number, check_out_path, save_pretrained,
+from ..core import (BadInputError, BadTypeError, BadFileError, check_number, check_out_path, save_pretrained, atomic_dir,
                              read_pretrained_meta, load_pretrained)
 from .supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet, cost_indices
 from .train import ImageData, recalibrate_bn, accuracy, check_data_fits
@@ -119,14 +119,6 @@ def _card_indices(indices:dict|None, net, model, data, sp, arch:Arch)->dict:
     for k, v in cost_indices(sp, arch).items(): idx.setdefault(k, v)
     return idx
 
-# %% ../../nbs/14_chips.export.ipynb #93df19a0
-def _replace_dir(tmp:Path, out:Path):
-    "Move the finished `tmp` to `out`, replacing an earlier export there only once the new one is complete."
-    old = None
-    if out.exists(): old = out.with_name(f'.{out.name}.old-{os.getpid()}'); os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None: shutil.rmtree(old, ignore_errors=True)
-
 # %% ../../nbs/14_chips.export.ipynb #23492451
 def export_model(supernet:Supernet,               # trained supernet
                  arch:Arch,                       # the chip's target structure
@@ -150,9 +142,7 @@ def export_model(supernet:Supernet,               # trained supernet
     net = recalibrate_bn(raw, data.x_train[:n_calib].to(next(raw.parameters()).device)).cpu()
     pre = data.preprocessing()
     model = ChipModel(net, pre['mean'], pre['std'], pre['class_names'], pre['input_size']).eval()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.tmp-'))
-    try:
+    with atomic_dir(out) as tmp:   # an earlier export is replaced only once the new one is complete
         _write_model_files(tmp, net, model, sp, arch, pre, chip)
         parity = _check_parity(tmp, net, model, data, x, p_extract, tol, arch, chip)
         idx = _card_indices(indices, net, model, data, sp, arch)
@@ -161,9 +151,6 @@ def export_model(supernet:Supernet,               # trained supernet
                     torch=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
         (tmp/'model_card.json').write_text(json.dumps(card, indent=1))
         (tmp/'model_card.md').write_text(_card_md(card))
-        _replace_dir(tmp, out)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return card
 
 # %% ../../nbs/14_chips.export.ipynb #4a82ef29
