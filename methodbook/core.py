@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ['MODEL_META', 'MODEL_WEIGHTS', 'MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError',
            'DataUnavailableError', 'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path',
            'seed_everything', 'get_device', 'parse_threads', 'set_threads', 'atomic_file', 'atomic_write', 'atomic_dir',
-           'Config', 'save_pretrained', 'read_pretrained_meta', 'load_pretrained']
+           'Config', 'save_pretrained', 'read_pretrained_meta', 'load_pretrained', 'lazy_api']
 
 # %% ../nbs/00_core.ipynb #c0fd27eb
 class MethodbookError(Exception):
@@ -393,3 +393,18 @@ def load_pretrained(
     except RuntimeError as e: raise BadFileError(f"model folder {str(p)!r} does not match the model built from its config: {' '.join(str(e).split())[:400]}") from None
     except Exception as e: raise BadFileError(f"{str(p/MODEL_WEIGHTS)!r} could not be read (truncated or not safetensors): {type(e).__name__}: {e}") from None
     return model
+
+# %% ../nbs/00_core.ipynb #ab87f5d2
+def lazy_api(
+    package:str,   # the package's `__name__`
+    api:dict,      # public name -> submodule of the package that defines it
+):
+    "`(__getattr__, __dir__)` for `package` that import each name in `api` from its submodule on first use."
+    import importlib, sys
+    def __getattr__(name):
+        if name not in api: raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        v = getattr(importlib.import_module(f'{package}.{api[name]}'), name)
+        setattr(sys.modules[package], name, v)
+        return v
+    def __dir__(): return sorted(set(vars(sys.modules[package])) | set(api))
+    return __getattr__, __dir__

@@ -24,15 +24,6 @@ _API = {  # public name -> module of this package that defines it
     'main': 'cli', 'load_encoder': 'cli', 'demo': 'cli',
 }
 
-from importlib import import_module as _import_module
+from methodbook.core import lazy_api
 __all__ = list(_API)
-
-def __getattr__(name):
-    "Import the public API lazily: `methodbook molecules --help` must not pay for torch."
-    if name in _API:
-        v = getattr(_import_module(f'{__name__}.{_API[name]}'), name)
-        globals()[name] = v
-        return v
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-def __dir__(): return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_api(__name__, _API)   # `methodbook molecules --help` must not pay for torch
