@@ -10,7 +10,7 @@ __all__ = ['SEVERITIES', 'CORRUPTIONS', 'jitter_noise', 'global_outliers', 'loca
            'plot_corruptions', 'random_affine', 'statistical_outlier_removal', 'corruption_accuracies',
            'mean_corruption_error']
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #63c65e16
+# %% ../../nbs/56_pointcloud.corruption.ipynb #292693a9
 import math
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from torch import Tensor
 from ..core import BadInputError, BadTypeError, as_float_tensor, check_number, check_choice
 from .data import check_points, apply_normalization
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #8665005e
+# %% ../../nbs/56_pointcloud.corruption.ipynb #fb158f79
 SEVERITIES = (1, 2, 3)
 
 def _prep(points, severity, generator)->Tensor:
@@ -36,7 +36,7 @@ def _keep(p:Tensor, score:Tensor, n_keep:int)->Tensor:
 
 def _u(shape, generator, dtype)->Tensor: return torch.rand(shape, generator=generator, dtype=dtype)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #1364750b
+# %% ../../nbs/56_pointcloud.corruption.ipynb #d10b5d6c
 def jitter_noise(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: σ = 0.01, 0.03, 0.05
@@ -46,7 +46,7 @@ def jitter_noise(
     p = _prep(points, severity, generator)
     return p + torch.randn(p.shape, generator=generator, dtype=p.dtype) * (0.01, 0.03, 0.05)[severity - 1]
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #24e88fa3
+# %% ../../nbs/56_pointcloud.corruption.ipynb #783bed95
 def global_outliers(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: 1%, 3%, 5% of N extra points
@@ -59,7 +59,7 @@ def global_outliers(
     r = _u((B, 5 * N // 100 + 1, 1), generator, p.dtype) ** (1 / 3)
     return torch.cat([p, (d / d.norm(dim=-1, keepdim=True) * r)[:, :k]], 1)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #af3eb842
+# %% ../../nbs/56_pointcloud.corruption.ipynb #3af7139a
 def local_outliers(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: 10%, 30%, 50% of N extra points
@@ -76,7 +76,7 @@ def local_outliers(
     new = centre[:, which] + torch.randn(B, kmax, 3, generator=generator, dtype=p.dtype) * sigma[:, which]
     return torch.cat([p, new[:, :k]], 1)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #a13d44fd
+# %% ../../nbs/56_pointcloud.corruption.ipynb #5fe5ecc8
 def global_dropout(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: drop 25%, 50%, 75%
@@ -87,7 +87,7 @@ def global_dropout(
     n_keep = max(2, N - round((0.25, 0.5, 0.75)[severity - 1] * N))
     return _keep(p, _u(p.shape[:2], generator, p.dtype), n_keep)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #f2083382
+# %% ../../nbs/56_pointcloud.corruption.ipynb #2cc9ef76
 def local_dropout(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: drop 10%, 30%, 50% as holes
@@ -101,7 +101,7 @@ def local_dropout(
     centre = p.gather(1, torch.randint(0, N, (B, n_holes, 1), generator=generator).expand(-1, -1, 3))
     return _keep(p, torch.cdist(p, centre).amin(-1), n_keep)              # far from every centre = kept
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #c6894e40
+# %% ../../nbs/56_pointcloud.corruption.ipynb #809e4e81
 def nonuniform_density(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: density gradient γ = 1, 3, 6
@@ -115,7 +115,7 @@ def nonuniform_density(
     gumbel = -torch.log(-torch.log(_u((B, N), generator, p.dtype).clamp(1e-12, 1 - 1e-7)))
     return _keep(p, (1, 3, 6)[severity - 1] * (p * d).sum(-1) + gumbel, max(2, round(keep * N)))
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #70999a97
+# %% ../../nbs/56_pointcloud.corruption.ipynb #a9d3368f
 def _apply(p:Tensor, A:Tensor)->Tensor: return p @ A.transpose(1, 2)
 
 def scale_corruption(
@@ -128,7 +128,7 @@ def scale_corruption(
     s = math.log((1.6, 1.8, 2.0)[severity - 1])
     return p * torch.exp(s * (2 * _u((p.shape[0], 1, 3), generator, p.dtype) - 1))
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #3165483c
+# %% ../../nbs/56_pointcloud.corruption.ipynb #b5da82bc
 def _euler(a:Tensor)->Tensor:
     "(B, 3) angles about x, y, z -> (B, 3, 3) rotation matrices Rz Ry Rx."
     c, s = a.cos(), a.sin(); B = len(a); one, zero = torch.ones(B, dtype=a.dtype), torch.zeros(B, dtype=a.dtype)
@@ -147,7 +147,7 @@ def rotation_corruption(
     th = math.radians((6, 18, 30)[severity - 1])
     return _apply(p, _euler(th * (2 * _u((p.shape[0], 3), generator, p.dtype) - 1)))
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #a34c45a3
+# %% ../../nbs/56_pointcloud.corruption.ipynb #f15a42c9
 def shear_corruption(
     points,               # (B, N, 3) clouds
     severity:int=2,       # 1, 2 or 3: off-diagonals ±U(c - 0.05, c), c = 0.05, 0.15, 0.25
@@ -161,7 +161,7 @@ def shear_corruption(
     eye = torch.eye(3, dtype=p.dtype)
     return _apply(p, eye + (1 - eye) * mag * sign)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #5fbf282d
+# %% ../../nbs/56_pointcloud.corruption.ipynb #c107909c
 CORRUPTIONS = {'jitter': jitter_noise, 'global_outliers': global_outliers, 'local_outliers': local_outliers,
                'global_dropout': global_dropout, 'local_dropout': local_dropout, 'nonuniform_density': nonuniform_density,
                'scale': scale_corruption, 'rotation': rotation_corruption, 'shear': shear_corruption}
@@ -176,7 +176,7 @@ def corrupt_clouds(
     check_choice(name, 'corruption', CORRUPTIONS); check_number(seed, 'seed', lo=0, integer=True)
     return CORRUPTIONS[name](points, severity, torch.Generator().manual_seed(seed))
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #6cda5aed
+# %% ../../nbs/56_pointcloud.corruption.ipynb #83d7e8fa
 def plot_corruptions(
     cloud,            # (N, 3) one clean cloud
     seed:int=0,
@@ -195,7 +195,7 @@ def plot_corruptions(
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #a38aed62
+# %% ../../nbs/56_pointcloud.corruption.ipynb #ba4356f8
 def random_affine(
     points,               # (B, N, 3) clouds
     scale:float=1.5,      # per-axis factors in [1/scale, scale], >= 1
@@ -212,7 +212,7 @@ def random_affine(
     R = _euler(math.radians(degrees) * (2 * _u((B, 3), generator, p.dtype) - 1))
     return _apply(p, R @ H @ S)
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #32074369
+# %% ../../nbs/56_pointcloud.corruption.ipynb #2fab19b2
 def statistical_outlier_removal(
     points,              # (B, N, 3) clouds
     k:int=8,             # neighbours per point
@@ -233,7 +233,7 @@ def statistical_outlier_removal(
     idx = torch.where(keep, torch.arange(N).expand(B, N), order.gather(1, pick))
     return p.gather(1, idx[..., None].expand(-1, -1, 3))
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #a6cc67d1
+# %% ../../nbs/56_pointcloud.corruption.ipynb #6bb85755
 def corruption_accuracies(
     featurize,           # callable: (S, N', 3) float32 clouds -> (S, D) features
     X_train, y_train,    # clean training clouds (S, N, 3) and labels; the SVM is fit on their features
@@ -260,7 +260,7 @@ def corruption_accuracies(
     for c in corruptions: out[c] = {s: acc(corrupt_clouds(Xte, c, s, seed).numpy()) for s in severities}
     return out
 
-# %% ../../nbs/56_pointcloud.corruption.ipynb #2280ff6b
+# %% ../../nbs/56_pointcloud.corruption.ipynb #73029e2a
 def mean_corruption_error(
     acc:dict,        # `corruption_accuracies` of the model
     ref:dict,        # `corruption_accuracies` of the reference model, same corruptions and severities

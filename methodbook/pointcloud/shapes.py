@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.shapes.html.md"""
 # %% auto #0
 __all__ = ['COMPOSITE_CLASSES', 'make_object', 'write_off', 'write_shape_folder', 'plot_shape_grid']
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #4089b35b
+# %% ../../nbs/55_pointcloud.shapes.ipynb #1a09c1f8
 import json, os, shutil, tempfile
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ import trimesh
 from ..core import BadInputError, BadFileError, check_number, check_choice, check_out_path
 from .data import random_pose
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #6e6a71a5
+# %% ../../nbs/55_pointcloud.shapes.ipynb #233a9089
 _C = trimesh.creation
 
 def _box(ext, at=(0, 0, 0)): return _C.box(extents=ext, transform=trimesh.transformations.translation_matrix(at))
@@ -26,7 +26,7 @@ def _ball(r, at=(0, 0, 0)): m = _C.icosphere(subdivisions=1, radius=r); m.apply_
 def _hull(pts): return trimesh.convex.convex_hull(np.asarray(pts, float))
 def _join(parts): return trimesh.util.concatenate(parts)
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #7e41c1ec
+# %% ../../nbs/55_pointcloud.shapes.ipynb #1f17f242
 def _table(u, k, b):
     w, d, h, t = u(1., 1.8), u(.6, 1.1), u(.6, 1.), u(.04, .1)
     top = _disc(w / 2, t, [0, 0, h]) if b(.3) else _box([w, d, t], [0, 0, h])
@@ -52,7 +52,7 @@ def _lamp(u, k, b):
     shade = _lathe([[r1, 0], [r0, sh]]); shade.apply_translation([0, 0, h - sh * .5])
     return _join([_disc(rb, u(.03, .08)), _rod([0, 0, 0], [0, 0, h], u(.02, .04)), shade])
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #4e3ad372
+# %% ../../nbs/55_pointcloud.shapes.ipynb #63621d72
 def _mug(u, k, b):
     r, h = u(.3, .45), u(.6, 1.)
     body = _lathe([[0, 0], [r, 0], [r, h], [r * .9, h], [r * .9, .08], [0, .08]])
@@ -82,7 +82,7 @@ def _bottle(u, k, b):
     zs, zn = h * u(.55, .7), h * u(.75, .85)
     return _lathe([[0, 0], [r, 0], [r, zs], [rn, zn], [rn, h], [0, h]])
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #56334e41
+# %% ../../nbs/55_pointcloud.shapes.ipynb #b83ff626
 def _shelf(u, k, b):
     w, d, h, t, n = u(.6, 1.2), u(.25, .4), u(1., 2.), u(.03, .05), k(3, 6)
     sides = [_box([t, d, h], [sx * w / 2, 0, h / 2]) for sx in (-1, 1)]
@@ -109,7 +109,7 @@ def _car(u, k, b):
             wheels.append(wh)
     return _join(parts + wheels)
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #9e2df2b8
+# %% ../../nbs/55_pointcloud.shapes.ipynb #0f88d476
 def _airplane(u, k, b):
     L, r, span = u(1.8, 2.6), u(.1, .18), u(1.6, 2.8)
     body = _C.capsule(height=L, radius=r, count=[8, 8]); body.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0]))
@@ -139,7 +139,7 @@ def _sofa(u, k, b):
     parts += [_box([aw, d, ah], [sx * (L / 2 - aw / 2), 0, sh + ah / 2]) for sx in (-1, 1)]
     return _join(parts)
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #ffc7d471
+# %% ../../nbs/55_pointcloud.shapes.ipynb #43bd3992
 def _bench(u, k, b):
     L, d, h, n = u(1.4, 2.2), u(.3, .5), u(.4, .5), k(2, 4)
     planks = [_box([L, d / n * .85, .04], [0, y, h]) for y in np.linspace(-d / 2 + d / (2 * n), d / 2 - d / (2 * n), n)]
@@ -165,7 +165,7 @@ def _ladder(u, k, b):
     rungs = [_rod([-w / 2, 0, z], [w / 2, 0, z], .02) for z in np.linspace(h * .1, h * .9, n)]
     return _join(rails + rungs)
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #cdbc95bf
+# %% ../../nbs/55_pointcloud.shapes.ipynb #42c04b2c
 _BUILDERS = {'table': _table, 'chair': _chair, 'stool': _stool, 'lamp': _lamp, 'mug': _mug, 'bottle': _bottle,
              'shelf': _shelf, 'bed': _bed, 'car': _car, 'airplane': _airplane, 'guitar': _guitar, 'door': _door,
              'sofa': _sofa, 'bench': _bench, 'vase': _vase, 'monitor': _monitor, 'bowl': _bowl, 'cup': _cup,
@@ -184,7 +184,7 @@ def make_object(
     b = lambda p: bool(rng.random() < p)
     return _BUILDERS[name](u, k, b)
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #a0829e96
+# %% ../../nbs/55_pointcloud.shapes.ipynb #347e2e50
 def write_off(
     mesh:trimesh.Trimesh,  # triangle mesh
     path,                  # the .off file to write
@@ -199,7 +199,7 @@ def write_off(
     os.replace(tmp, path)
     return path
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #67cb17a8
+# %% ../../nbs/55_pointcloud.shapes.ipynb #6d859ab3
 def _instance(seed:int, ci:int, i:int, name:str)->trimesh.Trimesh:
     "Instance `i` of class number `ci`, posed; its own generator is seeded from (seed, ci, i)."
     rng = np.random.default_rng([seed, ci, i])
@@ -241,7 +241,7 @@ def write_shape_folder(
         if tmp.exists(): shutil.rmtree(tmp)
     return root
 
-# %% ../../nbs/55_pointcloud.shapes.ipynb #53a0db0e
+# %% ../../nbs/55_pointcloud.shapes.ipynb #a748096a
 def plot_shape_grid(
     classes:tuple=COMPOSITE_CLASSES,  # one column per class (wrapped into rows of `ncols`)
     per_class:int=1,                  # instances per class
