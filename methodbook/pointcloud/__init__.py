@@ -3,11 +3,13 @@
 Map (module.function; every name below is importable from `methodbook.pointcloud`):
 
   data      data.shapes_data, folder_data -> CloudData; read_point_cloud, read_clouds, normalize_points;
+            shapes.write_shape_folder (20 compositional classes, ModelNet-style), make_object;
             represent.make_representation, to_tensor (VoxelGrid, BasisPointSet)
   model     model.AEConfig, PointCloudAE (Voxel/BPS/PointNet encoders, folding or MLP decoder);
             losses.chamfer_distance, corrupt, noisy_reconstruction_loss
   fit       model.PretrainConfig, pretrain (through methodbook.train.fit), load_pretrained
-  evaluate  evaluate.embed, svm_accuracy, evaluate_model, voxel_svm_baseline, run_ablation
+  evaluate  evaluate.embed, svm_accuracy, evaluate_model, voxel_svm_baseline, run_ablation;
+            corruption.corrupt_clouds (9 corruptions x 3 severities), corruption_accuracies, mean_corruption_error
   report    evaluate.summarize_ablation, plot_ablation; model.plot_reconstructions
   cli       cli.main (`methodbook pointcloud pretrain|embed|evaluate`), cli.demo
 """
@@ -18,6 +20,9 @@ _API = {  # public name -> module of this package that defines it
     'AEConfig': 'model', 'PointCloudAE': 'model', 'PretrainConfig': 'model', 'pretrain': 'model', 'load_pretrained': 'model', 'plot_reconstructions': 'model',
     'chamfer_distance': 'losses', 'corrupt': 'losses', 'noisy_reconstruction_loss': 'losses',
     'embed': 'evaluate', 'svm_accuracy': 'evaluate', 'evaluate_model': 'evaluate', 'voxel_svm_baseline': 'evaluate', 'run_ablation': 'evaluate', 'summarize_ablation': 'evaluate', 'plot_ablation': 'evaluate',
+    'COMPOSITE_CLASSES': 'shapes', 'make_object': 'shapes', 'write_shape_folder': 'shapes', 'plot_shape_grid': 'shapes',
+    'CORRUPTIONS': 'corruption', 'corrupt_clouds': 'corruption', 'random_affine': 'corruption', 'statistical_outlier_removal': 'corruption',
+    'corruption_accuracies': 'corruption', 'mean_corruption_error': 'corruption', 'plot_corruptions': 'corruption',
     'main': 'cli', 'demo': 'cli',
 }
 

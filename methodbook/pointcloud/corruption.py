@@ -166,6 +166,7 @@ CORRUPTIONS = {'jitter': jitter_noise, 'global_outliers': global_outliers, 'loca
                'global_dropout': global_dropout, 'local_dropout': local_dropout, 'nonuniform_density': nonuniform_density,
                'scale': scale_corruption, 'rotation': rotation_corruption, 'shear': shear_corruption}
 
+# %% ../../nbs/56_pointcloud.corruption.ipynb #8f00c3f3
 def corrupt_clouds(
     points,          # (B, N, 3) clouds (tensor or array)
     name:str,        # a key of CORRUPTIONS

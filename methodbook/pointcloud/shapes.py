@@ -172,6 +172,7 @@ _BUILDERS = {'table': _table, 'chair': _chair, 'stool': _stool, 'lamp': _lamp, '
              'tent': _tent, 'ladder': _ladder}
 COMPOSITE_CLASSES = tuple(_BUILDERS)
 
+# %% ../../nbs/55_pointcloud.shapes.ipynb #952c2e7b
 def make_object(
     name:str,                  # one of COMPOSITE_CLASSES
     rng:np.random.Generator,   # draws the instance's proportions, counts and options
