@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/reshape.noc.html.md"""
 # %% ../../nbs/34_reshape.noc.ipynb #131eb8d9
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from ..core import Config, BadInputError, BadTypeError, check_choice, check_number
@@ -257,7 +257,10 @@ def time_schedule(plan:ReshapePlan,          # the plan
     if sched is None: sched = schedule(plan)
     elif not isinstance(sched, Schedule): raise BadTypeError(f"sched must be a Schedule (from schedule or balanced_schedule), got {type(sched).__name__}")
     m = sched.messages
-    return time_rounds(m.src_tile, m.dst_tile, _message_bytes(plan, m), m.descriptors, sched.round, noc)
+    t = time_rounds(m.src_tile, m.dst_tile, _message_bytes(plan, m), m.descriptors, sched.round, noc)
+    m0 = messages(plan)   # the bound belongs to the plan, not to this schedule: cutting messages only adds descriptors and rounds
+    b = time_rounds(m0.src_tile, m0.dst_tile, _message_bytes(plan, m0), m0.descriptors, np.zeros(len(m0), np.int64), noc)
+    return replace(t, bandwidth_bound_ns=b.bandwidth_bound_ns, bound_ns=b.bound_ns)
 
 # %% ../../nbs/34_reshape.noc.ipynb #a02b314a
 def _tile_data(layout:Layout):
