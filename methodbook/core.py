@@ -127,7 +127,7 @@ def check_out_path(
     path,                    # where output will be written
     name:str,                # what to call it in the error, e.g. '--out'
     kind:str='file',         # 'file' (its folder must exist) or 'dir' (created with its parents)
-    overwrite:bool=True,     # for files: may an existing file be replaced?
+    overwrite:bool=True,     # may an existing file (or a folder that holds files) be replaced?
 )->Path:
     "`path` as a `Path` if output can be written there, else a `BadFileError` naming it; checked before the work starts."
     if not isinstance(path, (str, os.PathLike)) or str(path) == '': raise BadTypeError(f"{name} must be a path, got {path!r}")
@@ -138,6 +138,7 @@ def check_out_path(
         while not anc.exists(): anc = anc.parent
         if not anc.is_dir(): raise BadFileError(f"{name}: {str(anc)!r} is a file, so {str(p)!r} cannot be created")
         if not os.access(anc, os.W_OK | os.X_OK): raise BadFileError(f"{name}: {str(anc)!r} is not writable")
+        if not overwrite and p.exists() and any(p.iterdir()): raise BadFileError(f"{name}: folder {str(p)!r} already holds files; choose another or allow overwriting")
         return p
     if p.is_dir(): raise BadFileError(f"{name}: {str(p)!r} is a folder; expected a file name")
     if p.exists() and not overwrite: raise BadFileError(f"{name}: {str(p)!r} already exists; choose another name or remove it")
