@@ -117,12 +117,8 @@ CLI_IDS = ['population-0', 'limit-negative', 'budget-nan', 'budget-word', 'budge
            'channels-2', 'out-is-a-file', 'table-roofline-chip', 'table-out-missing-folder', 'table-repeats-0',
            'budget-infeasible', 'memory-infeasible', 'resolution-huge']
 
-@pytest.mark.parametrize('cid', CLI_IDS)
-def test_cli_bad_input(cid, tmp_path, capsys):
-    cases = {c[0]: c for c in _cli_cases(tmp_path)}
-    assert list(cases) == CLI_IDS
-    _, argv, msg = cases[cid]
-    if '--out' not in argv: argv = argv + ['--out', str(tmp_path/'out')] if argv[0] == 'search' else argv
+def _refused(cid, argv, msg, tmp_path, capsys, outputs):
+    "`methodbook chips ARGV` exits 2 with one stderr line holding `msg`, and writes nothing under tmp_path (the cache aside)."
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
     rc = cli.main(argv)
     err = capsys.readouterr().err
@@ -131,7 +127,15 @@ def test_cli_bad_input(cid, tmp_path, capsys):
     assert msg in err, (cid, err)
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
     assert after == before, (cid, set(after) ^ set(before))
-    assert not (tmp_path/'tab.json').exists() and not (tmp_path/'out').exists()
+    for o in outputs: assert not (tmp_path/o).exists(), (cid, o)
+
+@pytest.mark.parametrize('cid', CLI_IDS)
+def test_cli_bad_input(cid, tmp_path, capsys):
+    cases = {c[0]: c for c in _cli_cases(tmp_path)}
+    assert list(cases) == CLI_IDS
+    _, argv, msg = cases[cid]
+    if '--out' not in argv and argv[0] == 'search': argv = argv + ['--out', str(tmp_path/'out')]
+    _refused(cid, argv, msg, tmp_path, capsys, ['tab.json', 'out'])
 
 def test_cli_refuses_an_out_folder_holding_other_files(tmp_path, capsys):
     own = tmp_path/'models'/'raspberry-pi-5'; own.mkdir(parents=True); (own/'notes.md').write_text('mine')
@@ -261,12 +265,4 @@ def test_nb201_cli_bad_input(cid, tmp_path, capsys):
     assert list(cases) == NB201_CLI_IDS
     _, argv, msg = cases[cid]
     if '--out' not in argv and argv[0] == 'nb201': argv = argv + ['--out', str(tmp_path/'out')]
-    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
-    rc = cli.main(argv)
-    err = capsys.readouterr().err
-    assert rc == 2, (cid, err)
-    assert err.startswith(f'methodbook chips {argv[0]}: error: ') and err.count('\n') == 1, (cid, err)
-    assert msg in err, (cid, err)
-    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob('*') if 'cache' not in p.parts}
-    assert after == before, (cid, set(after) ^ set(before))
-    assert not (tmp_path/'out').exists() and not (tmp_path/'o.json').exists()
+    _refused(cid, argv, msg, tmp_path, capsys, ['out', 'o.json'])
