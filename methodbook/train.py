@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 import numpy as np
 import torch
+from fastcore.basics import patch
 from torch import nn
 from .core import Config, BadInputError, BadTypeError, BadFileError, check_number, check_choice, seed_everything, atomic_file, atomic_write
 
@@ -302,7 +303,70 @@ def _save_rotating(run_dir:Path, model, optimizer, scheduler, step:int, fingerpr
     owned = owned[-keep_last:]; _record_run(run_dir, fingerprint, owned)
     return owned
 
-# %% ../nbs/02_train.ipynb #66b6ff6e
+# %% ../nbs/02_train.ipynb #aed08173
+def _prepare(model, train_dl, cfg:TrainConfig, optimizer=None, scheduler=None)->tuple:
+    "(accelerator, model, optimizer, scheduler, loader), prepared by Accelerate for this device or process group."
+    acc = _accelerator(cfg)
+    optimizer = optimizer or make_optimizer(model, cfg)
+    scheduler = scheduler or make_scheduler(optimizer, cfg)
+    model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
+    return acc, model, optimizer, scheduler, dl
+
+# %% ../nbs/02_train.ipynb #75581d7d
+class _Run:
+    "The state of one training run while `fit` runs it."
+    def __init__(self, acc, model, optimizer, scheduler, cfg:TrainConfig, run_dir:Path, fingerprint:str, opened:tuple):
+        self.acc, self.model, self.optimizer, self.scheduler, self.cfg = acc, model, optimizer, scheduler, cfg
+        self.run_dir, self.fingerprint, self.main = run_dir, fingerprint, acc.is_main_process
+        self.step, self.state, self.owned, self.history, self.evals = opened
+        self.pending = []   # metrics rows not yet appended to metrics.jsonl
+
+# %% ../nbs/02_train.ipynb #edb1fc72
+@patch
+def flush(self:_Run):
+    "Append the pending metrics rows to `metrics.jsonl` (main process only)."
+    if self.main and self.pending: _write_jsonl(self.run_dir/'metrics.jsonl', self.pending)
+    self.pending.clear()
+
+# %% ../nbs/02_train.ipynb #3bbe0576
+@patch
+def evaluate(self:_Run, eval_fn:Callable|None):
+    "Run `eval_fn` on the unwrapped model in eval mode, without gradients; record the row."
+    if eval_fn is None: return
+    m = self.acc.unwrap_model(self.model); was = m.training; m.eval()
+    with torch.no_grad(): r = {'kind': 'eval', 'step': self.step, **{k: float(v) for k, v in eval_fn(m).items()}}
+    m.train(was); self.evals.append(r); self.pending.append(r)
+
+# %% ../nbs/02_train.ipynb #ea0157cf
+@patch
+def step_once(self:_Run, step_fn:Callable, batch)->dict:
+    "One optimizer step on `batch`; a non-finite loss stops the run before it reaches the weights. Returns the step's row."
+    loss, extra = _as_loss(step_fn(self.model, batch))
+    if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {self.step + 1}; stopping before it reaches the weights")
+    self.acc.backward(loss)
+    if self.cfg.grad_clip is not None: self.acc.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+    self.optimizer.step(); self.scheduler.step(); self.optimizer.zero_grad(set_to_none=True)
+    self.step += 1
+    row = {'step': self.step, 'loss': float(loss.detach()), 'lr': self.scheduler.get_last_lr()[0], **extra}
+    self.history.append(row); self.pending.append(row)
+    return row
+
+# %% ../nbs/02_train.ipynb #d856ba57
+@patch
+def after_step(self:_Run, row:dict, bar, eval_fn:Callable|None, on_step:Callable|None):
+    "What the config asks for after a step: the callback, an evaluation, writing the log, a checkpoint."
+    cfg, step = self.cfg, self.step
+    bar.update(1)
+    if on_step is not None: on_step(step, self.acc.unwrap_model(self.model))
+    if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.max_steps: self.evaluate(eval_fn)
+    if step % cfg.log_every == 0: bar.set_postfix(loss=f"{row['loss']:.4g}"); self.flush()
+    if cfg.ckpt_every and step % cfg.ckpt_every == 0:
+        self.flush()
+        if self.main: self.owned = _save_rotating(self.run_dir, self.acc.unwrap_model(self.model), self.optimizer, self.scheduler,
+                                                  step, self.fingerprint, self.owned, cfg.keep_last)
+        self.acc.wait_for_everyone()
+
+# %% ../nbs/02_train.ipynb #ce3592a9
 def fit(
     model:nn.Module,                 # the model; built (and seeded) by the caller
     train_dl:torch.utils.data.DataLoader,  # training batches; cycled over epochs until max_steps
@@ -323,44 +387,14 @@ def fit(
     _check_fit_args(model, train_dl, cfg)
     fingerprint = run_fingerprint(cfg, model, run_key)
     seed_everything(cfg.seed)
-    acc = _accelerator(cfg)
-    optimizer = optimizer or make_optimizer(model, cfg)
-    scheduler = scheduler or make_scheduler(optimizer, cfg)
-    model, optimizer, dl = acc.prepare(model, optimizer, train_dl)
-    main = acc.is_main_process
-    step, state, owned, history, evals = _open_run(acc, run_dir, fingerprint, resume, overwrite, model, optimizer, scheduler, cfg)
-    pending = []
-
-    def _evaluate():
-        if eval_fn is None: return
-        m = acc.unwrap_model(model); was = m.training; m.eval()
-        with torch.no_grad(): r = {'kind': 'eval', 'step': step, **{k: float(v) for k, v in eval_fn(m).items()}}
-        m.train(was); evals.append(r); pending.append(r)
-
-    def _flush():
-        if main and pending: _write_jsonl(run_dir/'metrics.jsonl', pending)
-        pending.clear()
-
-    bar = tqdm(total=cfg.max_steps, initial=step, disable=not (cfg.progress and main), mininterval=1.0, desc='train')
+    acc, model, optimizer, scheduler, dl = _prepare(model, train_dl, cfg, optimizer, scheduler)
+    run = _Run(acc, model, optimizer, scheduler, cfg, run_dir, fingerprint,
+               _open_run(acc, run_dir, fingerprint, resume, overwrite, model, optimizer, scheduler, cfg))
+    bar = tqdm(total=cfg.max_steps, initial=run.step, disable=not (cfg.progress and run.main), mininterval=1.0, desc='train')
     model.train()
-    for batch in (_resumed_batches(acc, dl, step, state) if step < cfg.max_steps else ()):
-        loss, extra = _as_loss(step_fn(model, batch))
-        if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {step + 1}; stopping before it reaches the weights")
-        acc.backward(loss)
-        if cfg.grad_clip is not None: acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step(); scheduler.step(); optimizer.zero_grad(set_to_none=True)
-        step += 1
-        row = {'step': step, 'loss': float(loss.detach()), 'lr': scheduler.get_last_lr()[0], **extra}
-        history.append(row); pending.append(row); bar.update(1)
-        if on_step is not None: on_step(step, acc.unwrap_model(model))
-        if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.max_steps: _evaluate()
-        if step % cfg.log_every == 0:
-            bar.set_postfix(loss=f"{row['loss']:.4g}"); _flush()
-        if cfg.ckpt_every and step % cfg.ckpt_every == 0:
-            _flush()
-            if main: owned = _save_rotating(run_dir, acc.unwrap_model(model), optimizer, scheduler, step, fingerprint, owned, cfg.keep_last)
-            acc.wait_for_everyone()
-        if step >= cfg.max_steps: break
-    _evaluate(); _flush(); bar.close()
+    for batch in (_resumed_batches(acc, dl, run.step, run.state) if run.step < cfg.max_steps else ()):
+        run.after_step(run.step_once(step_fn, batch), bar, eval_fn, on_step)
+        if run.step >= cfg.max_steps: break
+    run.evaluate(eval_fn); run.flush(); bar.close()
     acc.wait_for_everyone()
-    return TrainResult(acc.unwrap_model(model), history, evals, run_dir, step)
+    return TrainResult(acc.unwrap_model(model), run.history, run.evals, run_dir, run.step)
