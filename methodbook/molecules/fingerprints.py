@@ -6,7 +6,7 @@ Docs: https://methodbook.github.io/methodbook/molecules.fingerprints.html.md"""
 
 # %% auto #0
 __all__ = ['morgan_generator', 'morgan_fingerprints', 'pack_bits', 'tanimoto_matrix', 'unpack_bits_torch', 'tanimoto_torch',
-           'tanimoto_topk']
+           'tanimoto_topk', 'neighbour_table']
 
 # %% ../../nbs/61_molecules.fingerprints.ipynb #a14a7b23
 import numpy as np, torch
@@ -150,3 +150,24 @@ def tanimoto_topk(
         best_s = np.take_along_axis(cs, top, 1); best_i = np.take_along_axis(ci, top, 1)
     order = np.argsort(-best_s, 1, kind='stable')
     return np.take_along_axis(best_s, order, 1), np.take_along_axis(best_i, order, 1)
+
+# %% ../../nbs/61_molecules.fingerprints.ipynb #7e9f5d27
+def neighbour_table(
+    fp,                # (N, n_bits/8) uint8 packed fingerprints (numpy or torch)
+    k:int=8,           # neighbours per molecule (at most N-1)
+    block:int=2048,    # rows per matmul block (memory: block*N floats)
+)->tuple[np.ndarray, np.ndarray]:  # (N, k) int32 indices, (N, k) float16 Tanimoto, most similar first, self excluded
+    "Each molecule's k most Tanimoto-similar other molecules, by blocked torch matmul (what similarity-aware batching needs)."
+    check_number(k, 'k', lo=1, integer=True); check_number(block, 'block', lo=1, integer=True)
+    bits = _fp_tensor(fp, 'fp')
+    n = len(bits)
+    if n < 2: raise BadInputError(f'fp: need at least 2 fingerprints to find neighbours, got {n}')
+    k = min(k, n - 1); cnt = bits.sum(-1)
+    idx, sim = np.empty((n, k), np.int32), np.empty((n, k), np.float16)
+    for i in range(0, n, block):
+        c = bits[i:i+block] @ bits.T
+        s = c / (cnt[i:i+block, None] + cnt[None] - c).clamp_min(1)
+        s[torch.arange(len(s)), torch.arange(i, i + len(s))] = -1   # not its own neighbour
+        v, j = s.topk(k, dim=1)
+        idx[i:i+block], sim[i:i+block] = j.numpy(), v.numpy()
+    return idx, sim
