@@ -9,7 +9,9 @@ Per seed: one reference (linear SVM on the raw 16^3 voxel occupancy grid, no lea
 one model trained with that seed, its frozen embeddings scored by a linear SVM fit on clean training clouds and tested
 on the clean test set and on 9 corruptions x 3 severities (`pointcloud.corruption`, corruption seed = seed).
 Arms: untrained (random init), clean (noise_level 0), noisy (noise_level 1, the method), noisy_affine (Point-DAE's
-affine map on the input before the noise; target the clean cloud).
+affine map on the input before the noise, `pretrain(..., corrupt_fn=corruption.noisy_affine)`; target the clean cloud).
+Encoders: grid (the default `AEConfig()`), grid+pointnet (a 128-d PointNet branch, max pool), grid+pointnet+quantile
+(the branch pooled by the 0.9-quantile over points), sor+grid+pointnet (statistical outlier removal before encoding).
 --sor ARMS: the grid+pointnet models of those arms are also scored after statistical outlier removal of every
 cloud (train and test), row 'grid+pointnet+SOR'; same model, no extra training.
 Writes OUT.json (every number) and OUT.md (tables, mean ± std over seeds).
@@ -19,39 +21,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ENCODERS = {'grid': {}, 'grid+pointnet': {'pointnet': 128}}
+ENCODERS = {'grid': {}, 'grid+pointnet': {'pointnet': 128},
+            'grid+pointnet+quantile': {'pointnet': 128, 'pool': 'quantile'},   # robust pool: the 0.9-quantile over points
+            'sor+grid+pointnet': {'pointnet': 128, 'sor': True}}               # SOR before encoding, in training and use
 ARMS = ('untrained', 'clean', 'noisy', 'noisy_affine')
 
 
-def pretrain_affine(X, ae, cfg):
-    "Like `pointcloud.model.pretrain`, but the input is a random affine map of the clean cloud (re-normalized), then noise."
-    from methodbook.core import seed_everything
-    from methodbook.train import TrainConfig, fit
-    from methodbook.pointcloud.model import PointCloudAE
-    from methodbook.pointcloud.data import apply_normalization, normalize_points
-    from methodbook.pointcloud.losses import corrupt, chamfer_distance
-    from methodbook.pointcloud.corruption import random_affine
-    pts = torch.as_tensor(apply_normalization(X, ae.normalize)).float()
-    seed_everything(cfg.seed)
-    model = PointCloudAE(ae)
-    dl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(pts), batch_size=cfg.batch_size, shuffle=True, drop_last=True)
-    tcfg = TrainConfig(max_steps=cfg.max_steps, lr=cfg.lr, weight_decay=cfg.weight_decay, scheduler='cosine',
-                       warmup_steps=min(20, cfg.max_steps // 10), seed=cfg.seed, progress=False, log_every=max(1, cfg.max_steps // 10))
-    def step(m, batch):
-        clean = batch[0]
-        x = corrupt(normalize_points(random_affine(clean)), cfg.noise_level)
-        return chamfer_distance(m(x), clean).mean(), {}
-    return fit(model, dl, step, tcfg).model.eval()
-
-
 def train_arm(arm, X, ae, steps, seed, batch_size):
+    "One arm's model: untrained (random init), or `pretrain` with noise level 0 / 1, or with `corrupt_fn=noisy_affine`."
     from methodbook.core import seed_everything
-    from methodbook.pointcloud.model import PointCloudAE, PretrainConfig, pretrain
+    from methodbook.pointcloud.model import PointCloudAE, PointCloudPretrainConfig, train_config, pretrain
+    from methodbook.pointcloud.corruption import noisy_affine
     if arm == 'untrained':
         seed_everything(seed); return PointCloudAE(ae).eval()
-    cfg = PretrainConfig(noise_level=0.0 if arm == 'clean' else 1.0, batch_size=batch_size, max_steps=steps, seed=seed)
-    if arm == 'noisy_affine': return pretrain_affine(X, ae, cfg)
-    return pretrain(X, ae, cfg).model.eval()
+    cfg = PointCloudPretrainConfig(noise_level=0.0 if arm == 'clean' else 1.0, batch_size=batch_size)
+    return pretrain(X, ae, cfg, train_config(steps, seed=seed), corrupt_fn=noisy_affine if arm == 'noisy_affine' else None).model.eval()
 
 
 def summarize(runs, ref_runs, cfg):
@@ -111,6 +95,7 @@ def main(argv=None):
     p.add_argument('--sor', nargs='*', default=[], choices=list(ARMS), help='arms whose PointNet-branch models are also scored with statistical outlier removal before encoding (no extra training)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default='benchmarks/results/pointcloud_corruption')
+    p.add_argument('--append', action='store_true', help='keep the runs of other encoders already in OUT.json (same data and steps) and add these')
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     import warnings; warnings.filterwarnings('ignore', message='.*converge.*')
@@ -128,6 +113,18 @@ def main(argv=None):
     jsonable = lambda acc: {k: (v if k == 'clean' else {str(s): x for s, x in v.items()}) for k, v in acc.items()}
     ref_runs, runs = [], []
     cfg = {**vars(a), 'encoders': [e for x in a.encoders for e in ([x, x + '+SOR'] if a.sor and 'pointnet' in x else [x])], 'data_hash': cd.info['hash'], 'classes': cd.classes, 'n_train': len(cd.X_train), 'n_test': len(cd.X_test)}
+    kept, prev_cmds = [], []
+    if a.append and Path(a.out + '.json').exists():
+        old = json.loads(Path(a.out + '.json').read_text())
+        oc = old['config']
+        if (oc['data_hash'], oc['steps'], oc['batch_size']) != (cd.info['hash'], a.steps, a.batch_size):
+            raise SystemExit(f"--append: {a.out}.json was run on other data or budget ({oc['data_hash']}, {oc['steps']} steps, batch {oc['batch_size']})")
+        kept = [r for r in old['runs'] if r['encoder'] not in cfg['encoders']]
+        cfg['encoders'] = [e for e in oc['encoders'] if e not in cfg['encoders']] + cfg['encoders']
+        cfg['arms'] = list(dict.fromkeys(oc['arms'] + a.arms)); cfg['seeds'] = sorted(set(oc['seeds']) | set(a.seeds))
+        prev_cmds = old.get('commands', [old['command']] if 'command' in old else [])
+        old_secs = old.get('seconds', 0.0)
+    else: old_secs = 0.0
     for seed in a.seeds:
         t0 = time.perf_counter()
         ref = corruption_accuracies(voxel, cd.X_train, cd.y_train, cd.X_test, cd.y_test, seed=seed)
@@ -148,17 +145,18 @@ def main(argv=None):
                                  'train_seconds': t_train if name == enc else 0.0, 'eval_seconds': time.perf_counter() - t1})
                     print(f"seed {seed} {name} {arm}: clean {acc['clean']:.4f} mCE {mce:.3f} RmCE {rmce:.3f} "
                           f"(train {t_train:.0f} s, eval {time.perf_counter() - t1:.0f} s)", flush=True)
-                out = {'config': cfg, 'reference': ref_runs, 'runs': runs, 'seconds': time.perf_counter() - t_all}
+                out = {'config': cfg, 'reference': ref_runs, 'runs': kept + runs, 'seconds': time.perf_counter() - t_all, 'commands': prev_cmds}
                 Path(a.out + '.json').write_text(json.dumps(out, indent=1))
-    secs = time.perf_counter() - t_all
+    secs = time.perf_counter() - t_all + old_secs
     cmd = 'nice -n 10 python ' + ' '.join(['benchmarks/pointcloud_corruption.py'] + (argv if argv is not None else sys.argv[1:]))
-    md = (f"# pointcloud — corruption benchmark (issue 16)\n\nCommand: `{cmd}`\n\n"
+    runs, cmds = kept + runs, prev_cmds + [cmd]
+    md = (f"# pointcloud — corruption benchmark (issue 16)\n\nCommand{'s, in order (`--append` adds encoders to the same results)' if len(cmds) > 1 else ''}: " + '; '.join(f'`{c}`' for c in cmds) + "\n\n"
           f"{len(cd.classes)} compositional classes (`pointcloud.shapes`), {len(cd.X_train)} train / {len(cd.X_test)} test clouds of "
           f"{a.n_points} points (data hash {cd.info['hash']}, shape seed 0); {a.steps} pretraining steps at batch {a.batch_size} per trained arm; "
           f"seeds {a.seeds}. {secs:.0f} s in all on a 2-core VM shared with other jobs, torch {torch.__version__}, "
           f"{a.threads} thread(s), Python {platform.python_version()}.\n\n" + summarize(runs, ref_runs, cfg) + '\n')
     Path(a.out + '.md').write_text(md)
-    Path(a.out + '.json').write_text(json.dumps({'config': cfg, 'reference': ref_runs, 'runs': runs, 'seconds': secs, 'command': cmd}, indent=1))
+    Path(a.out + '.json').write_text(json.dumps({'config': cfg, 'reference': ref_runs, 'runs': runs, 'seconds': secs, 'commands': cmds}, indent=1))
     print(md)
 
 

@@ -28,7 +28,7 @@ def main(argv=None):
     import warnings; warnings.filterwarnings('ignore', message='.*converge.*')
     from methodbook.pointcloud.shapes import write_shape_folder
     from methodbook.pointcloud.data import folder_data, train_test_split
-    from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain
+    from methodbook.pointcloud.model import AEConfig, PointCloudPretrainConfig, train_config, pretrain
     from methodbook.pointcloud.evaluate import evaluate_model
     t_all = time.perf_counter()
     if not Path(a.data).exists(): write_shape_folder(a.data, 100, 0.2, seed=0)
@@ -40,7 +40,7 @@ def main(argv=None):
             X, y = cd.X_train[idx], cd.y_train[idx]
             for lvl in a.levels:
                 t0 = time.perf_counter()
-                m = pretrain(X, AEConfig(), PretrainConfig(noise_level=lvl, max_steps=a.steps, seed=seed)).model
+                m = pretrain(X, AEConfig(), PointCloudPretrainConfig(noise_level=lvl), train_config(a.steps, seed=seed)).model
                 r = {'seed': seed, 'fraction': f, 'n_train': len(idx), 'level': lvl, **evaluate_model(m, X, y, cd.X_test, cd.y_test, 1.0, seed),
                      'seconds': time.perf_counter() - t0}
                 rows.append(r)

@@ -83,12 +83,12 @@ def pretrain_cmd(
     if not overwrite and out_p.is_dir() and any((out_p/f).exists() for f in _RUN_FILES):
         raise BadFileError(f"--out: {str(out_p)!r} already holds a run; pass --overwrite to replace it, or choose another folder")
     if data is not None: check_path(data, '--data', kind='dir')
-    from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain
+    from methodbook.pointcloud.model import AEConfig, PointCloudPretrainConfig, train_config, pretrain
     ae = AEConfig(rep=rep, res=res, normalize=normalize)
-    pc = PretrainConfig(noise_level=noise, batch_size=batch_size, max_steps=steps, lr=lr, seed=seed, progress=True)
+    pc, tc = PointCloudPretrainConfig(noise_level=noise, batch_size=batch_size), train_config(steps, lr=lr, seed=seed, progress=True)
     d, msgs = _read_data(data, n_per_class, n_points, seed, test_frac, normalize, on_error)
     for m in msgs: _warn('pretrain', m)
-    r = pretrain(d.X_train, ae, pc, eval_points=d.X_test if len(d.X_test) else None, run_dir=out_p, data_info=d.info, overwrite=overwrite)
+    r = pretrain(d.X_train, ae, pc, tc, eval_points=d.X_test if len(d.X_test) else None, run_dir=out_p, data_info=d.info, overwrite=overwrite)
     loss = sum(r.losses[-10:]) / len(r.losses[-10:])
     print(f"trained {r.step} steps on {len(d.X_train)} clouds of {d.info['source']} ({len(d.classes)} classes, hash {d.info['hash']}); "
           f"final loss {loss:.4f}" + (f"; test Chamfer {r.evals[-1]['eval_chamfer']:.4f}" if r.evals else ''))
@@ -186,13 +186,13 @@ def demo(out_dir:Path)->dict:
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from methodbook.pointcloud.data import shapes_data, SHAPE_CLASSES
-    from methodbook.pointcloud.model import AEConfig, PretrainConfig, pretrain, plot_reconstructions
+    from methodbook.pointcloud.model import AEConfig, PointCloudPretrainConfig, train_config, pretrain, plot_reconstructions
     from methodbook.pointcloud.evaluate import evaluate_model, voxel_svm_baseline
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     d = shapes_data(n_per_class=16, n_points=512, seed=0)
     Xtr, ytr, Xte, yte = d.X_train, d.y_train, d.X_test, d.y_test
-    res = pretrain(Xtr, AEConfig(), PretrainConfig(noise_level=1.0, max_steps=150, batch_size=16, seed=0), data_info=d.info)
+    res = pretrain(Xtr, AEConfig(), PointCloudPretrainConfig(noise_level=1.0, batch_size=16), train_config(150, seed=0), data_info=d.info)
     m = evaluate_model(res.model, Xtr, ytr, Xte, yte, noise_level=1.0)
     base = voxel_svm_baseline(Xtr, ytr, Xte, yte)
     m.update({'voxel_svm_acc': base['svm_acc'], 'voxel_svm_acc_noisy': base['svm_acc_noisy'],

@@ -7,7 +7,7 @@ Docs: https://methodbook.github.io/methodbook/pointcloud.corruption.html.md"""
 # %% auto #0
 __all__ = ['SEVERITIES', 'CORRUPTIONS', 'jitter_noise', 'global_outliers', 'local_outliers', 'global_dropout', 'local_dropout',
            'nonuniform_density', 'scale_corruption', 'rotation_corruption', 'shear_corruption', 'corrupt_clouds',
-           'plot_corruptions', 'random_affine', 'statistical_outlier_removal', 'corruption_accuracies',
+           'plot_corruptions', 'random_affine', 'noisy_affine', 'statistical_outlier_removal', 'corruption_accuracies',
            'mean_corruption_error']
 
 # %% ../../nbs/56_pointcloud.corruption.ipynb #292693a9
@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import Tensor
 from ..core import BadInputError, BadTypeError, as_float_tensor, check_number, check_choice
-from .data import check_points, apply_normalization
+from .data import check_points, apply_normalization, normalize_points
+from .losses import corrupt
 
 # %% ../../nbs/56_pointcloud.corruption.ipynb #fb158f79
 SEVERITIES = (1, 2, 3)
@@ -212,6 +213,18 @@ def random_affine(
     H = eye + (1 - eye) * shear * (2 * _u((B, 3, 3), generator, p.dtype) - 1)
     R = _euler(math.radians(degrees) * (2 * _u((B, 3), generator, p.dtype) - 1))
     return _apply(p, R @ H @ S)
+
+# %% ../../nbs/56_pointcloud.corruption.ipynb #50e55cab
+def noisy_affine(
+    clean,                # (B, N, 3) clean clouds
+    level:float=1.0,      # `losses.corrupt` level applied after the affine map
+    scale:float=1.5,      # `random_affine` ranges
+    shear:float=0.15,
+    degrees:float=15.0,
+    generator:torch.Generator|None=None,  # None: torch's global RNG (which `fit` seeds)
+)->Tensor:                # (B, N, 3) the encoder's input
+    "Point-DAE's affine corruption then noise: a `corrupt_fn` for `pretrain`."
+    return corrupt(normalize_points(random_affine(clean, scale, shear, degrees, generator)), level, generator=generator)
 
 # %% ../../nbs/56_pointcloud.corruption.ipynb #2fab19b2
 def statistical_outlier_removal(

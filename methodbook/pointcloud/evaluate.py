@@ -19,7 +19,7 @@ from ..core import BadInputError, check_number
 from .data import make_shapes, train_test_split, apply_normalization, SHAPE_CLASSES
 from .represent import to_tensor
 from .losses import corrupt
-from .model import AEConfig, PretrainConfig, pretrain, reconstruction_error, _clouds
+from .model import AEConfig, PointCloudPretrainConfig, train_config, pretrain, reconstruction_error, _clouds
 
 # %% ../../nbs/54_pointcloud.evaluate.ipynb #d9000491
 def embed(
@@ -137,7 +137,7 @@ def run_ablation(
         rows.append({'seed': seed, 'level': None, **voxel_svm_baseline(X[tr], y[tr], X[te], y[te], ae.res, eval_noise, seed)})
         for level in levels:
             t0 = time.perf_counter()
-            res = pretrain(X[tr], ae, PretrainConfig(noise_level=level, batch_size=batch_size, max_steps=max_steps, seed=seed))
+            res = pretrain(X[tr], ae, PointCloudPretrainConfig(level, batch_size), train_config(max_steps, seed=seed))
             r = {'seed': seed, 'level': level, 'final_loss': float(np.mean(res.losses[-10:])),
                  **evaluate_model(res.model, X[tr], y[tr], X[te], y[te], eval_noise, seed),
                  'seconds': time.perf_counter() - t0}

@@ -11,7 +11,7 @@ __all__ = ['sq_dist_block', 'nearest_neighbors', 'chamfer_distance', 'add_outlie
 import numpy as np
 import torch
 from torch import Tensor
-from ..core import BadInputError, as_float_tensor, check_number, check_choice
+from ..core import BadInputError, BadTypeError, as_float_tensor, check_number, check_choice
 from .data import jitter, point_dropout
 
 # %% ../../nbs/52_pointcloud.losses.ipynb #3bcb2cbc
@@ -144,15 +144,26 @@ def corrupt(
     return point_dropout(x, dropout * level, generator=generator)
 
 # %% ../../nbs/52_pointcloud.losses.ipynb #69a12ed7
+def _corrupted(corrupt_fn, clean:Tensor)->Tensor:
+    "`corrupt_fn(clean)`, checked: a finite (B, N', 3) batch of as many clouds as `clean`, else a `BadInputError` naming corrupt_fn."
+    if not callable(corrupt_fn): raise BadTypeError(f"corrupt_fn must be a callable mapping (B, N, 3) clouds to (B, N', 3) clouds, got {type(corrupt_fn).__name__}")
+    out = corrupt_fn(clean)
+    shape = tuple(getattr(out, 'shape', ()))
+    if not isinstance(out, Tensor) or len(shape) != 3 or shape[0] != clean.shape[0] or shape[2] != 3 or shape[1] == 0:
+        raise BadInputError(f"corrupt_fn must return a tensor of {clean.shape[0]} clouds, shape ({clean.shape[0]}, N', 3); got {type(out).__name__} of shape {shape}")
+    return as_float_tensor(out, 'the output of corrupt_fn').to(clean.dtype)
+
 def noisy_reconstruction_loss(
     model,             # a module mapping clouds (B, N, 3) to reconstructed clouds (B, M, 3)
     clean:Tensor,      # (B, N, 3) clean clouds (the targets)
-    level:float=1.0,   # corruption level of the inputs; 0 is plain reconstruction
+    level:float=1.0,   # corruption level of the inputs; 0 is plain reconstruction (unused with `corrupt_fn`)
     squared:bool=True, # Chamfer convention, see `chamfer_distance`
     generator:torch.Generator|None=None,  # for the corruption (None: torch's global RNG, which `fit` seeds)
     reduction:str='mean',  # over the batch: 'mean' (a scalar, the training loss) or 'none' ((B,), per cloud)
+    corrupt_fn=None,   # callable (B, N, 3) clean -> (B, N', 3) input, instead of `corrupt(clean, level)`; draws from torch's global RNG
 )->Tensor:
     "Encode a corrupted cloud, decode, and measure Chamfer distance to the clean cloud: the training loss and the evaluation metric."
     check_choice(reduction, 'reduction', ('mean', 'none'))
-    cd = chamfer_distance(model(corrupt(clean, level, generator=generator)), clean, squared=squared)
+    x = corrupt(clean, level, generator=generator) if corrupt_fn is None else _corrupted(corrupt_fn, clean)
+    cd = chamfer_distance(model(x), clean, squared=squared)
     return cd.mean() if reduction == 'mean' else cd
