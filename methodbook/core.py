@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ['MODEL_META', 'MODEL_WEIGHTS', 'MethodbookError', 'BadInputError', 'BadTypeError', 'BadFileError', 'MissingFileError',
            'DataUnavailableError', 'check_number', 'check_choice', 'as_float_tensor', 'check_path', 'check_out_path',
            'seed_everything', 'get_device', 'parse_threads', 'set_threads', 'atomic_file', 'atomic_write', 'atomic_dir',
-           'Config', 'save_pretrained', 'read_pretrained_meta', 'load_pretrained', 'lazy_api']
+           'Config', 'save_pretrained', 'read_pretrained_meta', 'load_pretrained', 'lazy_api', 'pipeline_figure']
 
 # %% ../nbs/00_core.ipynb #c0fd27eb
 class MethodbookError(Exception):
@@ -409,3 +409,40 @@ def lazy_api(
         return v
     def __dir__(): return sorted(set(vars(sys.modules[package])) | set(api))
     return __getattr__, __dir__
+
+# %% ../nbs/00_core.ipynb #691f7f6b
+def pipeline_figure(
+    stages:list,          # the stages in order: strings ('\n' breaks a line); a tuple of strings is one stage of parallel boxes
+    title:str|None=None,  # a title above the figure
+    per_row:int=4,        # stages per row; rows run left to right
+    width:float=9.0,      # figure width in inches
+):
+    "A boxes-and-arrows matplotlib figure of a pipeline; returns the figure."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    if not isinstance(stages, (list, tuple)) or not stages: raise BadInputError(f"stages must be a non-empty list of strings, got {stages!r}")
+    check_number(per_row, 'per_row', lo=1, integer=True)
+    rows = -(-len(stages)//per_row); cols = min(per_row, len(stages))
+    tall = max(len(s) if isinstance(s, tuple) else 1 for s in stages)
+    fig, ax = plt.subplots(figsize=(width, rows*(0.9 + 0.35*tall) + (0.3 if title else 0)))
+    ax.set_xlim(0, cols); ax.set_ylim(-rows, 0); ax.axis('off')
+    centres = []
+    for i, st in enumerate(stages):
+        r, c = divmod(i, per_row); boxes = st if isinstance(st, tuple) else (st,)
+        for j, s in enumerate(boxes):
+            if not isinstance(s, str): raise BadTypeError(f"stage {i} must be a string or a tuple of strings, got {type(s).__name__}")
+            y = -r - (j + 0.5)/len(boxes)
+            ax.add_patch(FancyBboxPatch((c + 0.08, y - 0.38/len(boxes)), 0.84, 0.76/len(boxes), boxstyle='round,pad=0.01,rounding_size=0.05',
+                                        fc='#e8f0fb', ec='#3a6ea5', lw=1.2))
+            ax.text(c + 0.5, y, s, ha='center', va='center', fontsize=8.5, wrap=True)
+        centres.append((c, -r - 0.5))
+    for (c0, y0), (c1, y1) in zip(centres, centres[1:]):
+        if y0 == y1: start = (c0 + 0.92, y0)                                 # same row: left to right
+        else:                                                                # next row: down, back left, down
+            ax.plot([c0 + 0.5, c0 + 0.5, c1 + 0.5], [y0 - 0.38, y0 - 0.5, y0 - 0.5], color='#3a6ea5', lw=1.2)
+            start = (c1 + 0.5, y0 - 0.5)
+        end = (c1 + 0.08, y1) if y0 == y1 else (c1 + 0.5, y1 + 0.38)
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle='-|>', mutation_scale=12, color='#3a6ea5', lw=1.2))
+    if title: ax.set_title(title, fontsize=10, loc='left')
+    fig.tight_layout()
+    return fig
