@@ -235,12 +235,14 @@ def list_cmd(chip_file:str=None):  # optional JSON/YAML file with more chips
 # %% ../../nbs/19_chips.cli.ipynb #f01e7eb6
 def nb201_report(out_dir:Path,                    # folder for selection.md, selection.json, fronts.png (created)
                  qs:tuple=(25, 50, 75), evals:int=300, method:str='evolution', seed:int=0,
-                 latency_file=None, accuracy_file=None)->dict:  # {'metrics', 'lines', 'selection'}
+                 latency_file=None, accuracy_file=None, chip_file=None)->dict:  # {'metrics', 'lines', 'selection'}
     "The real-device selection (no training): per device and budget the choice, its regret, one structure for all; files in `out_dir`."
     from methodbook.chips.nb201 import load_nb201
-    from methodbook.chips.devices import per_chip_selection, choice_disagreement, selection_table, plot_fronts
+    from methodbook.chips.devices import per_chip_selection, choice_disagreement, selection_table, plot_fronts, with_chips
+    from methodbook.chips.latency import load_chips
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     space = load_nb201(accuracy_file, latency_file)
+    if chip_file is not None: space = with_chips(space, load_chips(chip_file))
     sel = per_chip_selection(space, qs=qs, n=evals, method=method, seed=seed)
     dis = choice_disagreement(sel); out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     ax = plot_fronts(space, sel); ax.figure.savefig(out_dir/'fronts.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
@@ -256,6 +258,15 @@ def nb201_report(out_dir:Path,                    # folder for selection.md, sel
                      f"{dis[q]['distinct']} distinct choices over {dis[q]['devices']} devices")
     return dict(metrics=metrics, lines=lines, selection=sel)
 
+# %% ../../nbs/19_chips.cli.ipynb #9c6169c4
+def _check_nb201_chips(chip_file:str)->None:
+    "Refuse a chip file NB201 cannot use (before any work): it must load, and hold only 'nb201-ops' or 'roofline' chips with readable tables."
+    from methodbook.chips.latency import load_chips
+    from methodbook.chips.devices import OpLatencyModel
+    for c in load_chips(chip_file):
+        if c.kind not in ('nb201-ops', 'roofline'): raise BadInputError(f"--chip-file: chip {c.name!r} is a '{c.kind}' chip; NAS-Bench-201 takes 'nb201-ops' chips (from `methodbook chips calibrate`) and 'roofline' chips")
+        if c.kind == 'nb201-ops': OpLatencyModel.load(c.table)
+
 # %% ../../nbs/19_chips.cli.ipynb #7d269220
 @call_parse
 def nb201_cmd(qs:str='25,50,75',          # latency budgets: percentiles of each device's latency over all cells
@@ -264,6 +275,7 @@ def nb201_cmd(qs:str='25,50,75',          # latency budgets: percentiles of each
               seed:int=0,
               latency_file:str=None,      # a latency CSV of your devices (index,arch,<device>_ms...; default: the ten shipped)
               accuracy_file:str=None,     # analog-nasbench's data.anb (default: fetched, pinned, sha256-checked)
+              chip_file:str=None,         # more chips: 'nb201-ops' (from `calibrate --chip-file`) or 'roofline' specs
               out:str='nb201_chips'):     # folder for selection.md, selection.json and fronts.png
     "Per-device target structures on NAS-Bench-201 with measured latency, against the oracle and one structure for all."
     from methodbook.core import check_path
@@ -276,25 +288,62 @@ def nb201_cmd(qs:str='25,50,75',          # latency budgets: percentiles of each
     check_choice(method, '--method', ('evolution', 'random', 'multi-budget'))
     for n, f in (('--latency-file', latency_file), ('--accuracy-file', accuracy_file)):
         if f is not None: check_path(f, n, kind='file')
+    if chip_file is not None: _check_nb201_chips(chip_file)
     outp = check_out_path(out, '--out', kind='dir')
-    for line in nb201_report(outp, tuple(int(q) if q == int(q) else q for q in qv), evals, method, seed, latency_file, accuracy_file)['lines']: print(line)
+    for line in nb201_report(outp, tuple(int(q) if q == int(q) else q for q in qv), evals, method, seed, latency_file, accuracy_file, chip_file)['lines']: print(line)
     print(f"written: {outp}/selection.md, selection.json, fronts.png")
     return 0
 
 # %% ../../nbs/19_chips.cli.ipynb #88a3eafe
+def _check_chip_file_entry(chip_file:str, chip:str)->Path:
+    "The chip file `calibrate` may add `chip` to: a .json/.yaml/.yml path whose folder exists; if it exists it must load and not hold `chip` as another kind."
+    from methodbook.chips.latency import load_chips, chip_from_dict, CHIP_SPECS
+    chip_from_dict(dict(name=chip, kind='nb201-ops', table='-'), '--chip')        # a usable name (letters, digits, . _ + -)
+    if chip in CHIP_SPECS: raise BadInputError(f"--chip: {chip!r} is a built-in chip; choose another name")
+    p = check_out_path(chip_file, '--chip-file', kind='file')
+    if p.suffix.lower() not in ('.json', '.yaml', '.yml'): raise BadInputError(f"--chip-file: {str(p)!r} must end in .json, .yaml or .yml")
+    old = {c.name: c for c in load_chips(p)} if p.exists() else {}
+    if chip in old and old[chip].kind != 'nb201-ops':
+        raise BadInputError(f"--chip-file: {str(p)!r} already has a '{old[chip].kind}' chip named {chip!r}; choose another --chip")
+    return p
+
+# %% ../../nbs/19_chips.cli.ipynb #4419657a
+def _add_to_chip_file(path:Path, entry:dict)->None:
+    "Add `entry` to the chip file (created if missing; an entry of the same name is replaced), atomically; the result must load."
+    import os, yaml
+    from methodbook.chips.latency import load_chips
+    yml = path.suffix.lower() != '.json'
+    d = (yaml.safe_load(path.read_text()) if yml else json.loads(path.read_text())) if path.exists() else []
+    d = d['chips'] if isinstance(d, dict) and 'chips' in d else d
+    entries = [e for e in ([d] if isinstance(d, dict) else list(d)) if e.get('name') != entry['name']] + [entry]
+    tmp = path.with_name(f'.{path.stem}.{os.getpid()}.tmp{path.suffix}')
+    tmp.write_text(yaml.safe_dump({'chips': entries}, sort_keys=False) if yml else json.dumps({'chips': entries}, indent=1))
+    try: load_chips(tmp)
+    except Exception: tmp.unlink(); raise
+    os.replace(tmp, path)
+
+# %% ../../nbs/19_chips.cli.ipynb #d23417ba
 @call_parse
 def calibrate_cmd(measurements:str=None,   # CSV 'arch,ms': NB201 cells measured on your chip (at least 3; 20 is plenty)
-                  out:str='op_latency.json',  # where to write the fitted per-op table (JSON)
-                  chip:str='my-chip'):     # the chip's name, recorded in the table
-    "Fit a per-op latency table (offset + ms per op) for a new chip from its measured NB201 cells."
+                  chip_file:str=None,      # chip file (.json/.yaml) the fitted chip is added to (created if missing), for `chips nb201/list --chip-file`
+                  out:str=None,            # the per-op table JSON (default: <chip>.ops.json next to --chip-file, else op_latency.json)
+                  chip:str='my-chip'):     # the chip's name
+    "Fit a per-op latency table (offset + ms per op) for a new chip from its measured NB201 cells; add it to a chip file."
     from methodbook.core import check_path
     if measurements is None: raise BadInputError("--measurements: give a CSV with columns arch,ms (NB201 strings and measured ms)")
-    check_path(measurements, '--measurements', kind='file'); path = check_out_path(out, '--out', kind='file')
+    check_path(measurements, '--measurements', kind='file')
     if not isinstance(chip, str) or not chip.strip(): raise BadInputError(f"--chip must be a non-empty name, got {chip!r}")
+    cf = _check_chip_file_entry(chip_file, chip) if chip_file is not None else None
+    path = check_out_path(out if out is not None else (cf.parent/f'{chip}.ops.json' if cf else 'op_latency.json'), '--out', kind='file')
     from methodbook.chips.devices import read_measurements, OpLatencyModel
     cells, ms = read_measurements(measurements)
     m = OpLatencyModel().fit(cells, ms); m.save(path, chip=chip)
     print(f"{chip}: {len(cells)} measured cells, design '{m.design}': " + ', '.join(f"{k} {v:+.3g}" for k, v in m.table().items()) + f" ms -> {path}")
+    if cf is not None:
+        import os
+        _add_to_chip_file(cf, dict(name=chip, kind='nb201-ops', table=Path(os.path.relpath(path.resolve(), cf.parent.resolve())).as_posix(),
+                                   source=f"fitted by `methodbook chips calibrate` from {len(cells)} cells in {Path(measurements).name}"))
+        print(f"chip '{chip}' (kind nb201-ops) -> {cf}; use it with `methodbook chips nb201 --chip-file {cf}`")
     return 0
 
 # %% ../../nbs/19_chips.cli.ipynb #c27a6392

@@ -9,15 +9,16 @@ from __future__ import annotations
 import random
 import numpy as np
 from ..core import BadInputError, BadTypeError, check_number, check_choice
-from .nb201 import NB201Space, Cell, N_CELLS, NB201_EDGES, NB201_OPS, load_nb201
-from .latency import ChipLatency
+from .nb201 import NB201Space, Cell, N_CELLS, NB201_EDGES, NB201_OPS, load_nb201, all_cells
+from .latency import ChipLatency, ChipSpec, roofline_ms
 from .search import (Condition, Objective, AccuracyPredictor, evolutionary_search, random_search,
                                      pareto_front, hypervolume_2d)
 
 # %% auto #0
-__all__ = ['SEARCHES', 'LATENCY_DESIGNS', 'BudgetSpent', 'EvalBudget', 'run_search', 'score_search', 'per_chip_selection',
-           'selection_table', 'choice_disagreement', 'plot_fronts', 'predictor_search', 'compare_searches', 'median_ci',
-           'summarize', 'latency_features', 'OpLatencyModel', 'fewshot_latency', 'read_measurements']
+__all__ = ['SEARCHES', 'LATENCY_DESIGNS', 'NB201_DATASHEETS', 'BudgetSpent', 'EvalBudget', 'run_search', 'score_search',
+           'per_chip_selection', 'selection_table', 'choice_disagreement', 'plot_fronts', 'predictor_search',
+           'compare_searches', 'median_ci', 'summarize', 'latency_features', 'OpLatencyModel', 'fewshot_latency',
+           'nb201_layers', 'nb201_roofline_ms', 'roofline_vs_measured', 'read_measurements', 'with_chips']
 
 # %% ../../nbs/16_chips.devices.ipynb #8b203673
 class BudgetSpent(Exception):
@@ -290,6 +291,79 @@ def fewshot_latency(space:NB201Space, chip, k:int, draws:int=20, seed:int=0)->di
         out['within10'].append(float(np.mean(np.abs(p - y[rest]) <= 0.1*y[rest]))); out['design'].append(m.design)
     return out
 
+# %% ../../nbs/16_chips.devices.ipynb #70c1f51f
+def _conv_row(name:str, a:int, b:int, k:int, r_in:int, stride:int=1, op:int|None=None)->dict:
+    "A ReLU-conv-BN kernel, a -> b channels, k x k, on r_in x r_in inputs (batch 1)."
+    r = r_in//stride
+    return dict(name=name, op=op, flops=2*a*b*k*k*r*r, params=a*b*k*k + 2*b, in_elems=a*r_in*r_in, out_elems=b*r*r)
+
+# %% ../../nbs/16_chips.devices.ipynb #5309ab11
+def _elementwise_row(name:str, n:int, flops_per:int=1, n_in:int=1, op:int|None=None)->dict:
+    "A kernel that reads `n_in`*n elements and writes n (add, multiply, pooling), `flops_per` FLOPs per output."
+    return dict(name=name, op=op, flops=flops_per*n, params=0, in_elems=n_in*n, out_elems=n)
+
+# %% ../../nbs/16_chips.devices.ipynb #28ece6d1
+def _edge_rows(name:str, o:int, C:int, R:int)->list:
+    "The kernels of op `o` on one edge at C channels, R x R; skip_connect is the identity (no kernel)."
+    if o in (2, 3): return [_conv_row(name, C, C, 3 if o == 2 else 1, R, op=o)]
+    if o == 4: return [_elementwise_row(name, C*R*R, 9, op=o)]    # 3x3 average pool
+    if o == 1: return [_elementwise_row(name, C*R*R, op=o)]       # 'none' multiplies its input by 0
+    return []
+
+# %% ../../nbs/16_chips.devices.ipynb #b5a10fea
+def _reduction_rows(s:int, a:int, R:int)->list:
+    "The ResNet reduction block a -> 2a channels, stride 2: two 3x3 convs, a 2x2 average pool + 1x1 conv shortcut, the add."
+    C = 2*a
+    return [_conv_row(f'red{s}.a', a, C, 3, 2*R, 2), _conv_row(f'red{s}.b', C, C, 3, R), _elementwise_row(f'red{s}.pool', a*R*R, 4, 4),
+            _conv_row(f'red{s}.short', a, C, 1, R), _elementwise_row(f'red{s}.add', C*R*R, 1, 2)]
+
+# %% ../../nbs/16_chips.devices.ipynb #9832ac34
+def nb201_layers(cell:Cell)->list:
+    "One row per kernel of NAS-Bench-201's CIFAR network with `cell` (batch 1), as `layer_table` gives them, plus the edge's `op` (None: fixed)."
+    from methodbook.chips.nb201 import _CHANNELS, _RES, _CELLS_PER_STAGE
+    rows = [_conv_row('stem', 3, 16, 3, 32)]
+    for s, (C, R) in enumerate(zip(_CHANNELS, _RES)):
+        if s: rows += _reduction_rows(s, C//2, R)
+        for c in range(_CELLS_PER_STAGE):
+            for j, o in enumerate(cell.ops): rows += _edge_rows(f's{s}c{c}e{j}', o, C, R)
+            rows += [_elementwise_row(f's{s}c{c}.add{k}', C*R*R, 1, 2) for k in range(3)]   # node 2 sums 2 edges, node 3 sums 3
+    return rows + [_elementwise_row('head.bn_relu', 64*64, 2), _elementwise_row('head.pool', 64, 64, 64),
+                   dict(name='head.fc', op=None, flops=2*64*10, params=650, in_elems=64, out_elems=10)]
+
+# %% ../../nbs/16_chips.devices.ipynb #863c445f
+def nb201_roofline_ms(chip, cells:list)->np.ndarray:
+    "Roofline latency (ms) of each cell on a roofline `ChipSpec`: the fixed kernels plus each edge's op kernels (additive: computed once per op)."
+    fixed = roofline_ms(chip, [r for r in nb201_layers(Cell((0,)*6)) if r['op'] is None])
+    per_op = np.array([roofline_ms(chip, [r for r in nb201_layers(Cell((o,)*6)) if r['op'] is not None])/6 for o in range(5)])
+    return fixed + per_op[np.array([c.ops for c in cells], int).reshape(-1, 6)].sum(1)
+
+# %% ../../nbs/16_chips.devices.ipynb #4b99907d
+NB201_DATASHEETS = {c.name.replace('datasheet-', 'nb201-'): c for c in [
+    ChipSpec('datasheet-raspi4', peak_flops=96e9, bandwidth=12.8e9, overhead_us=5.0, source='Raspberry Pi 4 (BCM2711): 4x Cortex-A72 1.5 GHz x 16 FP32 FLOP/cycle; LPDDR4-3200 32-bit, 12.8 GB/s'),
+    ChipSpec('datasheet-pixel3', peak_flops=179.2e9, bandwidth=29.9e9, overhead_us=5.0, source='Pixel 3 (Snapdragon 845): 4x Kryo 385 Gold 2.8 GHz x 16 FP32 FLOP/cycle; LPDDR4X-1866 64-bit, 29.9 GB/s'),
+    ChipSpec('datasheet-xeon-gold-6226', peak_flops=2.07e12, bandwidth=140.8e9, overhead_us=5.0, source='Xeon Gold 6226: 12 cores 2.7 GHz x 64 FP32 FLOP/cycle (2 AVX-512 FMA units); 6x DDR4-2933, 140.8 GB/s'),
+    ChipSpec('datasheet-xeon-silver-4114', peak_flops=0.704e12, bandwidth=115.2e9, overhead_us=5.0, source='Xeon Silver 4114: 10 cores 2.2 GHz x 32 FP32 FLOP/cycle (1 AVX-512 FMA unit); 6x DDR4-2400, 115.2 GB/s'),
+    ChipSpec('datasheet-titan-rtx', peak_flops=16.3e12, bandwidth=672e9, overhead_us=10.0, source='NVIDIA Titan RTX: 16.3 FP32 TFLOPS, 672 GB/s GDDR6'),
+    ChipSpec('datasheet-titan-xp', peak_flops=12.15e12, bandwidth=547.6e9, overhead_us=10.0, source='NVIDIA Titan Xp: 12.15 FP32 TFLOPS, 547.6 GB/s GDDR5X'),
+    ChipSpec('datasheet-rtx-2080ti', peak_flops=13.45e12, bandwidth=616e9, overhead_us=10.0, source='NVIDIA RTX 2080 Ti: 13.45 FP32 TFLOPS, 616 GB/s GDDR6'),
+    ChipSpec('datasheet-gtx-1080ti', peak_flops=11.34e12, bandwidth=484e9, overhead_us=10.0, source='NVIDIA GTX 1080 Ti: 11.34 FP32 TFLOPS, 484 GB/s GDDR5X'),
+]}
+
+# %% ../../nbs/16_chips.devices.ipynb #e854a899
+def roofline_vs_measured(space:NB201Space, chip:str, k:int=20, draws:int=20, seed:int=0)->dict:
+    """The datasheet roofline of device `chip` (a key of `NB201_DATASHEETS`) against its measured latency over all cells:
+    Spearman, Kendall, share within ±10%, median predicted/measured; and the share within ±10% once one scale factor
+    (median measured/predicted) is fitted on k measured cells, median over `draws` draws."""
+    from scipy.stats import spearmanr, kendalltau
+    check_choice(chip, 'chip', tuple(NB201_DATASHEETS)); check_number(k, 'k', lo=1, hi=N_CELLS - 1, integer=True)
+    y, p = space.device_latency(chip), nb201_roofline_ms(NB201_DATASHEETS[chip], all_cells())
+    scaled = []
+    for d in range(draws):
+        idx = np.random.default_rng(seed + d).choice(N_CELLS, k, replace=False); rest = np.setdiff1d(np.arange(N_CELLS), idx)
+        scaled.append(float(np.mean(np.abs(np.median(y[idx]/p[idx])*p[rest] - y[rest]) <= 0.1*y[rest])))
+    return dict(spearman=float(spearmanr(p, y).statistic), kendall=float(kendalltau(p, y).statistic), within10=float(np.mean(np.abs(p - y) <= 0.1*y)),
+                pred_over_measured=float(np.median(p/y)), scaled_within10=float(np.median(scaled)), k=k)
+
 # %% ../../nbs/16_chips.devices.ipynb #9acab44f
 def read_measurements(path)->tuple:
     "(cells, ms) from a CSV with columns `arch` (NB201 string) and `ms`; a malformed row is a `BadFileError` naming the file and line."
@@ -311,3 +385,21 @@ def read_measurements(path)->tuple:
         seen[c] = n; cells.append(c); ms.append(v)
     if len(cells) < 3: raise BadFileError(f"measurements CSV {str(p)!r}: {len(cells)} measured cell(s); the fit needs at least 3")
     return cells, np.array(ms)
+
+# %% ../../nbs/16_chips.devices.ipynb #5652e316
+def with_chips(space:NB201Space, specs:list)->NB201Space:
+    "`space` plus a latency column per chip in `specs`: 'nb201-ops' chips through their fitted table, 'roofline' chips through `nb201_roofline_ms`."
+    cols, use = [], []
+    for s in specs:
+        if not isinstance(s, ChipSpec): raise BadTypeError(f"with_chips: specs must be ChipSpecs, got {type(s).__name__}")
+        if s.name in space.chips or s.name in [u.name for u in use]: raise BadInputError(f"chip {s.name!r} is already an NB201 chip; choose another name")
+        if s.kind == 'nb201-ops': cols.append(OpLatencyModel.load(s.table).predict(all_cells()))
+        elif s.kind == 'roofline': cols.append(nb201_roofline_ms(s, all_cells()))
+        else: raise BadInputError(f"chip {s.name!r} is a '{s.kind}' chip of the supernet search space; NAS-Bench-201 takes 'nb201-ops' chips "
+                                  "(from `methodbook chips calibrate`) and 'roofline' chips")
+        use.append(s)
+    if not use: return space
+    new = NB201Space(space.accuracy, np.c_[space.latency, np.stack(cols, 1)], space.columns + [f'{s.name}_ms' for s in use])
+    names = list(space.chips) + [s.name for s in use]
+    new.chips, new._col = dict(zip(names, list(space.chips.values()) + use)), {n: j for j, n in enumerate(names)}
+    return new

@@ -17,8 +17,9 @@ from .supernet import Arch, SearchSpace, Subnet, InvertedResidual, Stem, Head, b
 
 # %% auto #0
 __all__ = ['CHIP_KINDS', 'CHIP_SPECS', 'ChipSpecError', 'ChipFileError', 'ChipSpec', 'chip_from_dict', 'load_chips',
-           'UnknownChipError', 'get_chip', 'memory_needed', 'fits_memory', 'roofline_latency_ms', 'measure_latency',
-           'measure_arch_ms', 'block_key', 'arch_keys', 'LatencyTable', 'build_latency_table', 'ChipLatency']
+           'UnknownChipError', 'get_chip', 'memory_needed', 'fits_memory', 'roofline_ms', 'roofline_latency_ms',
+           'measure_latency', 'measure_arch_ms', 'block_key', 'arch_keys', 'LatencyTable', 'build_latency_table',
+           'ChipLatency']
 
 # %% ../../nbs/12_chips.latency.ipynb #a4859f65
 class ChipSpecError(BadInputError):
@@ -29,14 +30,14 @@ class ChipFileError(ChipSpecError, BadFileError):
     "A chip file that cannot be read, parsed, or holds a malformed spec; the message names the file."
 
 # %% ../../nbs/12_chips.latency.ipynb #0ae8c349
-CHIP_KINDS = ('host', 'lut', 'roofline')
+CHIP_KINDS = ('host', 'lut', 'roofline', 'nb201-ops')   # nb201-ops: a per-op table fitted by `methodbook chips calibrate` (NAS-Bench-201 cells)
 
 # %% ../../nbs/12_chips.latency.ipynb #f53dc240
 @dataclass
 class ChipSpec:
     "What we know about one chip; `kind` says how its latency is obtained."
     name:str                           # unique name, used on the command line
-    kind:str='roofline'                # 'host' (measure here), 'lut' (lookup table file), 'roofline' (datasheet)
+    kind:str='roofline'                # 'host' (measure here), 'lut' (lookup table file), 'roofline' (datasheet), 'nb201-ops' (fitted per-op table)
     peak_flops:float|None=None         # roofline: peak FLOP/s (or OP/s for int8) at `bytes_per_element`
     bandwidth:float|None=None          # roofline: memory bandwidth, bytes/s
     overhead_us:float=0.0              # roofline: fixed cost per layer (kernel launch / dispatch), microseconds
@@ -44,7 +45,7 @@ class ChipSpec:
     bytes_per_element:int=4            # 4 fp32, 2 fp16, 1 int8
     threads:int=1                      # host: CPU threads
     device:str='cpu'                   # host: 'cpu' or 'cuda'
-    table:str|None=None                # lut: path of a table JSON built by `build_latency_table` on the chip
+    table:str|None=None                # lut: a table JSON built by `build_latency_table` on the chip; nb201-ops: one written by `calibrate`
     statistic:str='p10'                # host: which statistic of the timed repeats is "the" latency: 'p10', 'median' or 'min'
     source:str=''                      # where the numbers come from
 
@@ -90,7 +91,7 @@ def _checked_fields(d:dict, where:str)->dict:
     if st not in ('p10', 'median', 'min'): raise ChipSpecError(f"{where}: statistic must be 'p10', 'median' or 'min', got {st!r}")
     out['statistic'] = st
     out['table'] = None if d.get('table') is None else str(d['table'])
-    if kind == 'lut' and not out['table']: raise ChipSpecError(f"{where}: kind 'lut' needs 'table', the path of a latency table JSON")
+    if kind in ('lut', 'nb201-ops') and not out['table']: raise ChipSpecError(f"{where}: kind '{kind}' needs 'table', the path of a latency table JSON")
     return out
 
 # %% ../../nbs/12_chips.latency.ipynb #617a5f91
@@ -141,7 +142,7 @@ def load_chips(path:str|Path)->list:
     clash = sorted(set(names) & set(CHIP_SPECS))
     if clash: raise ChipFileError(f"chip file {str(path)!r}: chip name(s) {clash} are built in; choose other names")
     for s in specs:
-        if s.kind == 'lut' and not Path(s.table).is_absolute(): s.table = str(path.parent/s.table)   # relative to the chip file
+        if s.kind in ('lut', 'nb201-ops') and not Path(s.table).is_absolute(): s.table = str(path.parent/s.table)   # relative to the chip file
     return specs
 
 # %% ../../nbs/12_chips.latency.ipynb #36677d7f
@@ -169,15 +170,20 @@ def fits_memory(chip:ChipSpec, space:SearchSpace, arch:Arch)->bool:
     return chip.memory_bytes is None or memory_needed(space, arch, chip.bytes_per_element) <= chip.memory_bytes
 
 # %% ../../nbs/12_chips.latency.ipynb #0f44370b
-def roofline_latency_ms(chip:ChipSpec, space:SearchSpace, arch:Arch)->float:
-    "Sum over layers of max(compute time, memory time) + per-layer overhead, in ms (batch 1)."
+def roofline_ms(chip:ChipSpec, rows:list)->float:
+    "Sum over layers of max(compute time, memory time) + per-layer overhead, in ms; `rows` as `layer_table` gives them."
     if chip.peak_flops is None or chip.bandwidth is None:
         raise ChipSpecError(f"chip '{chip.name}': the roofline needs peak_flops and bandwidth")
     t = 0.0
-    for r in layer_table(space, arch):
+    for r in rows:
         byts = chip.bytes_per_element*(r['in_elems'] + r['out_elems'] + r['params'])
         t += max(r['flops']/chip.peak_flops, byts/chip.bandwidth) + chip.overhead_us*1e-6
     return 1e3*t
+
+# %% ../../nbs/12_chips.latency.ipynb #f9460228
+def roofline_latency_ms(chip:ChipSpec, space:SearchSpace, arch:Arch)->float:
+    "The datasheet roofline of `arch` (batch 1), in ms: `roofline_ms` over its `layer_table`."
+    return roofline_ms(chip, layer_table(space, arch))
 
 # %% ../../nbs/12_chips.latency.ipynb #bf925d04
 @torch.inference_mode()
@@ -311,6 +317,8 @@ class ChipLatency:
         self.chip, self.space, self.repeats = chip, space, repeats
         self.lookup = getattr(space, 'lookup_latency', None)   # a space that brings measured latencies (NB201Space)
         if self.lookup is not None: space.chip_column(chip)     # refuse a chip the space has no column for
+        elif chip.kind == 'nb201-ops': raise BadInputError(f"chip '{chip.name}' is a NAS-Bench-201 per-op table (from `methodbook chips calibrate`): "
+                                                           "it predicts NB201 cells, not this search space; use it with `methodbook chips nb201 --chip-file`")
         elif table is None and chip.kind == 'lut': table = LatencyTable.load(chip.table)
         if table is not None and SearchSpace.from_dict(table.space) != space:
             raise BadFileError(f"latency table of chip '{chip.name}'{' (' + repr(chip.table) + ')' if chip.table else ''} was built for a different search space")
