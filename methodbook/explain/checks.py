@@ -114,7 +114,7 @@ def shortcut_intervention(
     model:nn.Module,          # the trained model
     sc:Scenes,                # test scenes (decorrelated: `sample_shortcut_scenes(n, 0.)`)
     shortcut:str='triangle',  # the shortcut shape
-)->dict:                      # use_rate, acc, acc_without, n_with (scenes holding the shortcut), changed (N,) bool
+)->dict:                      # use_rate, acc, acc_without, n_with (scenes holding it); changed, pred (N,)
     "Remove the shortcut from every scene and measure how often the prediction changes."
     check_choice(shortcut, 'shortcut', DISTRACTORS)
     if not isinstance(sc, Scenes): raise BadTypeError(f"sc must be Scenes, got {type(sc).__name__}")
@@ -124,7 +124,7 @@ def shortcut_intervention(
     has = sc.present[:, k]
     changed = has & (p0 != p1)
     return dict(use_rate=float(changed.sum() / has.sum().clamp(min=1)), acc=float((p0 == y).float().mean()),
-                acc_without=float((p1 == y).float().mean()), n_with=int(has.sum()), changed=changed)
+                acc_without=float((p1 == y).float().mean()), n_with=int(has.sum()), changed=changed, pred=p0)
 
 # %% ../../nbs/28_explain.checks.ipynb #56fc2d99
 def shortcut_report(
@@ -133,21 +133,26 @@ def shortcut_report(
     sc:Scenes,                # test scenes
     changed:Tensor,           # (N,) bool, from `shortcut_intervention`
     shortcut:str='triangle',  # the shortcut shape
+    among:Tensor|None=None,   # (N,) bool: the scenes to count (default: all); e.g. those not predicted 'none'
     **kw,                     # explain_batch options: method, policy, frac, sigma, ...
-)->dict:                      # report_rate, agree, mass, reported (N,) bool
+)->dict:                      # report_rate, agree, mass; reported (N,) bool; masked (N, A) presence
     "How often the explanation reports the shortcut where it is present, and how well that matches the intervention."
     check_choice(shortcut, 'shortcut', DISTRACTORS)
     if list(getattr(aspects, 'names', [])) != list(ASPECTS): raise BadInputError(f"aspects must cover {list(ASPECTS)} in that order")
     changed = torch.as_tensor(changed)
     if changed.dtype != torch.bool or changed.shape != (len(sc),): raise BadInputError(f"changed must be a ({len(sc)},) bool tensor")
     k, has = ASPECTS.index(shortcut), sc.present[:, ASPECTS.index(shortcut)]
+    if among is not None:
+        among = torch.as_tensor(among)
+        if among.dtype != torch.bool or among.shape != (len(sc),): raise BadInputError(f"among must be a ({len(sc)},) bool tensor")
+        has = has & among
     r = explain_batch(model, render(sc), aspects, **dict(dict(allow_zero=True), **kw))
     rep = (r['masked'][:, k] >= 0.5) & has
     box = shape_masks(sc, F.one_hot(torch.full((len(sc),), k), len(ASPECTS)).bool())
     mass = relevance_mass_accuracy(r['relevance'], box)[has]
     n = has.sum().clamp(min=1)
     return dict(report_rate=float(rep.sum() / n), agree=float(((rep == changed) & has).sum() / n),
-                mass=float(mass.mean()) if len(mass) else float('nan'), reported=rep)
+                mass=float(mass.mean()) if len(mass) else float('nan'), reported=rep, masked=r['masked'])
 
 # %% ../../nbs/28_explain.checks.ipynb #45db9254
 def model_contrast(
