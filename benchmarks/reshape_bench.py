@@ -13,7 +13,7 @@ import numpy as np
 import torch
 torch.set_num_threads(1)
 from methodbook.reshape.layouts import make_layout, scatter, gather
-from methodbook.reshape.plan import plan_reshape, execute
+from methodbook.reshape.memory import plan_reshape, execute, plan_stats
 from methodbook.reshape.schedule import schedule
 
 CASES = [  # (src shape, dst shape, layout, tiles)
@@ -46,7 +46,7 @@ def case_rows():
         try: dst = src.reshaped(d)                      # same kind and parameters on the new shape
         except ValueError: dst = make_layout(lay.replace(':1', ':0', 1), d, T)   # split dim gone: split dim 0
         p, _, med = timed(lambda: plan_reshape(src, dst))   # best of 3: the machine is shared
-        st = p.stats(reference=src.size <= REF_LIMIT)
+        st = plan_stats(p, reference=src.size <= REF_LIMIT)
         g = schedule(p, 'greedy').n_rounds
         if src.size <= 1_000_000:   # run it and compare with torch.reshape
             x = torch.arange(src.size, dtype=torch.float32).reshape(s)

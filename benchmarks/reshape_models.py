@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(1)
 from methodbook.reshape.layouts import make_layout
-from methodbook.reshape.plan import plan_reshape
+from methodbook.reshape.memory import plan_reshape, plan_stats
 from methodbook.reshape.model import numpy_dtype
 from methodbook.reshape.noc import get_noc, time_schedule, balanced_schedule, via_dram_ns
 
@@ -56,7 +56,7 @@ def main():
             if key in seen: seen[key]['n'] += 1; seen[key]['forced'] |= forced; continue   # same reshape in every layer: plan once
             for prof, T, lay in PROFILES:
                 src = make_layout(lay, s, T, numpy_dtype(dt)); p = plan_reshape(src, src.reshaped(d))
-                st = p.stats()
+                st = plan_stats(p)
                 k = time_schedule(p, prof); b = time_schedule(p, prof, balanced_schedule(p, prof, max_moves=300)) if not p.is_view else k
                 r[prof] = dict(view=p.is_view, moved=st.remote_bytes, bound=st.lower_bound_bytes, t=b.makespan_ns, lb=b.bound_ns,
                                konig=k.makespan_ns, dram=via_dram_ns(p, prof)['total_ns'])

@@ -14,7 +14,7 @@ import numpy as np, scipy
 sys.path.insert(0, str(Path(__file__).parent))
 from reshape_bench import CASES
 from methodbook.reshape.layouts import make_layout
-from methodbook.reshape.plan import plan_reshape
+from methodbook.reshape.memory import plan_reshape
 from methodbook.reshape.schedule import schedule, edge_colouring, check_colouring, messages
 from methodbook.reshape.noc import NOC_PROFILES, get_noc, time_schedule, balanced_schedule, ilp_schedule, via_dram_ns
 

@@ -13,7 +13,7 @@ from methodbook.cli import main
 from methodbook.masking.collator import DynamicMaskCollator
 from methodbook.masking.ratio import parse_ratio, MaskRatio
 from methodbook.masking.text import read_corpus, train_wordpiece, chunk_examples
-from methodbook.masking.pretrain import PretrainConfig, PretrainedMLM, tiny_bert
+from methodbook.masking.pretrain import MaskingPretrainConfig, PretrainedMLM, tiny_bert
 
 WORDS = 'the river crosses an old valley while farmers sell their harvest near quiet villages and busy markets'.split()
 
@@ -65,8 +65,8 @@ def _api_cases():
         'latin-1 corpus file': (lambda t, p, d: read_corpus(_write(d/'latin.txt', 'caf\xe9 '.encode('latin-1') * 40)), BadFileError, "latin.txt' is not UTF-8"),
         'tokenizer on one string': (lambda t, p, d: train_wordpiece('a whole corpus in one string'), BadTypeError, 'texts must be a list of strings'),
         'too little text for one example': (lambda t, p, d: chunk_examples(t, ['the river'], max_len=64), BadInputError, 'fewer than one example of max_len=64'),
-        'heads do not divide hidden': (lambda t, p, d: PretrainConfig(hidden=30, heads=4), BadInputError, 'PretrainConfig.hidden (30) must be a multiple of PretrainConfig.heads (4)'),
-        'unknown config key': (lambda t, p, d: PretrainConfig.from_dict({'steps': 3, 'stepz': 4}), BadInputError, "unknown config keys ['stepz']"),
+        'heads do not divide hidden': (lambda t, p, d: MaskingPretrainConfig(hidden=30, heads=4), BadInputError, 'MaskingPretrainConfig.hidden (30) must be a multiple of MaskingPretrainConfig.heads (4)'),
+        'unknown config key': (lambda t, p, d: MaskingPretrainConfig.from_dict({'layers': 3, 'stepz': 4}), BadInputError, "unknown config keys ['stepz']"),
         'load another kind of folder': (lambda t, p, d: PretrainedMLM.load(_other_kind(d)), BadFileError, "holds a 'other.kind' model, not a 'masking.bert'"),
         'load a truncated model': (lambda t, p, d: PretrainedMLM.load(_truncated(t, d)), BadFileError, 'could not be read (truncated or not safetensors)'),
     }
@@ -82,7 +82,7 @@ def _no_mask(tok):
 
 
 def _saved(tok, d:Path)->Path:
-    return PretrainedMLM(tiny_bert(len(tok), hidden=16, layers=1, heads=2, max_len=32), tok, PretrainConfig(vocab_size=120)).save(d/'model')
+    return PretrainedMLM(tiny_bert(len(tok), hidden=16, layers=1, heads=2, max_len=32), tok, MaskingPretrainConfig(vocab_size=120)).save(d/'model')
 
 
 def _other_kind(d:Path)->Path:
@@ -106,11 +106,11 @@ def test_api_bad_input(name, tok, plain, tmp_path):
 
 # ---- CLI: argv after `methodbook masking`, text the one stderr line must hold; --out must not appear ----
 CLI_CASES = {
-    'pretrain bad ratio': (['pretrain', '--ratio', 'uniform:0.5:0.2'], "PretrainConfig.ratio: mask ratio 'uniform:0.5:0.2': lo must be < hi"),
-    'pretrain NaN lr': (['pretrain', '--lr', 'nan'], 'PretrainConfig.lr must be a finite number'),
-    'pretrain negative steps': (['pretrain', '--steps', '-5'], 'PretrainConfig.steps must be >= 0'),
-    'pretrain heads vs hidden': (['pretrain', '--hidden', '30', '--heads', '4'], 'must be a multiple of PretrainConfig.heads (4)'),
-    'pretrain unknown mode': (['pretrain', '--mode', 'sentence'], "PretrainConfig.mode must be one of 'token', 'word', 'span'"),
+    'pretrain bad ratio': (['pretrain', '--ratio', 'uniform:0.5:0.2'], "MaskingPretrainConfig.ratio: mask ratio 'uniform:0.5:0.2': lo must be < hi"),
+    'pretrain NaN lr': (['pretrain', '--lr', 'nan'], '--lr must be a finite number'),
+    'pretrain negative steps': (['pretrain', '--steps', '-5'], '--steps must be in [1, 1000000000]'),
+    'pretrain heads vs hidden': (['pretrain', '--hidden', '30', '--heads', '4'], 'must be a multiple of MaskingPretrainConfig.heads (4)'),
+    'pretrain unknown mode': (['pretrain', '--mode', 'sentence'], "MaskingPretrainConfig.mode must be one of 'token', 'word', 'span'"),
     'pretrain missing corpus': (['pretrain', '--corpus', '{d}/missing.txt'], "--corpus: '{d}/missing.txt' does not exist"),
     'pretrain empty corpus': (['pretrain', '--corpus', '{d}/empty.txt'], "empty.txt' has no paragraph"),
     'pretrain corpus smaller than a batch': (['pretrain', '--corpus', '{d}/small.txt', '--batch-size', '64'], 'fewer than one batch (batch_size=64)'),
@@ -160,4 +160,4 @@ def test_cli_refuses_to_overwrite_a_run(tmp_path, capsys):
     assert 'already holds a run' in capsys.readouterr().err
     assert snapshot(tmp_path/'run') == before
     assert main(args + ['--seed', '1', '--overwrite']) == 0                # asked for: replaced
-    assert json.loads((tmp_path/'run'/'model'/'methodbook.json').read_text())['config']['seed'] == 1
+    assert json.loads((tmp_path/'run'/'train_config.json').read_text())['seed'] == 1   # the seed is the TrainConfig's

@@ -7,7 +7,8 @@ from torch import nn
 from methodbook.core import BadInputError, BadTypeError, BadFileError, MissingFileError
 from methodbook.reshape.layouts import (Machine, ChunkLayout, BlockLayout, BlockCyclicLayout, PagedLayout, make_layout,
                                         check_shape, scatter)
-from methodbook.reshape.plan import plan_reshape, execute
+from methodbook.reshape.plan import plan_descriptors, execute_out
+from methodbook.reshape.memory import plan_reshape, execute, execute_inplace, tile_memory, fit_mode, plan_stats
 from methodbook.reshape.schedule import edge_colouring
 from methodbook.reshape.model import TinyCNN, find_reshapes, plan_model, load_factory, build_model, example_inputs
 from methodbook.reshape import cli
@@ -39,6 +40,19 @@ API = [  # (id, call, error type, text the message must hold)
     ('src-not-layout', lambda: plan_reshape((4, 6), ChunkLayout((24,), 2)), BadTypeError, 'src must be a Layout'),
     ('scatter-shape', lambda: scatter(np.zeros((6, 4)), ChunkLayout((4, 6), 2)), BadInputError, 'x has shape (6, 4)'),
     ('execute-tiles', lambda: execute(_plan(), [np.zeros(12)]), BadInputError, 'src_tiles: expected 2 buffers'),
+    ('execute-mode', lambda: execute(_plan(), [np.zeros(12), np.zeros(12)], mode='fast'), BadInputError, "mode must be one of 'out', 'inplace'"),
+    ('execute-not-plan', lambda: execute('plan', [np.zeros(12)]), BadTypeError, 'plan must be a ReshapePlan'),
+    ('execute-out-tiles', lambda: execute_out(_plan(), [np.zeros(12)]), BadInputError, 'src_tiles: expected 2 buffers'),
+    ('execute-inplace-tiles', lambda: execute_inplace(_plan(), [np.zeros(12)]), BadInputError, 'src_tiles: expected 2 buffers'),
+    ('descriptors-method', lambda: plan_descriptors(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), method='rows'), BadInputError, "method must be one of 'pieces', 'elements'"),
+    ('descriptors-dst-not-layout', lambda: plan_descriptors(ChunkLayout((4, 6), 2), (24,)), BadTypeError, 'dst must be a Layout'),
+    ('plan-machine-type', lambda: plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), machine=2), BadTypeError, 'machine must be a Machine or None'),
+    ('plan-machine-tiles', lambda: plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), Machine(3)), BadInputError, 'has 3 tiles but the layouts use n_tiles 2'),
+    ('fit-mode-machine', lambda: fit_mode(_plan(), 'ipu'), BadTypeError, 'machine must be a Machine'),
+    ('tile-memory-mode', lambda: tile_memory(_plan(), 'fast'), BadInputError, "mode must be one of 'out', 'inplace'"),
+    ('tile-memory-not-plan', lambda: tile_memory(None), BadTypeError, 'plan must be a ReshapePlan'),
+    ('stats-not-plan', lambda: plan_stats({'src': 1}), BadTypeError, 'plan must be a ReshapePlan'),
+    ('stats-method', lambda: plan_stats(_plan(), method='random'), BadInputError, "method must be one of 'konig'"),
     ('colouring-lengths', lambda: edge_colouring([0, 1], [0]), BadInputError, 'u and v must have one entry per edge'),
     ('example-not-tensor', lambda: find_reshapes(TinyCNN(), [[0.0]]), BadTypeError, 'example input 0 must be a torch.Tensor'),
     ('example-wrong-shape', lambda: find_reshapes(TinyCNN(), torch.zeros(1, 3, 8, 8)), BadInputError, 'TinyCNN failed on example input(s) (1, 3, 8, 8)'),
@@ -141,7 +155,8 @@ def test_random_plan_arguments_exit_0_or_2_never_a_traceback(capsys, argv):
 # --- the network model (methodbook.reshape.noc) ---
 from methodbook.reshape.noc import (NocSpec, get_noc, time_schedule, time_rounds, link_loads, via_dram_ns, balanced_schedule,
                                     ilp_schedule, plot_link_loads, split_messages, rebalance, fill_idle_slots)
-from methodbook.reshape.schedule import schedule, messages, run_rounds, Schedule
+from methodbook.reshape.schedule import schedule, messages, Schedule
+from methodbook.reshape.memory import run_rounds
 
 def _big_plan():
     src = make_layout('cyclic:0:1', (1472, 2), 1472); return plan_reshape(src, src.reshaped((2, 1472)))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 from methodbook.reshape.layouts import Machine, make_layout, ChunkLayout, BlockLayout, PagedLayout, scatter, gather, check_shape
-from methodbook.reshape.plan import plan_reshape, execute, tile_memory
+from methodbook.reshape.memory import plan_reshape, execute, tile_memory, plan_stats
 from methodbook.reshape.schedule import owner_changes
 from methodbook.reshape.model import TinyCNN, TinyViT, find_reshapes, plan_model
 from methodbook.reshape import cli
@@ -46,7 +46,7 @@ def test_pieces_and_elements_planners_agree_on_medium_paged_case():
     a, b = plan_reshape(src, dst), plan_reshape(src, dst, method='elements')
     np.testing.assert_array_equal(a.remote.to_array(), b.remote.to_array())
     np.testing.assert_array_equal(a.local.to_array(), b.local.to_array())
-    st = a.stats(reference=True)
+    st = plan_stats(a, reference=True)
     assert st.remote_elements == st.lower_bound_elements == owner_changes(src, dst)
     assert st.descriptors == st.min_descriptors and st.rounds == st.max_degree
     assert st.dram_elements == 2*src.size
@@ -55,7 +55,7 @@ def test_big_paged_reshape_is_a_pure_view():
     "33 M elements: a pure view with nothing moved (its planning time is measured in benchmarks/reshape_bench.py, not here)."
     src = make_layout('interleaved', (1, 1018, 1018, 32), 64)
     p = plan_reshape(src, src.reshaped((1, 1, 1036324, 32)))
-    assert p.is_view and p.stats().remote_bytes == 0
+    assert p.is_view and plan_stats(p).remote_bytes == 0
 
 def test_model_pass_finds_and_plans_every_reshape():
     x = torch.randn(2, 3, 32, 32)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 from methodbook.reshape.layouts import make_layout, scatter, gather
-from methodbook.reshape.plan import plan_reshape, execute
+from methodbook.reshape.memory import plan_reshape, execute, plan_stats
 from methodbook.reshape.schedule import schedule, messages, edge_colouring, check_colouring, konig_euler, LOOP_EDGES
 from methodbook.reshape.noc import (NocSpec, NOC_PROFILES, get_noc, hops, link_loads, time_schedule, via_dram_ns,
                                     balanced_schedule, split_messages, rebalance, _axis)
@@ -88,7 +88,7 @@ def test_plans_still_equal_torch_reshape_and_bytes_equal_the_bound():
         src = make_layout(lay, s, T); dst = src.reshaped(d); p = plan_reshape(src, dst)
         x = torch.arange(src.size, dtype=torch.float32).reshape(s)
         np.testing.assert_array_equal(gather(execute(p, scatter(x.numpy(), src, fill=np.nan)), dst), torch.reshape(x, d).numpy())
-        st_ = p.stats(); assert st_.remote_elements == st_.lower_bound_elements
+        st_ = plan_stats(p); assert st_.remote_elements == st_.lower_bound_elements
 
 @pytest.mark.parametrize('ext', ['json', 'yaml', 'yml'])
 def test_own_profile_file_round_trips_and_times_a_plan(tmp_path, ext):

@@ -4,8 +4,8 @@ import numpy as np
 import torch
 from hypothesis import given, settings, strategies as st, HealthCheck
 from methodbook.reshape.layouts import (ChunkLayout, BlockLayout, BlockCyclicLayout, PagedLayout, scatter, gather, check_pieces)
-from methodbook.reshape.plan import plan_reshape, execute, tile_memory
-from methodbook.reshape.schedule import schedule, edge_colouring, check_colouring, owner_changes, messages, execute_inplace, inplace_staging
+from methodbook.reshape.memory import plan_reshape, execute, tile_memory, execute_inplace, inplace_staging
+from methodbook.reshape.schedule import schedule, edge_colouring, check_colouring, owner_changes, messages
 
 torch.set_num_threads(1)
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)   # CI is deterministic; run with derandomize=False locally to explore

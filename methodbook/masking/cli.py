@@ -90,6 +90,7 @@ def pretrain_cmd(
     corpus:str='pydoc',          # 'pydoc', 'shakespeare' (data cache), or a text file / folder of text files
     ratio:str='uniform:0.15:0.5',# mask-ratio distribution or schedule
     mode:str='token',            # token, word or span
+    weighting:str='none',        # word-level proportions: none, frequency (rare tokens masked more) or loss (adaptive)
     steps:int=200,               # optimizer steps
     batch_size:int=16,
     max_len:int=64,              # tokens per example
@@ -105,14 +106,16 @@ def pretrain_cmd(
     overwrite:bool=False,        # replace an earlier run in --out
 ):
     "Pretrain a tiny BERT with per-sample mask ratios, evaluate it at a fixed 15%, save it to OUT/model."
-    from methodbook.masking.pretrain import PretrainConfig, pretrain
-    cfg = PretrainConfig(corpus=corpus, ratio=ratio, mode=mode, steps=steps, batch_size=batch_size, max_len=max_len, hidden=hidden,
-                         layers=layers, heads=heads, vocab_size=vocab_size, lr=lr, seed=seed, warmup_steps=min(20, steps // 10),
-                         deterministic=deterministic)
+    from methodbook.masking.pretrain import MaskingPretrainConfig, train_config, pretrain
+    check_number(steps, '--steps', lo=1, hi=10**9, integer=True); check_number(lr, '--lr', lo=0, lo_open=True)
+    check_number(seed, '--seed', lo=0, hi=2**32 - 1, integer=True)
+    cfg = MaskingPretrainConfig(corpus=corpus, ratio=ratio, mode=mode, weighting=weighting, batch_size=batch_size, max_len=max_len,
+                                hidden=hidden, layers=layers, heads=heads, vocab_size=vocab_size, deterministic=deterministic)
+    train = train_config(steps=steps, lr=lr, seed=seed, warmup_steps=min(20, steps // 10), progress=True)
     _check_corpus(corpus)
     out = check_out_path(out, '--out', kind='dir'); _check_fresh(out, overwrite)
     t = time.time()
-    res = pretrain(cfg, run_dir=out, probe=probe, progress=True, overwrite=overwrite)
+    res = pretrain(cfg, train, run_dir=out, probe=probe, overwrite=overwrite)
     res['model'].save(out/'model', overwrite=overwrite)
     cfg.save(out/'pretrain_config.json')
     metrics = {**res['metrics'], 'seconds': time.time() - t}
@@ -144,13 +147,13 @@ def main(argv:list[str]):
 def demo(out_dir:Path, steps:int=80)->dict:
     "Fixed 15% vs per-sample uniform(0.15, 0.5) on the pydoc corpus; figures into `out_dir`."
     import matplotlib; matplotlib.use('Agg')
-    from methodbook.masking.pretrain import PretrainConfig, prepare_data, pretrain
+    from methodbook.masking.pretrain import MaskingPretrainConfig, train_config, prepare_data, pretrain
     import matplotlib.pyplot as plt
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    base = PretrainConfig(steps=steps, batch_size=16, max_len=64, warmup_steps=10, deterministic=True)
+    base, train = MaskingPretrainConfig(batch_size=16, max_len=64, deterministic=True), train_config(steps=steps, warmup_steps=10)
     arms = {'fixed 15%': '0.15', 'uniform(0.15, 0.5)': 'uniform:0.15:0.5'}
     data = prepare_data(base)
-    runs = {k: pretrain(PretrainConfig(**{**base.to_dict(), 'ratio': v}), data) for k, v in arms.items()}
+    runs = {k: pretrain(MaskingPretrainConfig(**{**base.to_dict(), 'ratio': v}), train, data) for k, v in arms.items()}
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2))
     for k, r in runs.items(): a1.plot([h['loss'] for h in r['result'].history], label=k)
     a1.set_xlabel('step'); a1.set_ylabel('training MLM loss'); a1.legend()

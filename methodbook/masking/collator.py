@@ -6,14 +6,15 @@ Docs: https://methodbook.github.io/methodbook/masking.collator.html.md"""
 
 # %% auto #0
 __all__ = ['MODES', 'rank_select', 'mask_counts', 'select_tokens', 'normalize_word_ids', 'word_ids_from_offsets',
-           'word_ids_from_continuation', 'select_words', 'select_spans', 'replace_selected', 'pad_sequences',
-           'DynamicMaskCollator', 'mask_tokens', 'torch_mask_tokens', 'trainer_callback']
+           'word_ids_from_continuation', 'select_words', 'check_token_weights', 'frequency_weights', 'LossWeights',
+           'select_spans', 'replace_selected', 'pad_sequences', 'DynamicMaskCollator']
 
 # %% ../../nbs/41_masking.collator.ipynb #b96196ff
 import array, math, os, warnings
 from collections.abc import Mapping
 from itertools import chain
 import numpy as np
+from fastcore.basics import patch
 import torch
 from torch import Tensor
 from ..core import BadInputError, BadTypeError, check_number, check_choice
@@ -24,10 +25,14 @@ def rank_select(
     valid:Tensor,        # (B, K) bool: which slots may be picked
     n:Tensor,            # (B,) long: how many slots to pick in each row (<= valid.sum(1))
     generator:torch.Generator|None=None,
+    weights:Tensor|None=None, # (B, K) positive floats: a slot is picked with odds ~ its weight (None: uniformly)
 )->Tensor:               # (B, K) bool with exactly n[i] True entries in row i, all inside `valid`
-    "Pick exactly `n[i]` of the valid slots of each row uniformly at random, with one sort per row."
+    "Pick exactly `n[i]` of the valid slots of each row at random (uniformly, or weighted), with one sort per row."
     B, K = valid.shape
-    scores = torch.rand(B, K, generator=generator).masked_fill_(~valid, 2.0)
+    if weights is None: scores = torch.rand(B, K, generator=generator).masked_fill_(~valid, 2.0)
+    else:   # Efraimidis-Spirakis: the n smallest Exp(1)/w are a weighted draw without replacement
+        e = torch.rand(B, K, generator=generator).clamp_(min=1e-12).log_().neg_()
+        scores = (e / weights.clamp(min=1e-12)).masked_fill_(~valid, float('inf'))
     order = torch.from_numpy(np.argsort(scores.numpy(), axis=1))  # NumPy's row sort is ~5x faster than torch's here
     keep = torch.arange(K).expand(B, K) < n[:, None]
     return torch.zeros(B, K, dtype=torch.bool).scatter_(1, order, keep)
@@ -46,10 +51,11 @@ def select_tokens(
     maskable:Tensor,     # (B, L) bool: tokens that may be masked
     ratios:Tensor,       # (B,) per-sample ratios
     generator:torch.Generator|None=None,
+    weights:Tensor|None=None, # (B, L) per-token masking weights (None: uniform)
 )->tuple[Tensor, Tensor]: # (B, L) bool selection, (B,) tokens selected
-    "Select exactly `max(1, round(r_i * m_i))` maskable tokens in each row."
+    "Select exactly `max(1, round(r_i * m_i))` maskable tokens in each row (weighted by `weights` when given)."
     n = mask_counts(ratios, maskable.sum(1))
-    return rank_select(maskable, n, generator), n
+    return rank_select(maskable, n, generator, weights), n
 
 # %% ../../nbs/41_masking.collator.ipynb #028d05c0
 def _new_word_to_ids(is_new:Tensor, maskable:Tensor)->Tensor:
@@ -92,14 +98,88 @@ def select_words(
     word_ids:Tensor,     # (B, L) long, normalized: 0..W_i-1, -1 where not maskable
     ratios:Tensor,       # (B,) per-sample ratios
     generator:torch.Generator|None=None,
+    token_weights:Tensor|None=None, # (B, L) per-token weights; a word weighs the mean of its tokens' (None: uniform)
 )->tuple[Tensor, Tensor, Tensor]: # (B, L) bool token selection, (B,) words selected, (B, Wmax) bool word selection
     "Select exactly `max(1, round(r_i * W_i))` whole words per row."
     W = word_ids.max(1).values + 1
     Wmax = max(int(W.max()), 1)
     n = mask_counts(ratios, W)
-    wsel = rank_select(torch.arange(Wmax).expand(len(W), Wmax) < W[:, None], n, generator)
+    ww = None
+    if token_weights is not None:
+        idx, real = word_ids.clamp(min=0), (word_ids >= 0).to(token_weights.dtype)
+        tot = torch.zeros(len(W), Wmax, dtype=token_weights.dtype).scatter_add_(1, idx, token_weights * real)
+        ww = tot / torch.zeros(len(W), Wmax, dtype=token_weights.dtype).scatter_add_(1, idx, real).clamp(min=1)
+    wsel = rank_select(torch.arange(Wmax).expand(len(W), Wmax) < W[:, None], n, generator, ww)
     tok = wsel.gather(1, word_ids.clamp(min=0)) & (word_ids >= 0)
     return tok, n, wsel
+
+# %% ../../nbs/41_masking.collator.ipynb #8a9d1fd1
+def check_token_weights(
+    w,                   # per-id weights: a 1-d tensor, array or list of non-negative numbers
+    vocab_size:int|None, # the collator's vocabulary size (None: not checked)
+    name:str='token_weights',
+)->Tensor:               # (V,) float32
+    "`w` as a float tensor of one finite, non-negative weight per token id, not all zero; errors name `name`."
+    if isinstance(w, (str, bytes, dict)) or not hasattr(w, '__len__'): raise BadTypeError(f"{name} must be a 1-d tensor or array of per-token-id weights, got {type(w).__name__}")
+    try: t = torch.as_tensor(np.asarray(w, dtype=np.float64) if not isinstance(w, Tensor) else w).double()
+    except (TypeError, ValueError) as e: raise BadTypeError(f"{name} must hold numbers (one weight per token id): {e}") from None
+    if t.ndim != 1: raise BadInputError(f"{name} must be 1-d (one weight per token id), got shape {tuple(t.shape)}")
+    if vocab_size is not None and len(t) != vocab_size: raise BadInputError(f"{name} has {len(t)} weights but the vocabulary has {vocab_size} ids")
+    if not torch.isfinite(t).all(): raise BadInputError(f"{name}: {int((~torch.isfinite(t)).sum())} weight(s) are NaN or infinite")
+    if (t < 0).any(): raise BadInputError(f"{name}: weights must be >= 0, got {float(t.min()):g} (id {int(t.argmin())})")
+    if not (t > 0).any(): raise BadInputError(f"{name}: every weight is 0; at least one token must be maskable")
+    return t.float()
+
+# %% ../../nbs/41_masking.collator.ipynb #f8ad11c8
+def frequency_weights(
+    ids,                 # token ids of a corpus: examples (dicts with input_ids), id lists, or one flat array
+    vocab_size:int,      # vocabulary size
+    alpha:float=0.5,     # weight = (count + smoothing) ** -alpha: 0 is uniform, 1 is inverse frequency
+    smoothing:float=1.0, # added to every count, so unseen ids get a finite weight
+)->Tensor:               # (vocab_size,) float32 weights, mean 1 over the ids seen
+    "Per-token-id masking weights from corpus frequency: rarer tokens are masked more."
+    check_number(vocab_size, 'vocab_size', lo=1, integer=True); check_number(alpha, 'alpha', lo=0, hi=4); check_number(smoothing, 'smoothing', lo=0, lo_open=True)
+    if isinstance(ids, (list, tuple)) and ids and isinstance(ids[0], Mapping): ids = [e['input_ids'] for e in ids]
+    flat = np.concatenate([np.asarray(x, dtype=np.int64).reshape(-1) for x in ids]) if isinstance(ids, (list, tuple)) and ids and hasattr(ids[0], '__len__') else np.asarray(ids, dtype=np.int64).reshape(-1)
+    if not len(flat): raise BadInputError("frequency_weights: no token ids given")
+    if flat.min() < 0 or flat.max() >= vocab_size: raise BadInputError(f"frequency_weights: token ids must be in [0, {vocab_size}), got {int(flat.min())}..{int(flat.max())}")
+    counts = np.bincount(flat, minlength=vocab_size).astype(np.float64)
+    w = (counts + smoothing) ** -alpha
+    return torch.from_numpy(w / w[counts > 0].mean()).float()
+
+# %% ../../nbs/41_masking.collator.ipynb #b485dadd
+class LossWeights:
+    "Adaptive per-token-id masking weights: a running mean of each id's masked-token loss, raised to `power`."
+    def __init__(self,
+        vocab_size:int,        # vocabulary size
+        momentum:float=0.9,    # EMA momentum per update of an id
+        power:float=1.0,       # weight = ema_loss ** power (0: uniform)
+        init:float=1.0,        # starting loss of every id (unseen ids keep it)
+    ):
+        check_number(vocab_size, 'vocab_size', lo=1, integer=True); check_number(momentum, 'momentum', lo=0, hi=1, hi_open=True)
+        check_number(power, 'power', lo=0, hi=8); check_number(init, 'init', lo=0, lo_open=True)
+        self.momentum, self.power = float(momentum), float(power)
+        self.ema = torch.full((vocab_size,), float(init))
+        self.weights = self.ema ** self.power   # the collator reads this tensor; `update` changes it in place
+
+# %% ../../nbs/41_masking.collator.ipynb #62249991
+@patch
+@torch.no_grad()
+def update(self:LossWeights,
+    ids:Tensor,            # (N,) token ids of masked positions
+    losses:Tensor,         # (N,) their per-token losses
+):
+    "Fold a batch's per-token losses into the running means (one EMA step per id present) and refresh `weights` in place."
+    ids, losses = torch.as_tensor(ids).reshape(-1).long().cpu(), torch.as_tensor(losses).reshape(-1).detach().float().cpu()
+    if len(ids) != len(losses): raise BadInputError(f"LossWeights.update: {len(ids)} ids but {len(losses)} losses")
+    if not len(ids): return self
+    if ids.min() < 0 or ids.max() >= len(self.ema): raise BadInputError(f"LossWeights.update: ids must be in [0, {len(self.ema)}), got {int(ids.min())}..{int(ids.max())}")
+    tot = torch.zeros_like(self.ema).index_add_(0, ids, losses.nan_to_num(0.0, 0.0, 0.0).clamp(min=0))
+    cnt = torch.zeros_like(self.ema).index_add_(0, ids, torch.ones_like(losses))
+    seen = cnt > 0
+    self.ema[seen] = self.momentum * self.ema[seen] + (1 - self.momentum) * tot[seen] / cnt[seen]
+    self.weights.copy_(self.ema.clamp(min=1e-6) ** self.power)
+    return self
 
 # %% ../../nbs/41_masking.collator.ipynb #3c208df3
 def select_spans(
@@ -209,7 +289,51 @@ def _random_candidates(vocab_size:int|None, special_ids:Tensor)->tuple[Tensor|No
 MODES = ('token', 'word', 'span')
 
 # %% ../../nbs/41_masking.collator.ipynb #829a0183
-class DynamicMaskCollator:
+def _resolve_ratio(ratio, mlm, mlm_probability, mode, whole_word_mask)->tuple[MaskRatio, str]:
+    "The collator's `MaskRatio` and mode from our arguments and HF's (`mlm`, `mlm_probability`, `whole_word_mask`), checked."
+    if isinstance(ratio, (bool, np.bool_)):
+        raise BadTypeError(f"ratio must be a number in [0, 1], a MaskRatio or a spec string, got {ratio!r}; HF's second positional argument is `mlm`: pass mlm= by name")
+    if not isinstance(mlm, (bool, np.bool_)): raise BadTypeError(f"mlm must be True or False, got {mlm!r}")
+    if ratio is None:                # HF's way: one fixed ratio, mlm_probability
+        ratio = fixed(check_number(mlm_probability, 'mlm_probability', lo=0, hi=1)) if mlm else fixed(0.15)
+    elif mlm_probability != 0.15:
+        raise BadInputError(f"pass either ratio ({ratio!r}) or mlm_probability ({mlm_probability!r}), not both")
+    mode_ = check_choice(mode, 'mode', MODES)
+    if whole_word_mask:
+        if mode not in ('token', 'word'): raise BadInputError(f"whole_word_mask=True asks for mode='word' but mode={mode!r}")
+        mode_ = 'word'
+    if not mlm and (mode_ != 'token'): raise BadInputError(f"mode={mode_!r} (whole-word or span masking) needs mlm=True")
+    return parse_ratio(ratio), mode_
+
+# %% ../../nbs/41_masking.collator.ipynb #3a8aee14
+def _check_options(mask_replace_prob, random_replace_prob, mean_span, seed, pad_to_multiple_of, return_tensors, padding_side, continuation_prefix):
+    "Range and type checks of the collator's other arguments; errors name the argument."
+    for nm, p in (('mask_replace_prob', mask_replace_prob), ('random_replace_prob', random_replace_prob)): check_number(p, nm, lo=0, hi=1)
+    if mask_replace_prob + random_replace_prob > 1 + 1e-9:
+        raise BadInputError(f"mask_replace_prob + random_replace_prob must not exceed 1, got {mask_replace_prob} + {random_replace_prob}")
+    check_number(mean_span, 'mean_span', lo=1)
+    if seed is not None: check_number(seed, 'seed', lo=0, hi=2**32 - 1, integer=True)
+    if pad_to_multiple_of is not None: check_number(pad_to_multiple_of, 'pad_to_multiple_of', lo=1, integer=True)
+    check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
+    if padding_side is not None: check_choice(padding_side, 'padding_side', ('right', 'left'))
+    if not isinstance(continuation_prefix, str) or not continuation_prefix: raise BadTypeError(f"continuation_prefix must be a non-empty string, got {continuation_prefix!r}")
+
+# %% ../../nbs/41_masking.collator.ipynb #c5539986
+class _HFNames:
+    "The collator's step (shared with DataLoader workers) and HF's attribute names."
+    @property
+    def step(self)->int: "Training step the ratio schedule is at (shared with DataLoader worker processes)."; return int(self._step)
+    @step.setter
+    def step(self, v:int): self._step.fill_(int(check_number(v, 'step', lo=0, integer=True)))
+    @property
+    def mlm_probability(self)->float|None: "HF's name: the ratio when it is fixed, else None."; return self.ratio.params[0] if self.ratio.kind == 'fixed' else None
+    @mlm_probability.setter
+    def mlm_probability(self, p:float): self.ratio = fixed(check_number(p, 'mlm_probability', lo=0, hi=1))
+    @property
+    def whole_word_mask(self)->bool: "HF's name for mode='word'."; return self.mode == 'word'
+
+# %% ../../nbs/41_masking.collator.ipynb #984da041
+class DynamicMaskCollator(_HFNames):
     "MLM collator with per-sample mask ratios drawn from a `MaskRatio`, masking exactly that many tokens, words or span tokens; takes HF's `DataCollatorForLanguageModeling` arguments too."
     def __init__(self,
         tokenizer=None,                 # HF tokenizer (gives mask/pad/special ids, vocab size, padding side); optional
@@ -227,66 +351,51 @@ class DynamicMaskCollator:
         special_ids:list[int]|None=None,# plain-ids use: ids never masked (pad and mask are added)
         continuation_prefix:str='##',   # word mode without word ids: WordPiece continuation prefix
         *,
+        token_weights=None,             # (vocab_size,) per-id masking weights (word-level proportions; token/word mode), e.g. `frequency_weights`, `LossWeights(...).weights`
         mlm:bool=True,                  # HF: False gives causal-LM labels (the inputs, pads at -100), no masking
         mlm_probability:float=0.15,     # HF: the fixed ratio used when `ratio` is None
         whole_word_mask:bool=False,     # HF: the same as mode='word'
         return_tensors:str='pt',        # HF: 'pt' (torch tensors) or 'np' (NumPy arrays)
         padding_side:str|None=None,     # 'right' or 'left' (None: the tokenizer's `padding_side`, else right)
     ):
-        if isinstance(ratio, (bool, np.bool_)):
-            raise BadTypeError(f"ratio must be a number in [0, 1], a MaskRatio or a spec string, got {ratio!r}; HF's second positional argument is `mlm`: pass mlm= by name")
-        if not isinstance(mlm, (bool, np.bool_)): raise BadTypeError(f"mlm must be True or False, got {mlm!r}")
-        if ratio is None:                # HF's way: one fixed ratio, mlm_probability
-            ratio = fixed(check_number(mlm_probability, 'mlm_probability', lo=0, hi=1)) if mlm else fixed(0.15)
-        elif mlm_probability != 0.15:
-            raise BadInputError(f"pass either ratio ({ratio!r}) or mlm_probability ({mlm_probability!r}), not both")
-        self.ratio = parse_ratio(ratio)
-        self.mode = check_choice(mode, 'mode', MODES)
-        if whole_word_mask:
-            if mode not in ('token', 'word'): raise BadInputError(f"whole_word_mask=True asks for mode='word' but mode={mode!r}")
-            self.mode = 'word'
-        if not mlm and (self.mode != 'token'): raise BadInputError(f"mode={self.mode!r} (whole-word or span masking) needs mlm=True")
-        for nm, p in (('mask_replace_prob', mask_replace_prob), ('random_replace_prob', random_replace_prob)): check_number(p, nm, lo=0, hi=1)
-        if mask_replace_prob + random_replace_prob > 1 + 1e-9:
-            raise BadInputError(f"mask_replace_prob + random_replace_prob must not exceed 1, got {mask_replace_prob} + {random_replace_prob}")
-        self.mask_replace_prob, self.random_replace_prob = float(mask_replace_prob), float(random_replace_prob)
-        self.mean_span = float(check_number(mean_span, 'mean_span', lo=1))
-        if seed is not None: check_number(seed, 'seed', lo=0, hi=2**32 - 1, integer=True)
-        if pad_to_multiple_of is not None: check_number(pad_to_multiple_of, 'pad_to_multiple_of', lo=1, integer=True)
-        self.return_tensors = check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
-        if padding_side is not None: check_choice(padding_side, 'padding_side', ('right', 'left'))
-        if not isinstance(continuation_prefix, str) or not continuation_prefix: raise BadTypeError(f"continuation_prefix must be a non-empty string, got {continuation_prefix!r}")
-        self.tokenizer, self.mlm, self.padding_side = tokenizer, bool(mlm), padding_side
+        self.ratio, self.mode = _resolve_ratio(ratio, mlm, mlm_probability, mode, whole_word_mask)
+        _check_options(mask_replace_prob, random_replace_prob, mean_span, seed, pad_to_multiple_of, return_tensors, padding_side, continuation_prefix)
+        self.mask_replace_prob, self.random_replace_prob, self.mean_span = float(mask_replace_prob), float(random_replace_prob), float(mean_span)
+        self.tokenizer, self.mlm, self.padding_side, self.return_tensors = tokenizer, bool(mlm), padding_side, return_tensors
         ids = _token_ids(tokenizer, self.mlm, mask_token_id, pad_token_id, vocab_size, special_ids)
         self.mask_token_id, self.pad_token_id, self.vocab_size, self.special_ids = ids['mask_token_id'], ids['pad_token_id'], ids['vocab_size'], ids['special_ids']
         self.random_ids, self._check_range = _random_candidates(self.vocab_size, self.special_ids)
         self.seed, self.pad_to_multiple_of, self.return_ratios = seed, pad_to_multiple_of, bool(return_ratios)
         self.continuation_prefix, self._is_cont = continuation_prefix, None
+        self.token_weights = self._weights_arg(token_weights)
         self._step = torch.zeros((), dtype=torch.long).share_memory_()   # shared with DataLoader workers
         self.last_ratios, self._gen, self._gen_pid = None, None, None
 
-    @property
-    def step(self)->int: "Training step the ratio schedule is at (shared with DataLoader worker processes)."; return int(self._step)
-    @step.setter
-    def step(self, v:int): self._step.fill_(int(check_number(v, 'step', lo=0, integer=True)))
+# %% ../../nbs/41_masking.collator.ipynb #1305f2c4
+@patch
+def _weights_arg(self:DynamicMaskCollator, w)->Tensor|None:
+    "`token_weights` checked against the vocabulary and mode; a float32 tensor is kept as is (so `LossWeights.update` reaches it)."
+    if w is None: return None
+    if self.mode == 'span': raise BadInputError("token_weights work with mode='token' or 'word', not 'span'")
+    if not self.mlm: raise BadInputError("token_weights need mlm=True (there is no masking with mlm=False)")
+    t = check_token_weights(w, self.vocab_size)
+    return w if isinstance(w, Tensor) and w.dtype == torch.float32 and w.ndim == 1 else t
 
-    @property
-    def mlm_probability(self)->float|None: "HF's name: the ratio when it is fixed, else None."; return self.ratio.params[0] if self.ratio.kind == 'fixed' else None
-    @mlm_probability.setter
-    def mlm_probability(self, p:float): self.ratio = fixed(check_number(p, 'mlm_probability', lo=0, hi=1))
+# %% ../../nbs/41_masking.collator.ipynb #5b60b271
+@patch
+def on_step(self:DynamicMaskCollator, step:int, model=None):
+    "Callback for `fit(on_step=...)`: move ratio schedules to `step`."
+    self.step = int(step)
 
-    @property
-    def whole_word_mask(self)->bool: "HF's name for mode='word'."; return self.mode == 'word'
-
-    def on_step(self, step:int, model=None):
-        "Callback for `fit(on_step=...)`: move ratio schedules to `step`."
-        self.step = int(step)
-
-    def __repr__(self):
-        return (f"DynamicMaskCollator(ratio={self.ratio}, mode={self.mode!r}, mlm={self.mlm}, "
-                f"mask/random={self.mask_replace_prob}/{self.random_replace_prob}, seed={self.seed})")
+# %% ../../nbs/41_masking.collator.ipynb #36807fac
+@patch
+def __repr__(self:DynamicMaskCollator):
+    return (f"DynamicMaskCollator(ratio={self.ratio}, mode={self.mode!r}, mlm={self.mlm}, "
+            f"mask/random={self.mask_replace_prob}/{self.random_replace_prob}, seed={self.seed}"
+            + (", token_weights" if self.token_weights is not None else "") + ")")
 
 # %% ../../nbs/41_masking.collator.ipynb #d720ecab
+@patch
 def _generator(self:DynamicMaskCollator):
     if self.seed is None: return None
     if self._gen is None or self._gen_pid != os.getpid():
@@ -295,6 +404,8 @@ def _generator(self:DynamicMaskCollator):
         self._gen_pid = os.getpid()
     return self._gen
 
+# %% ../../nbs/41_masking.collator.ipynb #0d774552
+@patch
 def _continuation_table(self:DynamicMaskCollator)->Tensor:
     if self._is_cont is None:
         if self.tokenizer is None: raise BadInputError("mode='word' needs word ids: give examples 'word_ids' or 'offset_mapping', or pass a WordPiece tokenizer")
@@ -304,9 +415,8 @@ def _continuation_table(self:DynamicMaskCollator)->Tensor:
         t[ids] = True; self._is_cont = t
     return self._is_cont
 
-DynamicMaskCollator._generator, DynamicMaskCollator._continuation_table = _generator, _continuation_table
-
 # %% ../../nbs/41_masking.collator.ipynb #da20255c
+@patch
 @torch.no_grad()
 def mask_tokens(self:DynamicMaskCollator,
     input_ids:Tensor,          # (B, L) long, padded
@@ -318,14 +428,16 @@ def mask_tokens(self:DynamicMaskCollator,
     g = self._generator()
     B = input_ids.shape[0]
     ratios = self.ratio.sample(B, g, step=self.step)
+    tw = self.token_weights
+    w = None if tw is None else tw[input_ids.clamp(0, len(tw) - 1)]
     coin = None
-    if self.mode == 'token': sel, n = select_tokens(maskable, ratios, g)
+    if self.mode == 'token': sel, n = select_tokens(maskable, ratios, g, w)
     elif self.mode == 'span': sel, n = select_spans(maskable, ratios, g, self.mean_span)
     else:
         if word_ids is not None: wid = normalize_word_ids(word_ids, maskable)
         elif offsets is not None: wid = word_ids_from_offsets(offsets, maskable)
         else: wid = word_ids_from_continuation(input_ids, self._continuation_table(), maskable)
-        sel, n, wsel = select_words(wid, ratios, g)
+        sel, n, wsel = select_words(wid, ratios, g, w)
         coin = torch.rand(wsel.shape, generator=g).gather(1, wid.clamp(min=0))
     out, labels = replace_selected(input_ids, sel, self.mask_token_id, self.random_ids,
                                    self.mask_replace_prob, self.random_replace_prob, g, coin)
@@ -333,9 +445,8 @@ def mask_tokens(self:DynamicMaskCollator,
     self.last_ratios = {'drawn': ratios, 'realized': sel.sum(1) / m.clamp(min=1), 'units': n, 'maskable': m}
     return out, labels
 
-DynamicMaskCollator.mask_tokens = mask_tokens
-
 # %% ../../nbs/41_masking.collator.ipynb #60a2520e
+@patch
 def torch_mask_tokens(self:DynamicMaskCollator,
     inputs,                        # (B, L) padded token ids
     special_tokens_mask=None,      # (B, L) 1 where a token must not be masked (None: the special ids)
@@ -345,8 +456,6 @@ def torch_mask_tokens(self:DynamicMaskCollator,
     ids = torch.as_tensor(inputs).long()
     special = torch.isin(ids, self.special_ids) if special_tokens_mask is None else torch.as_tensor(special_tokens_mask).bool()
     return self.mask_tokens(ids, ~special, offsets=None if offset_mapping is None else torch.as_tensor(offset_mapping).long())
-
-DynamicMaskCollator.torch_mask_tokens = torch_mask_tokens
 
 # %% ../../nbs/41_masking.collator.ipynb #5c1c2191
 def _input_rows(examples)->tuple[list, bool]:
@@ -386,6 +495,8 @@ def _exact_ids(rows:list, lengths:np.ndarray, pad:int, multiple:int|None, left:b
             except (TypeError, OverflowError) as e: raise BadTypeError(f"input_ids of example {i} must hold integer token ids: {e}") from None
         raise
 
+# %% ../../nbs/41_masking.collator.ipynb #000155e3
+@patch
 def _padded_ids(self:DynamicMaskCollator, rows:list, lengths:np.ndarray, left:bool)->np.ndarray:
     "(B, L) padded ids; non-integers and ids outside [0, vocab_size) are errors with a count and the first example."
     ids = _exact_ids(rows, lengths, self.pad_token_id if self.pad_token_id is not None else 0, self.pad_to_multiple_of, left)
@@ -396,8 +507,6 @@ def _padded_ids(self:DynamicMaskCollator, rows:list, lengths:np.ndarray, left:bo
         raise BadInputError(f"input_ids: {int(bad.sum())} token id(s) {where} in {len(rows_bad)} example(s) "
                             f"(first: example {rows_bad[0]}, id {int(ids[rows_bad[0]][bad[rows_bad[0]]][0])}); were they made with another tokenizer?")
     return ids
-
-DynamicMaskCollator._padded_ids = _padded_ids
 
 # %% ../../nbs/41_masking.collator.ipynb #15fb3f10
 _OWN_KEYS = {'input_ids', 'attention_mask', 'special_tokens_mask', 'word_ids', 'offset_mapping', 'token_type_ids', 'labels'}
@@ -453,6 +562,7 @@ def _extra_column(examples:list, key:str, lengths:np.ndarray, L:int, left:bool):
     return torch.from_numpy(np.stack(rows))
 
 # %% ../../nbs/41_masking.collator.ipynb #6e2030d6
+@patch
 def _word_info(self:DynamicMaskCollator, examples:list, keys:list, lengths:np.ndarray, real:np.ndarray, left:bool)->tuple:
     "Padded (B, L) word ids or (B, L, 2) offsets for mode='word', from the examples' `word_ids` or `offset_mapping`."
     if self.mode != 'word': return None, None
@@ -474,14 +584,10 @@ def _word_info(self:DynamicMaskCollator, examples:list, keys:list, lengths:np.nd
         return None, torch.from_numpy(off)
     return None, None
 
-DynamicMaskCollator._word_info = _word_info
-
 # %% ../../nbs/41_masking.collator.ipynb #0c7b94aa
-def _collate(self:DynamicMaskCollator,
-    examples:list,                 # dicts with input_ids (+ attention_mask, special_tokens_mask, word_ids, offset_mapping, anything else) or id lists
-    return_tensors:str|None=None,  # 'pt' or 'np' (None: the collator's)
-)->dict:                           # input_ids, attention_mask, labels, token_type_ids and other keys when given
-    rt = self.return_tensors if return_tensors is None else check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
+@patch
+def _pad_batch(self:DynamicMaskCollator, examples:list)->dict:
+    "Check and pad the input_ids: {'ids', 'lengths', 'real' (B, L) bool, 'left', 'keys', 'is_map'}."
     rows, is_map = _input_rows(examples)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     if (lengths == 0).any():
@@ -491,35 +597,42 @@ def _collate(self:DynamicMaskCollator,
                             "pass pad_token_id or a tokenizer with a pad token, or give equal-length examples")
     left = (self.padding_side or getattr(self.tokenizer, 'padding_side', 'right')) == 'left'
     ids_np = self._padded_ids(rows, lengths, left)
-    B, L = ids_np.shape
-    ar = np.arange(L)[None, :]
-    real = (ar >= L - lengths[:, None]) if left else (ar < lengths[:, None])
+    ar = np.arange(ids_np.shape[1])[None, :]
+    real = (ar >= ids_np.shape[1] - lengths[:, None]) if left else (ar < lengths[:, None])
     keys = list(examples[0]) if is_map else []
     for k in keys:
         missing = [i for i, e in enumerate(examples) if k not in e]
         if missing: raise BadInputError(f"example {missing[0]} has no {k!r} but example 0 has ({len(missing)} example(s) lack it)")
-    col = lambda k, v: _token_column(examples, k, v, lengths, self.pad_to_multiple_of, left)
+    return {'ids': ids_np, 'lengths': lengths, 'real': real, 'left': left, 'keys': keys}
+
+# %% ../../nbs/41_masking.collator.ipynb #e22a8e48
+@patch
+def __call__(self:DynamicMaskCollator,
+    examples:list,                 # dicts with input_ids (+ attention_mask, special_tokens_mask, word_ids, offset_mapping, anything else) or id lists
+    return_tensors:str|None=None,  # 'pt' or 'np' (None: the collator's)
+)->dict:                           # input_ids, attention_mask, labels, token_type_ids and other keys when given
+    rt = self.return_tensors if return_tensors is None else check_choice(return_tensors, 'return_tensors', ('pt', 'np'))
+    p = self._pad_batch(examples)
+    lengths, real, left, keys = p['lengths'], p['real'], p['left'], p['keys']
     flags = lambda k, v: _flag_column(examples, k, v, lengths, self.pad_to_multiple_of, left)
     attn = (flags('attention_mask', 0) & real) if 'attention_mask' in keys else real
-    input_ids = torch.from_numpy(ids_np)
+    input_ids = torch.from_numpy(p['ids'])
     if self.mlm:
         special = torch.from_numpy(flags('special_tokens_mask', 1)) if 'special_tokens_mask' in keys else torch.isin(input_ids, self.special_ids)
-        maskable = torch.from_numpy(attn) & ~special
         word_ids, offsets = self._word_info(examples, keys, lengths, real, left)
-        out, labels = self.mask_tokens(input_ids, maskable, word_ids, offsets)
+        out, labels = self.mask_tokens(input_ids, torch.from_numpy(attn) & ~special, word_ids, offsets)
     else:                               # causal LM, as HF: labels are the inputs with pad tokens at -100
         out, labels = input_ids, input_ids.clone()
         labels[torch.from_numpy(~real)] = -100
         if self.pad_token_id is not None: labels[input_ids == self.pad_token_id] = -100
     batch = {'input_ids': out, 'attention_mask': torch.from_numpy(attn.astype(np.int64)), 'labels': labels}
-    if 'token_type_ids' in keys: batch['token_type_ids'] = torch.from_numpy(col('token_type_ids', getattr(self.tokenizer, 'pad_token_type_id', 0) or 0))
+    if 'token_type_ids' in keys:
+        batch['token_type_ids'] = torch.from_numpy(_token_column(examples, 'token_type_ids', getattr(self.tokenizer, 'pad_token_type_id', 0) or 0, lengths, self.pad_to_multiple_of, left))
     for k in keys:
-        if k not in _OWN_KEYS and (v := _extra_column(examples, k, lengths, L, left)) is not None: batch[k] = v
+        if k not in _OWN_KEYS and (v := _extra_column(examples, k, lengths, p['ids'].shape[1], left)) is not None: batch[k] = v
     if self.return_ratios and self.mlm: batch['mask_ratio'] = self.last_ratios['realized']
     if rt == 'np': batch = {k: v.numpy() if isinstance(v, Tensor) else v for k, v in batch.items()}
     return batch
-
-DynamicMaskCollator.__call__ = _collate
 
 # %% ../../nbs/41_masking.collator.ipynb #5e163f72
 def _callback_class():
@@ -544,8 +657,8 @@ def __getattr__(name:str):
     if name == 'MaskRatioCallback': return _callback_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+# %% ../../nbs/41_masking.collator.ipynb #c24215b5
+@patch
 def trainer_callback(self:DynamicMaskCollator):
     "A `transformers.TrainerCallback` that advances this collator's ratio schedule under `Trainer` (`callbacks=[coll.trainer_callback()]`)."
     return _callback_class()(self)
-
-DynamicMaskCollator.trainer_callback = trainer_callback

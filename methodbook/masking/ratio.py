@@ -12,6 +12,7 @@ __all__ = ['MaskRatio', 'fixed', 'uniform', 'beta', 'truncnorm', 'choice', 'line
 import math, re
 from dataclasses import dataclass
 import numpy as np
+from fastcore.basics import patch
 import torch
 from torch import Tensor
 from ..core import BadInputError, BadTypeError, check_number
@@ -158,5 +159,14 @@ def ratio_mean(r:MaskRatio, step:int=0)->float:
         return mu + sd * (_npdf(a) - _npdf(b)) / (_ncdf(b) - _ncdf(a))
     return _schedule_value(r, step)
 
-MaskRatio.sample = sample_ratios
-MaskRatio.mean = ratio_mean
+# %% ../../nbs/40_masking.ratio.ipynb #a08470d7
+@patch
+def sample(self:MaskRatio, n:int, generator:torch.Generator|None=None, step:int=0)->Tensor:
+    "Draw `n` per-sample ratios: `sample_ratios(self, n, generator, step)`."
+    return sample_ratios(self, n, generator, step)
+
+# %% ../../nbs/40_masking.ratio.ipynb #7b39f5a3
+@patch
+def mean(self:MaskRatio, step:int=0)->float:
+    "Expected ratio at `step`: `ratio_mean(self, step)`."
+    return ratio_mean(self, step)

@@ -51,7 +51,7 @@ def _read_text_file(f:Path)->str:
     except UnicodeDecodeError as e: raise BadFileError(f"corpus file {str(f)!r} is not UTF-8 text (byte {e.start}); convert it, e.g. with iconv") from None
 
 def read_corpus(
-    source:str|Path|list='pydoc', # 'pydoc', a `methodbook.data` name like 'shakespeare', or text files / folders
+    source:str|Path|list='pydoc', # 'pydoc', 'mix' (`masking.corpus.mixed_corpus`), a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
 )->list[str]:                     # paragraphs
     "Paragraphs of a corpus, offline for 'pydoc' and local files; a missing, empty or non-text file is an error naming it."
@@ -63,6 +63,9 @@ def read_corpus(
     if str(source) == 'pydoc':
         from pydoc_data.topics import topics
         return list(dict.fromkeys(p for t in sorted(topics) for p in split_paragraphs(topics[t], min_chars)))
+    if str(source) == 'mix':   # Shakespeare + CPython docs + WordNet glosses (masking.corpus)
+        from methodbook.masking.corpus import mixed_corpus
+        return [p for ps in mixed_corpus(min(min_chars, 40)).values() for p in ps]
     path = Path(source).expanduser()
     if not path.exists():
         from methodbook import data

@@ -58,8 +58,7 @@ def reshape_stats(src_shape, dst_shape, tiles=64, layout='interleaved', dst_layo
                   machine='', capacity=0, mode='auto', reference=False):
     "Plan one reshape from command-line style arguments (all checked first) and return (plan, stats, seconds to plan)."
     from methodbook.reshape.layouts import make_layout, parse_layout, check_dtype
-    from methodbook.reshape.plan import plan_reshape
-    import methodbook.reshape.schedule  # noqa: F401  (adds ReshapePlan.stats)
+    from methodbook.reshape.memory import plan_reshape, plan_stats
     m = machine_from(machine, tiles, capacity)
     parse_layout(layout, '--layout'); parse_layout(dst_layout or layout, '--dst-layout' if dst_layout else '--layout')
     dt = check_dtype(dtype, '--dtype'); check_choice(mode, '--mode', MODES)
@@ -70,7 +69,7 @@ def reshape_stats(src_shape, dst_shape, tiles=64, layout='interleaved', dst_layo
     src = make_layout(layout, s, m.n_tiles, dt, '--layout')
     dst = make_layout(dst_layout or layout, d, m.n_tiles, dt, '--dst-layout' if dst_layout else '--layout')
     t0 = time.perf_counter(); plan = plan_reshape(src, dst, m, mode); secs = time.perf_counter() - t0
-    return plan, plan.stats(reference=reference), secs
+    return plan, plan_stats(plan, reference=reference), secs
 
 # %% ../../nbs/39_reshape.cli.ipynb #d4a40b13
 @call_parse
@@ -162,14 +161,14 @@ def demo(out_dir:Path)->dict:
     import numpy as np, torch, matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from methodbook.reshape.layouts import make_layout, scatter, gather
-    from methodbook.reshape.plan import plan_reshape, execute
+    from methodbook.reshape.memory import plan_reshape, execute, plan_stats
     from methodbook.reshape.schedule import plot_transfers
     out_dir.mkdir(parents=True, exist_ok=True)
     fig, axs = plt.subplots(1, len(DEMO_CASES), figsize=(5.4*len(DEMO_CASES), 4.2))
     rows, metrics, ok = [], {}, True
     for ax, (name, s, d, lay, dlay, T) in zip(axs, DEMO_CASES):
         src, dst = make_layout(lay, s, T), make_layout(dlay, d, T)
-        p = plan_reshape(src, dst); st = p.stats(reference=src.size <= 200_000)
+        p = plan_reshape(src, dst); st = plan_stats(p, reference=src.size <= 200_000)
         x = torch.arange(src.size, dtype=torch.float32).reshape(s)
         ok &= np.array_equal(gather(execute(p, scatter(x.numpy(), src, fill=np.nan)), dst), torch.reshape(x, d).numpy())
         ok &= st.remote_elements == st.lower_bound_elements and st.rounds == st.max_degree

@@ -1,4 +1,4 @@
-"""Group a plan's tile-to-tile traffic into bulk-synchronous exchange rounds by bipartite edge colouring (König: max-degree rounds suffice), and report what a plan costs beside its lower bounds and the via-DRAM baseline.
+"""Group a plan's tile-to-tile traffic into bulk-synchronous exchange rounds by bipartite edge colouring (König: max-degree rounds suffice), draw its transfer matrix, and count the lower bounds any routing must meet.
 
 Docs: https://methodbook.github.io/methodbook/reshape.schedule.html.md"""
 
@@ -6,16 +6,14 @@ Docs: https://methodbook.github.io/methodbook/reshape.schedule.html.md"""
 
 # %% auto #0
 __all__ = ['COLOURINGS', 'LOOP_EDGES', 'Messages', 'messages', 'konig_euler', 'edge_colouring', 'check_colouring', 'Schedule',
-           'schedule', 'run_rounds', 'inplace_staging', 'execute_inplace', 'transfer_matrix', 'plot_transfers',
-           'owner_changes', 'dram_runs', 'PlanStats']
+           'schedule', 'transfer_matrix', 'plot_transfers', 'owner_changes', 'dram_runs']
 
 # %% ../../nbs/32_reshape.schedule.ipynb #cb9c624d
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 import numpy as np
-from fastcore.basics import patch
-from ..core import BadInputError, BadTypeError, check_choice
-from .layouts import Layout, check_tiles
-from .plan import ReshapePlan, Runs, coalesce, plan_reshape, tile_memory, merge_starts, _expand, check_plan
+from ..core import BadInputError, check_choice
+from .layouts import Layout
+from .plan import ReshapePlan, Runs, coalesce, merge_starts, check_plan
 # Connected components: none are computed here (rounds come from the edge colouring); if ever needed,
 # use scipy.sparse.csgraph.connected_components on the transfer matrix, not a hand-written union-find.
 
@@ -44,11 +42,13 @@ def messages(plan:ReshapePlan)->Messages:
 
 # %% ../../nbs/32_reshape.schedule.ipynb #923e8868
 def _vertices(x, name):
+    "`x` as an int64 array of vertex indices, or a `BadInputError` naming `name`."
     a = np.asarray(x)
     if a.ndim != 1 or (a.size and a.dtype.kind not in 'iu'): raise BadInputError(f"{name} must be a 1-D array of vertex indices (integers >= 0), got shape {a.shape}, dtype {a.dtype}")
     if a.size and a.min() < 0: raise BadInputError(f"{name} must hold vertex indices >= 0, got {a.min()}")
     return a.astype(np.int64)
 
+# %% ../../nbs/32_reshape.schedule.ipynb #c697d862
 def _konig_loop(u, v, greedy:bool=False)->np.ndarray:
     "König's alternating-path colouring (or greedy), edge by edge: a Python loop over edges, for small graphs and as the reference."
     E = len(u); col = np.full(E, -1, np.int64)
@@ -80,12 +80,14 @@ def _small(a, n):
     "`a` as uint16 when its values fit (NumPy radix-sorts 16-bit keys in linear time)."
     return a.astype(np.uint16) if n < 65535 else a
 
+# %% ../../nbs/32_reshape.schedule.ipynb #f2b95339
 def _by(key, n, order=None):
     "Stable order of `key` (or of `key[order]`, applied to `order`), keys in [0, n]."
     k = key if order is None else key[order]
     o = np.argsort(_small(k, n), kind='stable')
     return o if order is None else order[o]
 
+# %% ../../nbs/32_reshape.schedule.ipynb #968e451f
 def _orbit_min(s):
     "Smallest index on each cycle of the permutation `s`, by pointer doubling (stops when nothing changes)."
     m = np.arange(len(s), dtype=s.dtype); p = s
@@ -94,54 +96,75 @@ def _orbit_min(s):
         if np.array_equal(m2, m): return m
         m, p = m2, p[p]
 
+# %% ../../nbs/32_reshape.schedule.ipynb #0d62d40a
 def _pair(order):
     "Partner of each edge when consecutive edges in `order` are paired 0-1, 2-3, ..."
     p = np.empty(len(order), order.dtype); p[order[0::2]] = order[1::2]; p[order[1::2]] = order[0::2]; return p
 
 # %% ../../nbs/32_reshape.schedule.ipynb #43966ae2
-def konig_euler(u, v)->np.ndarray:
-    "Exact Δ-colouring of a bipartite multigraph by Euler splits and perfect matchings, vectorised over all edges and subgraphs."
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import maximum_bipartite_matching
-    u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
-    E = len(u)
-    if not E: return np.zeros(0, np.int64)
+def _regular(u, v):
+    "Relabel to the vertices present and pad to a Δ-regular multigraph on n + n vertices: (U, V, n, Δ, index dtype)."
     u, v = (np.cumsum(np.bincount(x) > 0)[x] - 1 for x in (u, v))       # only the vertices present
     n = int(max(u.max(), v.max())) + 1
     du, dv = np.bincount(u, minlength=n), np.bincount(v, minlength=n)
     D = int(max(du.max(), dv.max()))
     it = np.int32 if n*D < 2**31 - 1 else np.int64
-    U = np.concatenate([u, np.repeat(np.arange(n), D - du)]).astype(it)   # pad to D-regular on n + n vertices
+    U = np.concatenate([u, np.repeat(np.arange(n), D - du)]).astype(it)   # dummy edges between vertices short of Δ
     V = np.concatenate([v, np.repeat(np.arange(n), D - dv)]).astype(it)
+    return U, V, n, D, it
+
+# %% ../../nbs/32_reshape.schedule.ipynb #521dbf0c
+def _matching(U, V, g, oL, G:int, n:int)->np.ndarray:
+    "A perfect matching of every subgraph at once (Hopcroft–Karp on their disjoint union): the edges taken, one per left vertex."
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+    ix = np.int32 if G*n < 2**31 - 1 else np.int64
+    gn = g.astype(ix)*n
+    li, ri = (gn + U)[oL], (gn + V)[oL]                                          # sorted by row, then column
+    first = np.ones(len(li), bool); first[1:] = (li[1:] != li[:-1]) | (ri[1:] != ri[:-1])   # parallel edges: one entry
+    indptr = np.r_[0, np.cumsum(np.bincount(li[first], minlength=G*n))].astype(ix)
+    A = csr_matrix((np.ones(int(first.sum()), np.int8), ri[first].astype(ix), indptr), shape=(G*n, G*n))
+    match = maximum_bipartite_matching(A, perm_type='column')
+    hit = np.flatnonzero(match[li] == ri)                           # in row order: keep one edge per matched row
+    return oL[hit[np.r_[True, li[hit][1:] != li[hit][:-1]]]]
+
+# %% ../../nbs/32_reshape.schedule.ipynb #d865c798
+def _drop(keep, it, oL, oR, *edge_arrays):
+    "Remove the edges where `keep` is False: the two vertex orders renumbered, then each per-edge array filtered."
+    new = (np.cumsum(keep) - 1).astype(it)
+    return (new[oL[keep[oL]]], new[oR[keep[oR]]]) + tuple(a[keep] for a in edge_arrays)
+
+# %% ../../nbs/32_reshape.schedule.ipynb #b4430506
+def _euler_halves(oL, oR, G:int, it):
+    "Euler-split every (even-degree) subgraph: the half of each edge, and both vertex orders regrouped by (subgraph, half)."
+    pu, pv = _pair(oL), _pair(oR)              # paired edges go to opposite halves
+    lab = _orbit_min(pu[pv])                   # each alternating cycle's halves are the orbits of pu∘pv
+    h = (lab < lab[pv]).astype(it)
+    def regroup(o):                            # each pair gives one edge to each half: split pairs, no sort needed
+        a, b = o[0::2], o[1::2]; swap = h[a] == 1
+        return np.concatenate([np.where(swap, b, a).reshape(G, -1), np.where(swap, a, b).reshape(G, -1)], axis=1).ravel()
+    return h, regroup(oL), regroup(oR)         # subgraphs are equal-sized (regular), so rows of a (G, -1) view
+
+# %% ../../nbs/32_reshape.schedule.ipynb #57f5f83e
+def konig_euler(u, v)->np.ndarray:
+    "Exact Δ-colouring of a bipartite multigraph by Euler splits and perfect matchings, vectorised over all edges and subgraphs."
+    u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
+    E = len(u)
+    if not E: return np.zeros(0, np.int64)
+    U, V, n, D, it = _regular(u, v)
     eid = np.arange(len(U), dtype=it)
     oL = _by(U, n, _by(V, n)); oR = _by(V, n, _by(U, n))                   # at each vertex, edges by their other end
     g = np.zeros(len(U), it); base = np.zeros(1, np.int64); G, d = 1, D   # subgraph of each edge, its first colour
     col = np.full(len(U), -1, np.int64)
     while d > 0:
         if d % 2:                                  # odd degree: peel one perfect matching off every subgraph at once
-            ix = np.int32 if G*n < 2**31 - 1 else np.int64
-            gn = g.astype(ix)*n
-            li, ri = (gn + U)[oL], (gn + V)[oL]                                          # sorted by row, then column
-            first = np.ones(len(li), bool); first[1:] = (li[1:] != li[:-1]) | (ri[1:] != ri[:-1])   # parallel edges: one entry
-            indptr = np.r_[0, np.cumsum(np.bincount(li[first], minlength=G*n))].astype(ix)
-            A = csr_matrix((np.ones(int(first.sum()), np.int8), ri[first].astype(ix), indptr), shape=(G*n, G*n))
-            match = maximum_bipartite_matching(A, perm_type='column')
-            hit = np.flatnonzero(match[li] == ri)                           # in row order: keep one edge per matched row
-            j = oL[hit[np.r_[True, li[hit][1:] != li[hit][:-1]]]]
+            j = _matching(U, V, g, oL, G, n)
             col[eid[j]] = base[g[j]] + d - 1
             keep = np.ones(len(U), bool); keep[j] = False
-            new = (np.cumsum(keep) - 1).astype(it)
-            oL, oR = new[oL[keep[oL]]], new[oR[keep[oR]]]
-            U, V, g, eid = U[keep], V[keep], g[keep], eid[keep]
+            oL, oR, U, V, g, eid = _drop(keep, it, oL, oR, U, V, g, eid)
             d -= 1
             if d == 0: break
-        pu, pv = _pair(oL), _pair(oR)              # even degree: Euler split; paired edges go to opposite halves
-        lab = _orbit_min(pu[pv])                   # each alternating cycle's halves are the orbits of pu∘pv
-        h = (lab < lab[pv]).astype(it)
-        def regroup(o):                            # each pair gives one edge to each half: split pairs, no sort needed
-            a, b = o[0::2], o[1::2]; swap = h[a] == 1
-            return np.concatenate([np.where(swap, b, a).reshape(G, -1), np.where(swap, a, b).reshape(G, -1)], axis=1).ravel()
-        oL, oR = regroup(oL), regroup(oR)          # subgraphs are equal-sized (regular), so rows of a (G, -1) view
+        h, oL, oR = _euler_halves(oL, oR, G, it)   # even degree: split every subgraph in two of degree d/2
         g = 2*g + h; G *= 2; d //= 2
         nb = np.empty(G, np.int64); nb[0::2] = base; nb[1::2] = base + d; base = nb
     return col[:E]
@@ -191,81 +214,6 @@ def schedule(plan:ReshapePlan, method:str='konig')->Schedule:
     m = messages(plan)
     return Schedule(m, edge_colouring(m.src_tile, m.dst_tile, method))
 
-# %% ../../nbs/32_reshape.schedule.ipynb #1d817be2
-def _bases(sizes): return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-
-def run_rounds(plan:ReshapePlan, sched:Schedule|None=None)->tuple[np.ndarray, int]:
-    "Round of each remote run (its message's round) and the round of the local moves (after the last exchange)."
-    sched = sched or schedule(plan)
-    T, r, m = plan.src.n_tiles, plan.remote, sched.messages
-    key = m.src_tile*T + m.dst_tile                 # sorted: `messages` builds it with np.unique
-    if len(key) > 1 and not (key[1:] > key[:-1]).all():
-        raise BadInputError("sched holds several chunks per tile pair (a split schedule from reshape.noc, for timing); run_rounds needs one message per pair, as schedule(plan) gives")
-    return sched.round[np.searchsorted(key, r.src_tile*T + r.dst_tile)] if len(r) else np.zeros(0, np.int64), sched.n_rounds
-
-# %% ../../nbs/32_reshape.schedule.ipynb #8d852abc
-def inplace_staging(plan:ReshapePlan, sched:Schedule|None=None)->np.ndarray:
-    "(n_tiles,) peak elements each tile must stage when the plan runs in place, round by round."
-    T, ins = plan.src.n_tiles, plan.src.tile_sizes
-    if plan.is_view or not plan.n_descriptors: return np.zeros(T, np.int64)
-    rr, R = run_rounds(plan, sched)
-    w = Runs.concat(plan.remote, plan.local); rnd = np.r_[rr, np.full(len(plan.local), R)]
-    sb = _bases(ins)
-    rs = sb[w.src_tile] + w.src_offset; re = rs + w.length                  # slots read, and when
-    ws = sb[w.dst_tile] + w.dst_offset                                        # slots written (inside the input), and when
-    we = sb[w.dst_tile] + np.minimum(w.dst_offset + w.length, ins[w.dst_tile])
-    ok = we > ws; ws, we, wr, wt = ws[ok], we[ok], rnd[ok], w.dst_tile[ok]
-    if not ok.any(): return np.zeros(T, np.int64)                           # every write lands past the input
-    o = np.argsort(rs); rs, re, rd = rs[o], re[o], rnd[o]
-    o = np.argsort(ws); ws, we, wr, wt = ws[o], we[o], wr[o], wt[o]
-    cuts = np.unique(np.concatenate([rs, re, ws, we]))                      # elementary intervals
-    a, ln = cuts[:-1], np.diff(cuts)
-    wi = np.searchsorted(ws, a, 'right') - 1; ri = np.searchsorted(rs, a, 'right') - 1
-    wc, rc = wi.clip(0), ri.clip(0)
-    hit = (wi >= 0) & (a < we[wc]) & (ri >= 0) & (a < re[rc]) & (rd[rc] >= wr[wc])  # written before its old element left
-    t, r0, r1, L = wt[wc[hit]], wr[wc[hit]], rd[rc[hit]], ln[hit]
-    diff = np.zeros((T, R + 2), np.int64)                                   # held from round r0 through round r1
-    np.add.at(diff, (t, r0), L); np.add.at(diff, (t, r1 + 1), -L)
-    return np.cumsum(diff, 1).max(1).clip(0)
-
-# %% ../../nbs/32_reshape.schedule.ipynb #ff968be1
-def execute_inplace(plan:ReshapePlan,          # the plan to run
-                    src_tiles:list,            # per-tile input buffers, laid out by `plan.src`
-                    fill=0,                    # value for output padding
-                    sched:Schedule|None=None,  # exchange rounds (default: `schedule(plan)`)
-                   )->tuple[list, np.ndarray]: # output buffers, and (n_tiles,) peak staged elements
-    "Run `plan` in place, round by round, staging writes that arrive before their slot is free."
-    check_tiles(src_tiles, plan.src, 'src_tiles')
-    T, ins, outs = plan.src.n_tiles, plan.src.tile_sizes, plan.dst.tile_sizes
-    ib = _bases(np.maximum(ins, outs))                                      # one buffer per tile: max(input, output)
-    buf = np.full(int(ib[-1]), fill, dtype=np.asarray(src_tiles[0]).dtype)
-    for t in range(T): buf[ib[t]:ib[t] + ins[t]] = src_tiles[t]             # (a loop over tiles, not elements)
-    rr, R = run_rounds(plan, sched)
-    w = Runs.concat(plan.remote, plan.local)
-    rnd = np.repeat(np.r_[rr, np.full(len(plan.local), R)], w.length)
-    tile = np.repeat(w.dst_tile, w.length)
-    s, d = _expand(w, ib, ib)
-    kept = _expand(plan.kept, ib, ib)[1]
-    read_round = np.full(len(buf), -1, np.int64); read_round[s] = rnd; read_round[kept] = R + 1
-    intact = np.ones(len(buf), bool)                                        # slot still holds its input element
-    staged, peak, held = np.zeros(T, np.int64), np.zeros(T, np.int64), {}
-    order = np.argsort(rnd, kind='stable'); bounds = np.searchsorted(rnd[order], np.arange(R + 2))
-    for r in range(R + 1):
-        i = order[bounds[r]:bounds[r + 1]]
-        if not intact[s[i]].all(): raise AssertionError(f"round {r}: a read found its slot already overwritten")
-        vals = buf[s[i]]
-        early = read_round[d[i]] >= r                                       # old element not sent yet: stage
-        buf[d[i][~early]] = vals[~early]; intact[d[i][~early]] = False
-        for q in np.unique(read_round[d[i][early]]):
-            k = read_round[d[i][early]] == q
-            held.setdefault(int(q), []).append((d[i][early][k], vals[early][k], tile[i][early][k]))
-        staged += np.bincount(tile[i][early], minlength=T); peak = np.maximum(peak, staged)
-        for dd, vv, tt in held.pop(r, []):                                  # old elements sent: commit
-            buf[dd] = vv; intact[dd] = False; staged -= np.bincount(tt, minlength=T)
-    data = np.zeros(len(buf), bool); data[d] = True; data[kept] = True
-    buf[~data] = fill                                                       # stale input never survives as padding
-    return [buf[ib[t]:ib[t] + outs[t]].copy() for t in range(T)], peak
-
 # %% ../../nbs/32_reshape.schedule.ipynb #26b720df
 def transfer_matrix(plan:ReshapePlan)->np.ndarray:
     "(n_tiles, n_tiles) elements sent from tile i to tile j (diagonal: local moves)."
@@ -297,54 +245,3 @@ def dram_runs(layout:Layout)->int:
     "Descriptors to copy `layout`'s tiles to (or from) a row-major copy in DRAM: maximal runs contiguous in both."
     starts = layout.pieces(); t, o = layout.locate(starts)
     return len(coalesce(t, o, np.zeros_like(t), starts, np.diff(starts, append=layout.size)))
-
-# %% ../../nbs/32_reshape.schedule.ipynb #24d99204
-@dataclass
-class PlanStats:
-    "What a reshape plan costs, beside its bounds and the via-DRAM baseline."
-    src_shape:tuple; dst_shape:tuple; n_tiles:int; src_layout:str; dst_layout:str; dtype:str
-    elements:int; is_view:bool; mode:str
-    remote_elements:int; remote_bytes:int; local_elements:int; local_bytes:int; kept_elements:int
-    lower_bound_elements:int; lower_bound_bytes:int
-    descriptors:int; remote_descriptors:int; min_descriptors:int|None
-    messages:int; rounds:int; max_degree:int; round_elements:int
-    peak_tile_bytes:int; peak_tile_bytes_out:int; peak_tile_bytes_inplace:int
-    dram_elements:int; dram_bytes:int; dram_descriptors:int; dram_staging_bytes:int; dram_peak_tile_bytes:int
-    def to_dict(self)->dict: return asdict(self)
-    def table(self)->str:
-        "Markdown table: this plan vs bound vs via-DRAM."
-        f = lambda v: '—' if v is None else (f"{v:,}" if isinstance(v, (int, np.integer)) else str(v))
-        rows = [('elements moved between tiles', self.remote_elements, self.lower_bound_elements, self.dram_elements),
-                ('bytes moved between tiles', self.remote_bytes, self.lower_bound_bytes, self.dram_bytes),
-                ('elements copied within tiles', self.local_elements, None, None),
-                ('descriptors', self.descriptors, self.min_descriptors, self.dram_descriptors),
-                ('exchange rounds', self.rounds, self.max_degree, None),
-                ('peak bytes on one tile, out-of-place', self.peak_tile_bytes_out, None, self.dram_peak_tile_bytes),
-                ('peak bytes on one tile, in place', self.peak_tile_bytes_inplace, None, self.dram_peak_tile_bytes),
-                ('staging outside tiles (bytes)', 0, None, self.dram_staging_bytes)]
-        head = (f"`{self.src_shape}` → `{self.dst_shape}`, {self.elements:,} × {self.dtype} over {self.n_tiles} tiles "
-                f"({self.src_layout} → {self.dst_layout}); {'**pure view**' if self.is_view else f'mode {self.mode}'}\n\n")
-        return head + "| | direct | bound | via DRAM |\n|---|---:|---:|---:|\n" + '\n'.join(
-            f"| {n} | {f(a)} | {f(b)} | {f(c)} |" for n, a, b, c in rows)
-
-# %% ../../nbs/32_reshape.schedule.ipynb #0a275eda
-def _name(l:Layout):
-    ps = ','.join(f'{k}={v}' for k, v in l._params().items()); return f"{l.kind}({ps})" if ps else l.kind
-
-@patch
-def stats(self:ReshapePlan,
-          reference:bool=False,   # also plan per element to count the minimal descriptors (touches every element)
-          method:str='konig',     # edge colouring for the rounds
-         )->PlanStats:
-    "Costs of this plan, its lower bounds, and the via-DRAM baseline."
-    src, dst, b = self.src, self.dst, self.src.itemsize
-    s = schedule(self, method); re = s.round_elements()
-    lb = owner_changes(src, dst)
-    out, inp = tile_memory(self, 'out'), tile_memory(self, 'inplace')
-    mind = plan_reshape(src, dst, method='elements').n_descriptors if reference else None
-    return PlanStats(src.shape, dst.shape, src.n_tiles, _name(src), _name(dst), str(src.dtype), src.size, self.is_view, self.mode,
-        self.remote.elements, self.remote.elements*b, self.local.elements, self.local.elements*b, self.kept.elements,
-        lb, lb*b, self.n_descriptors, len(self.remote), mind,
-        len(s.messages), s.n_rounds, s.messages.max_degree(), int(re.sum()),
-        int(tile_memory(self)['peak'].max()), int(out['peak'].max()), int(inp['peak'].max()),
-        2*src.size, 2*src.size*b, dram_runs(src) + dram_runs(dst), src.size*b, int(np.maximum(src.tile_bytes, dst.tile_bytes).max()))

@@ -1,0 +1,76 @@
+"""The masking experiment (issue 15): six arms x seeds, trained through `methodbook.train.fit` with checkpoints, then evaluated
+from the saved models. Resumable: run the same command again (or with a larger --steps) and every run continues
+from its newest checkpoint; finished rows are skipped.
+
+    nice -n 10 python benchmarks/masking_experiment.py train    [--steps 400 --hidden 64 --layers 2 --max-len 128 --batch-size 32]
+    nice -n 10 python benchmarks/masking_experiment.py evaluate [same size flags]
+    python benchmarks/masking_experiment.py train --smoke      # a few steps of everything, on CPU, in a temp folder
+
+Checkpoints and models go to --out (default runs/masking_experiment, not committed); result rows (JSON lines) to
+--results (default benchmarks/results/masking_experiment/).
+"""
+import argparse, json, os, sys, tempfile, time
+from pathlib import Path
+import torch
+
+torch.set_num_threads(int(os.environ.get('MASKING_THREADS', 1)))
+from methodbook.masking.pretrain import MaskingPretrainConfig, train_config
+from methodbook.masking.experiment import run_experiment, arms_for
+
+
+def configs(a):
+    base = MaskingPretrainConfig(corpus=a.corpus, vocab_size=a.vocab_size, max_len=a.max_len, hidden=a.hidden, layers=a.layers,
+                                 heads=a.heads, batch_size=a.batch_size, ratio='0.15')
+    train = train_config(steps=a.steps, lr=a.lr, warmup_steps=a.warmup, scheduler='constant', ckpt_every=a.ckpt_every or max(1, a.steps // 4),
+                         eval_every=a.eval_every, keep_last=1)
+    return base, train
+
+
+def parse(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('phase', choices=('train', 'evaluate', 'all'))
+    ap.add_argument('--corpus', default='mix')
+    ap.add_argument('--steps', type=int, default=400)
+    ap.add_argument('--decay-steps', type=int, default=400, help='the 30%%->15%% decay spans these steps (fixed, so a longer run resumes)')
+    ap.add_argument('--hidden', type=int, default=64)
+    ap.add_argument('--layers', type=int, default=2)
+    ap.add_argument('--heads', type=int, default=2)
+    ap.add_argument('--max-len', type=int, default=128)
+    ap.add_argument('--batch-size', type=int, default=32)
+    ap.add_argument('--vocab-size', type=int, default=4000)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--warmup', type=int, default=40)
+    ap.add_argument('--ckpt-every', type=int, default=0)
+    ap.add_argument('--eval-every', type=int, default=20)
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    ap.add_argument('--arms', nargs='+', default=None)
+    ap.add_argument('--out', default='runs/masking_experiment')
+    ap.add_argument('--results', default='benchmarks/results/masking_experiment')
+    ap.add_argument('--smoke', action='store_true', help='tiny sizes, pydoc corpus, temp folders')
+    a = ap.parse_args(argv)
+    if a.smoke:
+        tmp = Path(tempfile.mkdtemp(prefix='masking-smoke-'))
+        a.corpus, a.steps, a.decay_steps, a.hidden, a.layers, a.heads, a.max_len, a.batch_size = 'pydoc', 4, 4, 16, 1, 2, 32, 4
+        a.vocab_size, a.warmup, a.eval_every, a.seeds, a.out, a.results = 300, 1, 2, [0], str(tmp/'runs'), str(tmp/'results')
+    return a
+
+
+def main(argv=None):
+    a = parse(argv)
+    base, train = configs(a)
+    arms = arms_for(a.decay_steps)
+    if a.arms: arms = {k: arms[k] for k in a.arms}
+    res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
+    t = time.time()
+    if a.phase in ('train', 'all'):
+        run_experiment(base, train, a.out, res/'train.jsonl', a.seeds, arms)
+        print(f"train: {time.time() - t:.0f} s", flush=True)
+    if a.phase in ('evaluate', 'all'):
+        from methodbook.masking.evaluate import evaluate_runs
+        evaluate_runs(base, a.out, res, a.seeds, list(arms), steps=a.steps, smoke=a.smoke)
+        print(f"evaluate: {time.time() - t:.0f} s", flush=True)
+    return a
+
+
+if __name__ == '__main__':
+    main()
