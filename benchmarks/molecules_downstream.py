@@ -1,59 +1,147 @@
-"""Downstream benchmark: pretrained RGCN (groups + fingerprint pairs) vs scratch, atom-only, plain NT-Xent and ECFP + RF.
+"""Downstream evaluation protocol (issue 14 item 1): baselines and fine-tuned encoders on B3DB (full), FreeSolv
+(scaffold splits) and the 30 MoleculeACE targets, at label fractions, with early stopping on a validation split.
 
-Run: python benchmarks/molecules_downstream.py [--epochs 1] [--b3db 2000] [--seeds 3] [--ft-steps 150]
-Pretrains three encoders on RDKit's ~15k shipped molecules, then compares on scaffold splits of B3DB
-(subsampled) and FreeSolv (fetched through methodbook.data; network on first use).
-Writes benchmarks/results/molecules_downstream.json and prints a markdown table.
+Rows go to a JSON-lines file as they are measured; a rerun skips every row already there, so a cut-off run resumes.
+`benchmarks/molecules_downstream_report.py` turns the rows into benchmarks/results/molecules_downstream.md.
+
+  # baselines everywhere (cheap)
+  python benchmarks/molecules_downstream.py --arms baselines
+  # pretrained encoder vs scratch (any folder written by MolEncoder.save / `methodbook molecules pretrain`)
+  python benchmarks/molecules_downstream.py --arms gnn --encoder path/to/encoder --datasets freesolv,ace,b3db \
+      --ace-targets all --seeds 5 --ace-seeds 3
 """
-import argparse, json, os, platform, time, warnings
+import argparse, json, math, os, platform, sys, time, warnings
 from pathlib import Path
 import numpy as np, torch
-torch.set_num_threads(1)
-from methodbook.core import seed_everything
-from methodbook.train import TrainConfig
-from methodbook.molecules.data import default_smiles
-from methodbook.molecules.encoder import EncoderConfig, MolEncoder
-from methodbook.molecules.contrastive import pretrain, PretrainConfig
-from methodbook.molecules.downstream import load_task, compare, summarize
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--epochs', type=float, default=1.0); ap.add_argument('--b3db', type=int, default=2000)
-    ap.add_argument('--seeds', type=int, default=3); ap.add_argument('--ft-steps', type=int, default=150)
-    ap.add_argument('--hidden', type=int, default=64); ap.add_argument('--split', default='scaffold')
-    ap.add_argument('--node-mask', type=float, default=0.15); ap.add_argument('--bond-drop', type=float, default=0.1)
-    ap.add_argument('--out', default='molecules_downstream.json')
-    a = ap.parse_args()
+torch.set_num_threads(1)
+from methodbook.core import BadInputError, seed_everything
+from methodbook.molecules.downstream import (ACE_SVM_C, BASELINES, ace_targets, baseline_features, evaluate_split, load_ace,
+                                             load_task, prepare_task)
+from methodbook.molecules.encoder import EncoderConfig, MolEncoder
+
+RESULTS = Path(__file__).parent / 'results'
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--arms', default='baselines', help="comma list of 'baselines', 'gnn'")
+    ap.add_argument('--datasets', default='b3db,freesolv,ace', help="comma list of 'b3db', 'freesolv', 'ace'")
+    ap.add_argument('--fracs', default='0.1,0.3,1.0', help='label fractions')
+    ap.add_argument('--seeds', type=int, default=5, help='scaffold splits of B3DB and FreeSolv (seeds 0..N-1)')
+    ap.add_argument('--ace-targets', default='all', help="'all', a comma list of targets, or 'smallest:N'")
+    ap.add_argument('--ace-seeds', type=int, default=3, help='MoleculeACE seeds (validation draw, subsample, init) for the encoders')
+    ap.add_argument('--ace-baseline-seeds', type=int, default=1, help='MoleculeACE seeds for the baselines')
+    ap.add_argument('--encoder', action='append', default=[], metavar='[NAME=]DIR',
+                    help="pretrained encoder folder (MolEncoder.load); repeatable; default name 'pretrained'")
+    ap.add_argument('--hidden', type=int, default=64, help='scratch encoder width when no --encoder is given')
+    ap.add_argument('--max-steps', type=int, default=1500); ap.add_argument('--eval-every', type=int, default=50)
+    ap.add_argument('--patience', type=int, default=5); ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--batch-size', type=int, default=64)
+    ap.add_argument('--n-trees', type=int, default=500)
+    ap.add_argument('--until', default='', help='UTC HH:MM: start no new unit after this time')
+    ap.add_argument('--out', default=str(RESULTS / 'molecules_downstream.jsonl'))
+    ap.add_argument('--cache', default='/tmp/molecules_downstream_cache', help='folder for per-task baseline features')
+    a = ap.parse_args(argv)
+    a.arms = a.arms.split(','); a.datasets = a.datasets.split(','); a.fracs = [float(f) for f in a.fracs.split(',')]
+    for x in a.arms:
+        if x not in ('baselines', 'gnn'): raise BadInputError(f"--arms: {x!r} is not 'baselines' or 'gnn'")
+    for x in a.datasets:
+        if x not in ('b3db', 'freesolv', 'ace'): raise BadInputError(f"--datasets: {x!r} is not b3db, freesolv or ace")
+    if 'gnn' in a.arms and not a.encoder: print('no --encoder: the gnn arm runs scratch only', flush=True)
+    return a
+
+
+def ace_list(spec):
+    names = ace_targets()
+    if spec == 'all': return names
+    if spec.startswith('smallest:'):
+        from methodbook.data import fetch, read_table
+        n = int(spec.split(':')[1]); d = Path(fetch('moleculeace'))
+        return sorted(names, key=lambda t: len(read_table(d / f'{t}.csv')))[:n]
+    out = spec.split(',')
+    bad = [t for t in out if t not in names]
+    if bad: raise BadInputError(f"--ace-targets: unknown {bad}; choose from {names}")
+    return out
+
+
+def tasks(a):
+    if 'freesolv' in a.datasets: yield 'freesolv', lambda: load_task('freesolv'), a.seeds
+    if 'ace' in a.datasets:
+        for t in ace_list(a.ace_targets): yield t, (lambda t=t: load_ace(t)), None
+    if 'b3db' in a.datasets: yield 'b3db', lambda: load_task('b3db'), a.seeds
+
+
+def encoders(a):
+    out = {}
+    for spec in a.encoder:
+        name, _, d = spec.rpartition('=')
+        out[name or 'pretrained'] = MolEncoder.load(d)
+    return out
+
+
+def done_keys(path):
+    keys = set()
+    if Path(path).exists():
+        for line in Path(path).read_text().splitlines():
+            if line.strip():
+                r = json.loads(line); keys.add((r['task'], r['seed'], r['frac'], r['method']))
+    return keys
+
+
+def cached_features(task, kind, cache):
+    p = Path(cache) / f'{task.name}-{len(task)}-{kind}.npy'
+    if p.exists(): return np.load(p)
+    X = baseline_features(kind, task.smiles); p.parent.mkdir(parents=True, exist_ok=True); np.save(p, X)
+    return X
+
+
+def past(until):
+    if not until: return False
+    h, m = map(int, until.split(':')); now = time.gmtime()
+    return now.tm_hour * 60 + now.tm_min >= h * 60 + m
+
+
+def main(argv=None):
+    a = parse_args(argv)
     warnings.simplefilter('ignore')
-    t0 = time.perf_counter()
-    enc = EncoderConfig(hidden=a.hidden, layers=3, proj_dim=64)
-    unlab = default_smiles()
-    steps = int(a.epochs * len(unlab) / 128)
-    tr = TrainConfig(max_steps=steps, lr=1e-3, scheduler='cosine', warmup_steps=10, progress=False, seed=0)
-    aug = dict(node_mask=a.node_mask, bond_drop=a.bond_drop)
-    variants = {'full': PretrainConfig(**aug), 'atom-only': PretrainConfig(groups=False, **aug),
-                'plain NT-Xent': PretrainConfig(threshold=1.1, weighted=False, **aug)}
-    from methodbook.molecules.graph import featurize
-    t = time.perf_counter(); graphs = {g: featurize(unlab, groups=g, n_jobs=2).graphs for g in (True, False)}
-    print(f'featurized twice in {time.perf_counter() - t:.0f}s', flush=True)
-    pre, log = {}, {}
-    for k, c in variants.items():
-        p = pretrain(unlab, c, enc, tr, graphs=graphs[c.groups]); pre[k] = p
-        L = [h['loss'] for h in p.history]
-        log[k] = dict(n=p.n_molecules, featurize_s=p.featurize_s, train_s=p.train_s, steps=len(L),
-                      loss_first5=float(np.mean(L[:5])), loss_last5=float(np.mean(L[-5:])))
-        print(k, log[k], flush=True)
-    seed_everything(0)
-    encoders = {'pretrained (full)': (pre['full'].model.encoder, True), 'pretrained (atom-only)': (pre['atom-only'].model.encoder, False),
-                'pretrained (plain NT-Xent)': (pre['plain NT-Xent'].model.encoder, True), 'scratch': (MolEncoder(enc), True)}
-    rows = []
-    for task in (load_task('b3db', n_max=a.b3db, seed=0), load_task('freesolv')):
-        rows += compare(task, encoders, seeds=tuple(range(a.seeds)), split=a.split,
-                        finetune_names=('pretrained (full)', 'scratch'), ft_steps=a.ft_steps)
-        print(summarize([r for r in rows if r['task'] == task.name]), flush=True)
-    out = dict(args=vars(a), pretrain=log, rows=rows, seconds=time.perf_counter() - t0, machine=platform.platform(),
-               cpus=os.cpu_count(), load_avg=os.getloadavg())
-    p = Path(__file__).parent/'results'/a.out; p.parent.mkdir(exist_ok=True)
-    p.write_text(json.dumps(out, indent=2)); print(summarize(rows)); print(f'total {out["seconds"]:.0f}s')
+    done = done_keys(a.out); out = open(a.out, 'a')
+    pre = encoders(a) if 'gnn' in a.arms else {}
+    ref = next(iter(pre.values()), None)
+    cfg = ref.cfg if ref is not None else EncoderConfig(hidden=a.hidden, layers=3, proj_dim=64)
+    featurization = ref.featurization if ref is not None else None
+    ft = dict(max_steps=a.max_steps, eval_every=a.eval_every, patience=a.patience, lr=a.lr, batch_size=a.batch_size)
+    meta = dict(machine=platform.platform(), cpus=os.cpu_count(), torch=torch.__version__, argv=sys.argv[1:], ft=ft)
+    for name, load, n_seeds in tasks(a):
+        if past(a.until): print('--until reached', flush=True); break
+        t0 = time.perf_counter(); task = load()
+        task, graphs = prepare_task(task, featurization)   # always: baselines and encoders see the same molecules and splits
+        is_ace = task.test_mask is not None
+        base_seeds = range(a.ace_baseline_seeds if is_ace else n_seeds)
+        gnn_seeds = range(a.ace_seeds if is_ace else n_seeds)
+        feats = {}
+        print(f'{name}: {len(task)} molecules, loaded in {time.perf_counter() - t0:.0f}s', flush=True)
+        for seed in sorted(set(base_seeds) | set(gnn_seeds)):
+            for frac in a.fracs:
+                if past(a.until): break
+                todo_b = [b for b in BASELINES if 'baselines' in a.arms and seed in base_seeds and (name, seed, frac, b) not in done]
+                arms = {}
+                if 'gnn' in a.arms and seed in gnn_seeds:
+                    seed_everything(seed); scratch = MolEncoder(cfg)
+                    if featurization: scratch.featurization = dict(featurization)
+                    arms = {k: v for k, v in ({'scratch': scratch} | pre).items() if (name, seed, frac, k) not in done}
+                if not todo_b and not arms: continue
+                for b in todo_b:
+                    k = BASELINES[b]
+                    if k not in feats: feats[k] = cached_features(task, k, a.cache)
+                rows = evaluate_split(task, seed, frac, todo_b, feats, arms, graphs, ft, n_trees=a.n_trees,
+                                      svm_C=ACE_SVM_C.get(name, 10.0))
+                for r in rows:
+                    r.update(dataset='ace' if is_ace else name, load=os.getloadavg()[0], **({'meta': meta} if r is rows[0] else {}))
+                    out.write(json.dumps(r) + '\n'); out.flush()
+                    c = f" cliff {r['cliff_rmse']:.3f}" if 'cliff_rmse' in r else ''
+                    print(f"{name} seed {seed} frac {frac} {r['method']}: {r['metric_name']} {r['metric']:.3f}{c} ({r['seconds']:.0f}s)", flush=True)
+    out.close()
+
 
 if __name__ == '__main__': main()
