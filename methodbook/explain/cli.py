@@ -121,6 +121,20 @@ def _parse_json_dict(s:str, name:str)->dict|None:
     if not isinstance(d, dict): raise BadInputError(f"{name} must be a JSON object, got {s!r}")
     return d
 
+# %% ../../nbs/29_explain.cli.ipynb #7952474a
+def _check_image_files(model:str, image:str, aspects:str, factory:str, factory_kwargs:str, class_names:str)->tuple:
+    "The files and model options of `image`, checked: (model path, image path, aspects dir, factory kwargs, class names)."
+    for v, n in ((model, '--model'), (image, '--image'), (aspects, '--aspects')):
+        if not v: raise BadInputError(f"{n} is required (methodbook explain image --model FILE --image FILE --aspects DIR)")
+    mp, ip, ap = check_path(model, '--model', 'file'), check_path(image, '--image', 'file'), check_path(aspects, '--aspects', 'dir')
+    is_st = mp.suffix.lower() == '.safetensors'
+    if is_st and not factory: raise BadInputError(f"--model {str(mp)!r} holds weights only: give --factory pkg.module:callable that builds the model")
+    if factory and not is_st: raise BadInputError(f"--factory is only used with .safetensors weights; --model {str(mp)!r} is read as TorchScript")
+    fkw = _parse_json_dict(factory_kwargs, '--factory-kwargs')
+    names = [s.strip() for s in class_names.split(',')] if class_names else None
+    if names is not None and not all(names): raise BadInputError(f"--class-names must be non-empty names separated by commas, got {class_names!r}")
+    return mp, ip, ap, fkw, names
+
 # %% ../../nbs/29_explain.cli.ipynb #13de3bb6
 @call_parse
 def image(
@@ -146,18 +160,10 @@ def image(
     json_out:bool=False,     # print the explanation as JSON instead of text
 ):
     "Explain your own model's output on your own image with saved aspect models."
-    for v, n in ((model, '--model'), (image, '--image'), (aspects, '--aspects')):
-        if not v: raise BadInputError(f"{n} is required (methodbook explain image --model FILE --image FILE --aspects DIR)")
     _check_mask_args(method, policy, frac, threshold, sigma, sign)
     check_number(presence, '--presence', 0, 1); check_choice(scale, '--scale', ('unit', 'none'))
     if target is not None: check_number(target, '--target', 0, integer=True)
-    mp, ip, ap = check_path(model, '--model', 'file'), check_path(image, '--image', 'file'), check_path(aspects, '--aspects', 'dir')
-    is_st = mp.suffix.lower() == '.safetensors'
-    if is_st and not factory: raise BadInputError(f"--model {str(mp)!r} holds weights only: give --factory pkg.module:callable that builds the model")
-    if factory and not is_st: raise BadInputError(f"--factory is only used with .safetensors weights; --model {str(mp)!r} is read as TorchScript")
-    fkw = _parse_json_dict(factory_kwargs, '--factory-kwargs')
-    names = [s.strip() for s in class_names.split(',')] if class_names else None
-    if names is not None and not all(names): raise BadInputError(f"--class-names must be non-empty names separated by commas, got {class_names!r}")
+    mp, ip, ap, fkw, names = _check_image_files(model, image, aspects, factory, factory_kwargs, class_names)
     out = _check_fig(out)
     from methodbook.explain.own import read_image, load_model, import_factory, _parse_floats
     _parse_floats(mean, '--mean'); _parse_floats(std, '--std')

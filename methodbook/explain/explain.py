@@ -9,6 +9,7 @@ __all__ = ['masked_presence', 'Explanation', 'explain_batch', 'explain']
 
 # %% ../../nbs/23_explain.explain.ipynb #cef4ad33
 from dataclasses import dataclass, field
+from fastcore.basics import patch
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from ..core import BadInputError, BadTypeError, check_number, as_float_tensor
@@ -19,10 +20,12 @@ from .aspects import AspectSet, fit_aspect_maps
 
 # %% ../../nbs/23_explain.explain.ipynb #df553be2
 def _as_aspects(aspects, x)->AspectSet:
+    "`aspects` as an AspectSet: a set as is, a dict name -> model wrapped with the input shape of `x`."
     if isinstance(aspects, AspectSet): return aspects
     if isinstance(aspects, dict): return AspectSet(aspects, tuple(x.shape[-3:]))   # raises on an empty dict
     raise BadTypeError(f"aspects must be an AspectSet or a dict name -> model, got {type(aspects).__name__}")
 
+# %% ../../nbs/23_explain.explain.ipynb #3f2aa5f1
 def masked_presence(
     model:nn.Module,           # the trained model
     x:Tensor,                  # (B, C, H, W) inputs
@@ -71,51 +74,61 @@ class Explanation:
         "Characteristics present in the masked representation: the explanation."
         return [n for n, p in zip(self.names, self.masked.tolist()) if p >= self.presence]
 
-    def to_text(self)->str:
-        "A plain-text rendering: the output, then one line per characteristic."
-        cls = self.class_names[self.target] if self.class_names else str(self.target)
-        src = 'input' if self.source_layer is None else f"layer {self.source_layer!r}"
-        lines = [f"model output: class {cls} (p={float(self.probs[self.target]):.2f}); "
-                 f"saliency {self.method} at {src}, mask {self.policy} ({int(self.mask.sum())}/{self.mask.numel()} kept)",
-                 f"explanation: {', '.join(self.reported) or '(no characteristic recognised)'}",
-                 f"{'characteristic':<18}{'masked':>8}{'whole':>8}  reported"]
-        for n, m, w in zip(self.names, self.masked.tolist(), self.whole.tolist()):
-            lines.append(f"{n:<18}{m:>8.2f}{w:>8.2f}  {'yes' if m >= self.presence else ''}")
-        return '\n'.join(lines)
-    __str__ = to_text
 
-    def to_dict(self)->dict:
-        "The explanation as JSON-able values (scores rounded to 4 digits)."
-        cls = self.class_names[self.target] if self.class_names else None
-        return dict(target=self.target, class_name=cls, prob=round(float(self.probs[self.target]), 4), reported=self.reported,
-                    masked={n: round(v, 4) for n, v in zip(self.names, self.masked.tolist())},
-                    whole={n: round(v, 4) for n, v in zip(self.names, self.whole.tolist())},
-                    method=self.method, policy=self.policy, source_layer=self.source_layer, kept=int(self.mask.sum()),
-                    positions=self.mask.numel(), presence=self.presence, map_r2=self.map_r2)
+# %% ../../nbs/23_explain.explain.ipynb #49df8019
+@patch
+def to_text(self:Explanation)->str:
+    "A plain-text rendering: the output, then one line per characteristic."
+    cls = self.class_names[self.target] if self.class_names else str(self.target)
+    src = 'input' if self.source_layer is None else f"layer {self.source_layer!r}"
+    lines = [f"model output: class {cls} (p={float(self.probs[self.target]):.2f}); "
+             f"saliency {self.method} at {src}, mask {self.policy} ({int(self.mask.sum())}/{self.mask.numel()} kept)",
+             f"explanation: {', '.join(self.reported) or '(no characteristic recognised)'}",
+             f"{'characteristic':<18}{'masked':>8}{'whole':>8}  reported"]
+    for n, m, w in zip(self.names, self.masked.tolist(), self.whole.tolist()):
+        lines.append(f"{n:<18}{m:>8.2f}{w:>8.2f}  {'yes' if m >= self.presence else ''}")
+    return '\n'.join(lines)
 
-    def plot(self, figsize=(10, 3)):
-        "Input, saliency overlay with the mask outline, and aspect scores (masked vs whole)."
-        import matplotlib.pyplot as plt
-        fig, axs = plt.subplots(1, 3, figsize=figsize, gridspec_kw={'width_ratios': [1, 1, 1.6]})
-        img = self.x.mean(0) if self.x.shape[0] != 3 else self.x.permute(1, 2, 0)
-        H, W = self.x.shape[-2:]
-        up = lambda t: F.interpolate(t[None, None].float(), size=(H, W), mode='nearest')[0, 0]
-        img = img.numpy()
-        axs[0].imshow(img, cmap='gray'); axs[0].set_title('input', fontsize=9)
-        axs[1].imshow(img, cmap='gray'); axs[1].imshow(up(self.relevance).numpy(), cmap='jet', alpha=0.5)
-        if 0 < self.mask.sum() < self.mask.numel(): axs[1].contour(up(self.mask).numpy(), levels=[0.5], colors='white', linewidths=1)
-        axs[1].set_title(f'{self.method} relevance, mask outline', fontsize=9)
-        for a in axs[:2]: a.axis('off')
-        y = torch.arange(len(self.names)).float().numpy()
-        axs[2].barh(y + 0.2, self.masked.numpy(), height=0.4, label='masked (explanation)', color='tab:red')
-        axs[2].barh(y - 0.2, self.whole.numpy(), height=0.4, label='whole input', color='tab:gray')
-        axs[2].axvline(self.presence, color='k', lw=0.8, ls='--')
-        axs[2].set_yticks(y.tolist(), self.names, fontsize=8); axs[2].invert_yaxis(); axs[2].set_xlim(0, 1)
-        axs[2].legend(fontsize=7, loc='lower right'); axs[2].set_title('aspect presence', fontsize=9)
-        cls = self.class_names[self.target] if self.class_names else self.target
-        fig.suptitle(f"class {cls}: {', '.join(self.reported) or 'nothing recognised'}", fontsize=10)
-        fig.tight_layout()
-        return fig
+# %% ../../nbs/23_explain.explain.ipynb #f8a841d8
+@patch
+def __str__(self:Explanation)->str: return self.to_text()
+
+# %% ../../nbs/23_explain.explain.ipynb #5866cf35
+@patch
+def to_dict(self:Explanation)->dict:
+    "The explanation as JSON-able values (scores rounded to 4 digits)."
+    cls = self.class_names[self.target] if self.class_names else None
+    return dict(target=self.target, class_name=cls, prob=round(float(self.probs[self.target]), 4), reported=self.reported,
+                masked={n: round(v, 4) for n, v in zip(self.names, self.masked.tolist())},
+                whole={n: round(v, 4) for n, v in zip(self.names, self.whole.tolist())},
+                method=self.method, policy=self.policy, source_layer=self.source_layer, kept=int(self.mask.sum()),
+                positions=self.mask.numel(), presence=self.presence, map_r2=self.map_r2)
+
+# %% ../../nbs/23_explain.explain.ipynb #0d821667
+@patch
+def plot(self:Explanation, figsize=(10, 3)):
+    "Input, saliency overlay with the mask outline, and aspect scores (masked vs whole)."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 3, figsize=figsize, gridspec_kw={'width_ratios': [1, 1, 1.6]})
+    img = self.x.mean(0) if self.x.shape[0] != 3 else self.x.permute(1, 2, 0)
+    H, W = self.x.shape[-2:]
+    up = lambda t: F.interpolate(t[None, None].float(), size=(H, W), mode='nearest')[0, 0]
+    img = img.numpy()
+    axs[0].imshow(img, cmap='gray'); axs[0].set_title('input', fontsize=9)
+    axs[1].imshow(img, cmap='gray'); axs[1].imshow(up(self.relevance).numpy(), cmap='jet', alpha=0.5)
+    if 0 < self.mask.sum() < self.mask.numel(): axs[1].contour(up(self.mask).numpy(), levels=[0.5], colors='white', linewidths=1)
+    axs[1].set_title(f'{self.method} relevance, mask outline', fontsize=9)
+    for a in axs[:2]: a.axis('off')
+    y = torch.arange(len(self.names)).float().numpy()
+    axs[2].barh(y + 0.2, self.masked.numpy(), height=0.4, label='masked (explanation)', color='tab:red')
+    axs[2].barh(y - 0.2, self.whole.numpy(), height=0.4, label='whole input', color='tab:gray')
+    axs[2].axvline(self.presence, color='k', lw=0.8, ls='--')
+    axs[2].set_yticks(y.tolist(), self.names, fontsize=8); axs[2].invert_yaxis(); axs[2].set_xlim(0, 1)
+    axs[2].legend(fontsize=7, loc='lower right'); axs[2].set_title('aspect presence', fontsize=9)
+    cls = self.class_names[self.target] if self.class_names else self.target
+    fig.suptitle(f"class {cls}: {', '.join(self.reported) or 'nothing recognised'}", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/23_explain.explain.ipynb #14cc2b6d
 def _resolve_maps(aspects, source_layer, target_layer, maps):
@@ -126,6 +139,19 @@ def _resolve_maps(aspects, source_layer, target_layer, maps):
         raise BadInputError(f"the aspect set's maps go from source layer {aspects.source_layer!r} to target layer {aspects.target_layer!r}; "
                             f"got source_layer={source_layer!r}, target_layer={target_layer!r} (fit maps for those with AspectSet.fit_maps)")
     return target_layer, aspects.maps
+
+# %% ../../nbs/23_explain.explain.ipynb #f37ca83c
+def _check_layers(model, aspects:AspectSet, source_layer, target_layer, maps, fill)->tuple:   # (target_layer, maps)
+    "Check the layers, maps and fill value of an explanation before any work; resolve the set's own maps."
+    if source_layer is not None: get_layer(model, source_layer)
+    target_layer, maps = _resolve_maps(aspects, source_layer, target_layer, maps)
+    if target_layer is not None:
+        for m in aspects.models.values(): get_layer(m, target_layer)
+    if (source_layer is not None or target_layer is not None) and maps is None:
+        raise BadInputError("an internal source or target layer needs maps (see AspectSet.fit_maps / fit_aspect_maps)")
+    if isinstance(fill, Tensor): as_float_tensor(fill, 'fill')
+    else: check_number(fill, 'fill')
+    return target_layer, maps
 
 # %% ../../nbs/23_explain.explain.ipynb #785bd83c
 def explain_batch(
@@ -149,14 +175,7 @@ def explain_batch(
     aspects = _as_aspects(aspects, x)
     x = aspects.check_input(x)
     check_mask_options(policy, frac, threshold, sigma, sign)
-    if source_layer is not None: get_layer(model, source_layer)
-    target_layer, maps = _resolve_maps(aspects, source_layer, target_layer, maps)
-    if target_layer is not None:
-        for m in aspects.models.values(): get_layer(m, target_layer)
-    if (source_layer is not None or target_layer is not None) and maps is None:
-        raise BadInputError("an internal source or target layer needs maps (see AspectSet.fit_maps / fit_aspect_maps)")
-    if isinstance(fill, Tensor): as_float_tensor(fill, 'fill')
-    else: check_number(fill, 'fill')
+    target_layer, maps = _check_layers(model, aspects, source_layer, target_layer, maps, fill)
     if hasattr(model, 'eval'): model.eval()
     probs = model_logits(model, x).softmax(1)
     target = check_target(target, probs.shape[1], len(x))
