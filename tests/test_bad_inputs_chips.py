@@ -243,6 +243,12 @@ def test_nb201_bad_input(case, tmp_path):
 def _nb201_cli_cases(t:Path):
     _lat_csv(t, lambda L: L[:50], name='short.csv')
     (t/'a_file.txt').write_text('x'); (t/'m.csv').write_text('arch,ms\n|x|,1\n')
+    rng = np.random.default_rng(0)
+    (t/'good.csv').write_text('arch,ms\n' + ''.join(f"{Cell.from_index(int(i))},{1 + 0.1*(i % 7)}\n" for i in rng.choice(N_CELLS, 8, replace=False)))
+    (t/'broken.json').write_text('{"chips": [{"name": "x", "kind": "roofline"'); (t/'roof.json').write_text('[{"name": "mine", "kind": "roofline", "peak_flops": 1e9, "bandwidth": 1e9}]')
+    (t/'lut_chips.json').write_text('[{"name": "my-lut", "kind": "lut", "table": "t.json"}]')
+    (t/'ops_missing.json').write_text('[{"name": "my-ops", "kind": "nb201-ops", "table": "nope.ops.json"}]')
+    cal = ['calibrate', '--measurements', str(t/'good.csv')]
     return [
         ('nb201-qs-word', ['nb201', '--qs', 'median'], "--qs: 'median' must be comma-separated numbers"),
         ('nb201-qs-0', ['nb201', '--qs', '0,50'], '--qs (a latency percentile) must be in (0, 100]'),
@@ -254,10 +260,24 @@ def _nb201_cli_cases(t:Path):
         ('calibrate-no-measurements', ['calibrate', '--out', str(t/'o.json')], '--measurements: give a CSV'),
         ('calibrate-bad-row', ['calibrate', '--measurements', str(t/'m.csv'), '--out', str(t/'o.json')], 'm.csv'),
         ('calibrate-out-missing-folder', ['calibrate', '--measurements', str(t/'m.csv'), '--out', str(t/'no'/'o.json')], 'does not exist'),
+        ('calibrate-chip-file-suffix', cal + ['--chip-file', str(t/'chips.txt')], 'must end in .json, .yaml or .yml'),
+        ('calibrate-chip-file-folder-missing', cal + ['--chip-file', str(t/'no'/'chips.json')], "folder '" + str(t/'no') + "' does not exist"),
+        ('calibrate-chip-file-broken', cal + ['--chip-file', str(t/'broken.json')], 'broken.json'),
+        ('calibrate-chip-file-is-folder', cal + ['--chip-file', str(t)], 'is a folder'),
+        ('calibrate-chip-name-spaces', cal + ['--chip-file', str(t/'chips.json'), '--chip', 'my chip'], "'name' may hold only letters"),
+        ('calibrate-chip-name-builtin', cal + ['--chip-file', str(t/'chips.json'), '--chip', 'raspberry-pi-5'], 'is a built-in chip'),
+        ('calibrate-chip-name-other-kind', cal + ['--chip-file', str(t/'roof.json'), '--chip', 'mine'], "already has a 'roofline' chip named 'mine'"),
+        ('calibrate-chip-file-bad-rows', ['calibrate', '--measurements', str(t/'m.csv'), '--chip-file', str(t/'chips.json')], 'm.csv'),
+        ('nb201-chip-file-lut', ['nb201', '--chip-file', str(t/'lut_chips.json')], "'my-lut' is a 'lut' chip"),
+        ('nb201-chip-file-table-missing', ['nb201', '--chip-file', str(t/'ops_missing.json')], 'nope.ops.json'),
+        ('nb201-chip-file-missing', ['nb201', '--chip-file', str(t/'nope.yaml')], 'does not exist'),
     ]
 
 NB201_CLI_IDS = ['nb201-qs-word', 'nb201-qs-0', 'nb201-evals-0', 'nb201-method', 'nb201-latency-missing', 'nb201-latency-short', 'nb201-out-is-file',
-                 'calibrate-no-measurements', 'calibrate-bad-row', 'calibrate-out-missing-folder']
+                 'calibrate-no-measurements', 'calibrate-bad-row', 'calibrate-out-missing-folder',
+                 'calibrate-chip-file-suffix', 'calibrate-chip-file-folder-missing', 'calibrate-chip-file-broken', 'calibrate-chip-file-is-folder',
+                 'calibrate-chip-name-spaces', 'calibrate-chip-name-builtin', 'calibrate-chip-name-other-kind', 'calibrate-chip-file-bad-rows',
+                 'nb201-chip-file-lut', 'nb201-chip-file-table-missing', 'nb201-chip-file-missing']
 
 @pytest.mark.parametrize('cid', NB201_CLI_IDS)
 def test_nb201_cli_bad_input(cid, tmp_path, capsys):
@@ -265,4 +285,4 @@ def test_nb201_cli_bad_input(cid, tmp_path, capsys):
     assert list(cases) == NB201_CLI_IDS
     _, argv, msg = cases[cid]
     if '--out' not in argv and argv[0] == 'nb201': argv = argv + ['--out', str(tmp_path/'out')]
-    _refused(cid, argv, msg, tmp_path, capsys, ['out', 'o.json'])
+    _refused(cid, argv, msg, tmp_path, capsys, ['out', 'o.json', 'chips.json', 'op_latency.json', 'my-chip.ops.json', 'mine.ops.json'])

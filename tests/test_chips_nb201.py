@@ -81,3 +81,45 @@ def test_real_data_encoding_checks():
     rank = np.argsort(np.argsort(-acc))
     best = Cell.from_str('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|')
     assert rank[best.index] < 10
+
+def _additive_csv(path:Path, cost:dict, n:int=15, seed:int=1, offset:float=1.5)->list:
+    "A measurements CSV of n random cells on a chip whose latency is exactly offset + sum of per-op costs."
+    rng = random.Random(seed); cells = sorted({Cell.from_index(rng.randrange(N_CELLS)) for _ in range(n)}, key=lambda c: c.index)
+    path.write_text('arch,ms\n' + ''.join(f"{c},{offset + sum(cost[o] for o in c.ops):.6f}\n" for c in cells))
+    return cells
+
+@pytest.mark.parametrize('suffix', ['.json', '.yaml'])
+def test_calibrate_chip_file_feeds_the_rest_of_the_cli(tmp_path, monkeypatch, capsys, suffix):
+    "calibrate --chip-file writes the fitted chip (kind nb201-ops) to a chip file that list and nb201 read; recalibrating replaces it; search refuses it."
+    from methodbook.chips.latency import load_chips
+    cost = {0: 0.3, 1: 0.0, 2: 2.0, 3: 0.7, 4: 0.4}
+    _additive_csv(tmp_path/'m.csv', cost)
+    cf = tmp_path/f'my_chips{suffix}'
+    cf.write_text('[{"name": "my-roof", "kind": "roofline", "peak_flops": 1e11, "bandwidth": 1e10}]' if suffix == '.json' else
+                  'chips:\n- {name: my-roof, kind: roofline, peak_flops: 1.0e+11, bandwidth: 1.0e+10}\n')
+    assert cli.main(['calibrate', '--measurements', str(tmp_path/'m.csv'), '--chip-file', str(cf), '--chip', 'npu']) == 0
+    specs = {c.name: c for c in load_chips(cf)}
+    assert set(specs) == {'my-roof', 'npu'} and specs['npu'].kind == 'nb201-ops' and Path(specs['npu'].table) == tmp_path/'npu.ops.json'
+    m = OpLatencyModel.load(specs['npu'].table)
+    test = [Cell.from_index(i) for i in range(0, N_CELLS, 97)]
+    np.testing.assert_allclose(m.predict(test), [1.5 + sum(cost[o] for o in c.ops) for c in test], rtol=0.05, atol=0.05)
+    # recalibrating the same chip replaces its entry (and table); the user's other chip stays
+    _additive_csv(tmp_path/'m2.csv', {**cost, 2: 4.0}, seed=2)
+    assert cli.main(['calibrate', '--measurements', str(tmp_path/'m2.csv'), '--chip-file', str(cf), '--chip', 'npu']) == 0
+    specs = load_chips(cf); assert [c.name for c in specs] == ['my-roof', 'npu']
+    assert OpLatencyModel.load(specs[1].table).predict([Cell((2,)*6)])[0] == pytest.approx(1.5 + 24, rel=0.05)
+    capsys.readouterr()
+    assert cli.main(['list', '--chip-file', str(cf)]) == 0 and 'npu' in capsys.readouterr().out
+    # nb201 runs the per-chip selection with the user's chips next to the devices (own accuracy/latency files: no download)
+    anb, csvp, acc, lat = _own_files(tmp_path, monkeypatch)
+    assert cli.main(['nb201', '--accuracy-file', str(anb), '--latency-file', str(csvp), '--chip-file', str(cf), '--qs', '50',
+                     '--evals', '60', '--out', str(tmp_path/'out')]) == 0, capsys.readouterr().err
+    rows = json.loads((tmp_path/'out'/'selection.json').read_text())['selection']['rows']
+    assert {r['chip'] for r in rows} == {'nb201-mine-a', 'nb201-mine-b', 'my-roof', 'npu'}
+    npu = next(r for r in rows if r['chip'] == 'npu')
+    assert npu['chosen_ms'] <= npu['budget_ms']
+    # the supernet search cannot use an NB201 per-op chip: one line, exit 2, before any training
+    capsys.readouterr()
+    assert cli.main(['search', '--chips', 'npu', '--chip-file', str(cf), '--out', str(tmp_path/'models')]) == 2
+    err = capsys.readouterr().err
+    assert 'NAS-Bench-201 per-op table' in err and err.count('\n') == 1 and not (tmp_path/'models').exists()
