@@ -23,7 +23,7 @@ from ..core import load_pretrained as load_weights
 from ..train import TrainConfig, fit
 from .data import check_points, apply_normalization, NORMALIZATIONS
 from .represent import make_representation
-from .losses import noisy_reconstruction_loss, corrupt
+from .losses import noisy_reconstruction_loss, corrupt, _corrupted
 from .corruption import statistical_outlier_removal
 
 # %% ../../nbs/53_pointcloud.model.ipynb #a1234e65
@@ -329,6 +329,11 @@ def _stack(points, name:str, ae:AEConfig)->Tensor:
     if t.dim() != 3: raise BadInputError(f"{name} must be an (S, N, 3) stack of clouds, got shape {tuple(t.shape)}")
     return t
 
+def _check_corrupt_fn(corrupt_fn, clean:Tensor):
+    "One trial call of `corrupt_fn` on `clean` before any work or writing, on a forked RNG (training draws stay the same)."
+    if not callable(corrupt_fn): raise BadTypeError(f"corrupt_fn must be a callable or None, got {type(corrupt_fn).__name__}")
+    with torch.random.fork_rng(devices=[]): _corrupted(corrupt_fn, clean)
+
 # %% ../../nbs/53_pointcloud.model.ipynb #ddb33750
 def pretrain(
     points,                             # (S, N, 3) training clouds (normalized here, `ae.normalize`)
@@ -344,8 +349,8 @@ def pretrain(
     "Pretrain a `PointCloudAE` by (noisy) reconstruction with `methodbook.train.fit`; saved in `run_dir/model`."
     if not isinstance(ae, AEConfig): raise BadTypeError(f"ae must be an AEConfig, got {type(ae).__name__}")
     cfg, train = _configs(cfg, train)
-    if corrupt_fn is not None and not callable(corrupt_fn): raise BadTypeError(f"corrupt_fn must be a callable or None, got {type(corrupt_fn).__name__}")
     pts = _stack(points, 'points', ae)
+    if corrupt_fn is not None: _check_corrupt_fn(corrupt_fn, pts[:2])
     ev = _stack(eval_points, 'eval_points', ae) if eval_points is not None else None
     if run_dir is not None: run_dir = check_out_path(run_dir, 'run_dir', kind='dir')
     info = dict(data_info) if data_info else {'source': 'array', 'hash': hashlib.sha256(pts.numpy().tobytes()).hexdigest()[:16]}
