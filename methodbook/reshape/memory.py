@@ -51,6 +51,15 @@ def inplace_staging(plan:ReshapePlan, sched:Schedule|None=None)->np.ndarray:
     np.add.at(diff, (t, r0), L); np.add.at(diff, (t, r1 + 1), -L)
     return np.cumsum(diff, 1).max(1).clip(0)
 
+# %% ../../nbs/33_reshape.memory.ipynb #e19f3257
+def _inplace_buffers(plan:ReshapePlan, src_tiles:list, fill)->tuple[np.ndarray, np.ndarray]:
+    "One buffer per tile of max(input, output) elements, laid end to end and holding the input: (buffers, start of each)."
+    ins, outs = plan.src.tile_sizes, plan.dst.tile_sizes
+    ib = _bases(np.maximum(ins, outs))
+    buf = np.full(int(ib[-1]), fill, dtype=np.asarray(src_tiles[0]).dtype)
+    for t in range(plan.src.n_tiles): buf[ib[t]:ib[t] + ins[t]] = src_tiles[t]   # (a loop over tiles, not elements)
+    return buf, ib
+
 # %% ../../nbs/33_reshape.memory.ipynb #0af7f389
 def execute_inplace(plan:ReshapePlan,          # the plan to run
                     src_tiles:list,            # per-tile input buffers, laid out by `plan.src`
@@ -59,10 +68,8 @@ def execute_inplace(plan:ReshapePlan,          # the plan to run
                    )->tuple[list, np.ndarray]: # output buffers, and (n_tiles,) peak staged elements
     "Run `plan` in place, round by round, staging writes that arrive before their slot is free."
     check_tiles(src_tiles, plan.src, 'src_tiles')
-    T, ins, outs = plan.src.n_tiles, plan.src.tile_sizes, plan.dst.tile_sizes
-    ib = _bases(np.maximum(ins, outs))                                      # one buffer per tile: max(input, output)
-    buf = np.full(int(ib[-1]), fill, dtype=np.asarray(src_tiles[0]).dtype)
-    for t in range(T): buf[ib[t]:ib[t] + ins[t]] = src_tiles[t]             # (a loop over tiles, not elements)
+    T, outs = plan.src.n_tiles, plan.dst.tile_sizes
+    buf, ib = _inplace_buffers(plan, src_tiles, fill)
     rr, R = run_rounds(plan, sched)
     w = Runs.concat(plan.remote, plan.local)
     rnd = np.repeat(np.r_[rr, np.full(len(plan.local), R)], w.length)

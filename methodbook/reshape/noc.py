@@ -399,6 +399,46 @@ def rebalance(sched:Schedule,      # a schedule whose rounds are one-port (no ti
     return Schedule(sched.messages, rnd.astype(np.int64))
 
 # %% ../../nbs/34_reshape.noc.ipynb #c1762d8e
+class _Slots:
+    "A schedule being refilled: growable message arrays, the tiles busy in each round, and each round's time on the network."
+    def __init__(self, sched:Schedule, itemsize:int, noc:NocSpec, cap:int):
+        m = sched.messages; M, self.R, self.cap, self.itemsize, self.noc = len(m), sched.n_rounds, cap, itemsize, noc
+        grow = lambda a: np.concatenate([np.asarray(a, np.int64), np.zeros(cap - M, np.int64)])
+        self.src, self.dst, self.el, self.de, self.col = (grow(a) for a in (m.src_tile, m.dst_tile, m.elements, m.descriptors, sched.round))
+        self.n, self.T = M, int(max(m.src_tile.max(), m.dst_tile.max())) + 1
+        self.busy_u, self.busy_v = np.zeros((self.R, self.T), bool), np.zeros((self.R, self.T), bool)
+        self.busy_u[self.col[:M], self.src[:M]] = True; self.busy_v[self.col[:M], self.dst[:M]] = True
+        self.bw = min(noc.inject_GBps, noc.eject_GBps, np.inf if noc.topology == 'crossbar' else noc.link_GBps)
+        self.c = np.array([self.cost(r) for r in range(self.R)])
+    def tau(self, i): "Time of messages `i` alone: bytes at the slowest port or link, or descriptor issue."; return np.maximum(self.el[i]*self.itemsize/self.bw, self.de[i]*self.noc.descriptor_ns)
+    def cost(self, r)->float:
+        "Time of round `r` as it stands."
+        i = np.flatnonzero(self.col[:self.n] == r); noc = self.noc
+        if not len(i): return 0.0
+        link = link_loads(self.src[i], self.dst[i], self.el[i]*float(self.itemsize), noc).max()/noc.link_GBps
+        return float(max(link, self.tau(i).max()) + hops(self.src[i], self.dst[i], noc).max()*noc.hop_ns + noc.sync_ns)
+    def save(self): return (self.el.copy(), self.de.copy(), self.n, self.busy_u.copy(), self.busy_v.copy())
+    def restore(self, saved): self.el, self.de, self.n, self.busy_u, self.busy_v = saved
+    def to_schedule(self)->Schedule:
+        n = self.n; return Schedule(Messages(self.src[:n], self.dst[:n], self.el[:n], self.de[:n]), self.col[:n])
+
+# %% ../../nbs/34_reshape.noc.ipynb #40ae5373
+def _move_piece(st:_Slots, e:int, theta:float)->int|None:
+    "Cut message `e` down to time `theta` and put the rest in a round where both its tiles are idle: that round, or None if none can take it."
+    src, dst, el, de = st.src, st.dst, st.el, st.de
+    free = np.flatnonzero(~st.busy_u[:, src[e]] & ~st.busy_v[:, dst[e]])
+    te = float(st.tau(np.array([e]))[0]); x = te - theta
+    if not len(free) or el[e] < 2: return None
+    b = int(free[np.argmin(np.abs(st.c[free] - st.noc.sync_ns - x))])       # a round about as long as the piece
+    f = x/te
+    if de[e] >= 2: dm = int(np.clip(round(de[e]*f), 1, de[e] - 1)); em, dk = int(np.clip(round(el[e]*dm/de[e]), 1, el[e] - 1)), de[e] - dm
+    else: em, dm, dk = int(np.clip(round(el[e]*f), 1, el[e] - 1)), 1, 1
+    n = st.n
+    el[n], de[n], src[n], dst[n], st.col[n] = em, dm, src[e], dst[e], b; el[e] -= em; de[e] = dk; st.n += 1
+    st.busy_u[b, src[e]] = st.busy_v[b, dst[e]] = True
+    return b
+
+# %% ../../nbs/34_reshape.noc.ipynb #c338b2a2
 def fill_idle_slots(sched:Schedule,    # a one-port schedule
                     itemsize:int,      # bytes per element
                     noc:NocSpec,       # the network
@@ -408,44 +448,26 @@ def fill_idle_slots(sched:Schedule,    # a one-port schedule
     if not isinstance(sched, Schedule): raise BadTypeError(f"sched must be a Schedule, got {type(sched).__name__}")
     check_number(itemsize, 'itemsize', lo=1, hi=64, integer=True); check_number(max_moves, 'max_moves', lo=0, integer=True)
     noc = get_noc(noc)
-    m = sched.messages; M, R = len(m), sched.n_rounds
+    M, R = len(sched.messages), sched.n_rounds
     if R < 2 or not M or max_moves == 0: return sched
-    cap = M + 64*max_moves
-    grow = lambda a: np.concatenate([np.asarray(a, np.int64), np.zeros(cap - M, np.int64)])
-    src, dst, el, de, col = (grow(a) for a in (m.src_tile, m.dst_tile, m.elements, m.descriptors, sched.round))
-    n = M; T = int(max(m.src_tile.max(), m.dst_tile.max())) + 1
-    busy_u, busy_v = np.zeros((R, T), bool), np.zeros((R, T), bool); busy_u[col[:n], src[:n]] = True; busy_v[col[:n], dst[:n]] = True
-    bw = min(noc.inject_GBps, noc.eject_GBps, np.inf if noc.topology == 'crossbar' else noc.link_GBps)
-    tau = lambda i: np.maximum(el[i]*itemsize/bw, de[i]*noc.descriptor_ns)
-    def cost(r):
-        i = np.flatnonzero(col[:n] == r)
-        if not len(i): return 0.0
-        link = link_loads(src[i], dst[i], el[i]*float(itemsize), noc).max()/noc.link_GBps
-        return float(max(link, tau(i).max()) + hops(src[i], dst[i], noc).max()*noc.hop_ns + noc.sync_ns)
-    c = np.array([cost(r) for r in range(R)]); stuck = np.zeros(R, bool)
+    st = _Slots(sched, itemsize, noc, M + 64*max_moves); stuck = np.zeros(R, bool)
     for _ in range(max_moves):
-        if stuck.all() or n + T >= cap: break
-        a = int(np.argmax(np.where(stuck, -np.inf, c)))
-        ia = np.flatnonzero(col[:n] == a); t = tau(ia)
+        if stuck.all() or st.n + st.T >= st.cap: break
+        a = int(np.argmax(np.where(stuck, -np.inf, st.c)))
+        ia = np.flatnonzero(st.col[:st.n] == a); t = st.tau(ia)
         lv = np.unique(t)[::-1]
         theta = max(lv[1] if len(lv) > 1 else 0.0, lv[0]/2)                 # cut the longest down to the next length
-        S = ia[t > theta]; saved = (el.copy(), de.copy(), n, busy_u.copy(), busy_v.copy()); touched = {a}; ok = True
-        for e in S:
-            free = np.flatnonzero(~busy_u[:, src[e]] & ~busy_v[:, dst[e]])
-            te = float(tau(np.array([e]))[0]); x = te - theta
-            if not len(free) or el[e] < 2: ok = False; break
-            b = int(free[np.argmin(np.abs(c[free] - noc.sync_ns - x))])       # a round about as long as the piece
-            f = x/te
-            if de[e] >= 2: dm = int(np.clip(round(de[e]*f), 1, de[e] - 1)); em, dk = int(np.clip(round(el[e]*dm/de[e]), 1, el[e] - 1)), de[e] - dm
-            else: em, dm, dk = int(np.clip(round(el[e]*f), 1, el[e] - 1)), 1, 1
-            el[n], de[n], src[n], dst[n], col[n] = em, dm, src[e], dst[e], b; el[e] -= em; de[e] = dk; n += 1
-            busy_u[b, src[e]] = busy_v[b, dst[e]] = True; touched.add(b)
-        new = {r: cost(r) for r in touched} if ok else {}
-        if ok and sum(new.values()) < sum(c[r] for r in touched) - 1e-9:
-            for r, v in new.items(): c[r] = v; stuck[r] = False
+        saved, touched, ok = st.save(), {a}, True
+        for e in ia[t > theta]:
+            b = _move_piece(st, e, theta)
+            if b is None: ok = False; break
+            touched.add(b)
+        new = {r: st.cost(r) for r in touched} if ok else {}
+        if ok and sum(new.values()) < sum(st.c[r] for r in touched) - 1e-9:
+            for r, v in new.items(): st.c[r] = v; stuck[r] = False
         else:
-            el, de, n, busy_u, busy_v = saved; stuck[a] = True
-    return Schedule(Messages(src[:n], dst[:n], el[:n], de[:n]), col[:n])
+            st.restore(saved); stuck[a] = True
+    return st.to_schedule()
 
 # %% ../../nbs/34_reshape.noc.ipynb #eb07ca60
 def balanced_schedule(plan:ReshapePlan,        # the plan
@@ -480,23 +502,12 @@ def balanced_schedule(plan:ReshapePlan,        # the plan
     return filled if time_schedule(plan, noc, filled).makespan_ns < time_schedule(plan, noc, best).makespan_ns else best
 
 # %% ../../nbs/34_reshape.noc.ipynb #66306c44
-def ilp_schedule(plan:ReshapePlan,        # the plan (small: messages x rounds binaries)
-                 noc,                     # a `NocSpec`, a built-in profile name or a spec file
-                 extra_rounds:int=2,      # rounds allowed beyond Δ
-                 time_limit:float=10.0,   # seconds for HiGHS; the best schedule found by then is returned
-                 max_vars:int=4000,       # refuse larger models (messages x rounds)
-                )->tuple[Schedule, float]:# the schedule, and HiGHS's proven lower bound on the model's makespan (ns)
-    "Rounds by mixed-integer programming (SciPy's HiGHS): x[e,r] binary, one-port rounds, y_r >= each message's time and each link's load, minimise the sum of round times."
-    from scipy.optimize import milp, LinearConstraint, Bounds
+def _ilp_model(m:Messages, R:int, T:int, itemsize:int, noc:NocSpec):
+    "The mixed-integer program of `ilp_schedule`: constraint matrix, its row bounds, and where the variables start (x[e,r], round time y, latency z, used u)."
     from scipy.sparse import coo_matrix, vstack
-    check_plan(plan); noc = get_noc(noc); check_fits(plan.src.n_tiles, noc)
-    check_number(extra_rounds, 'extra_rounds', lo=0, hi=64, integer=True); check_number(time_limit, 'time_limit', lo=0, lo_open=True, hi=3600)
-    m = messages(plan); M, T = len(m), plan.src.n_tiles
-    if not M: return schedule(plan), 0.0
-    R = m.max_degree() + int(extra_rounds)
-    if M*R > max_vars: raise BadInputError(f"ilp_schedule: {M} messages x {R} rounds = {M*R:,} binaries exceeds max_vars={max_vars:,}; use balanced_schedule")
-    w = (m.elements*plan.src.itemsize).astype(np.float64)
-    tau, lat = message_ns(m, plan.src.itemsize, noc), hops(m.src_tile, m.dst_tile, noc)*noc.hop_ns
+    M = len(m)
+    w = (m.elements*itemsize).astype(np.float64)
+    tau, lat = message_ns(m, itemsize, noc), hops(m.src_tile, m.dst_tile, noc)*noc.hop_ns
     nx = M*R; iy, iz, iu, n = nx, nx + R, nx + 2*R, nx + 3*R        # x[e,r], round time y, latency z, used u
     e_, r_ = np.repeat(np.arange(M), R), np.tile(np.arange(R), M)
     rows = lambda k: (np.full(k, -np.inf), np.zeros(k))
@@ -513,10 +524,28 @@ def ilp_schedule(plan:ReshapePlan,        # the plan (small: messages x rounds b
             A.append(coo_matrix((np.r_[w[ee]/noc.link_GBps, -np.ones(R)], (np.r_[rr, np.arange(R)], np.r_[ee*R + rr, iy + np.arange(R)])), (R, n))); l, h = rows(R); lo.append(l); hi.append(h)
     if R > 1:                                                                                          # used rounds first
         k = np.arange(R - 1); A.append(coo_matrix((np.r_[np.ones(R-1), -np.ones(R-1)], (np.r_[k, k], np.r_[iu + k, iu + k + 1])), (R-1, n))); lo.append(np.zeros(R-1)); hi.append(np.full(R-1, np.inf))
+    return vstack(A).tocsr(), np.concatenate(lo), np.concatenate(hi), (nx, iy, iu, n)
+
+# %% ../../nbs/34_reshape.noc.ipynb #446feede
+def ilp_schedule(plan:ReshapePlan,        # the plan (small: messages x rounds binaries)
+                 noc,                     # a `NocSpec`, a built-in profile name or a spec file
+                 extra_rounds:int=2,      # rounds allowed beyond Δ
+                 time_limit:float=10.0,   # seconds for HiGHS; the best schedule found by then is returned
+                 max_vars:int=4000,       # refuse larger models (messages x rounds)
+                )->tuple[Schedule, float]:# the schedule, and HiGHS's proven lower bound on the model's makespan (ns)
+    "Rounds by mixed-integer programming (SciPy's HiGHS): x[e,r] binary, one-port rounds, y_r >= each message's time and each link's load, minimise the sum of round times."
+    from scipy.optimize import milp, LinearConstraint, Bounds
+    check_plan(plan); noc = get_noc(noc); check_fits(plan.src.n_tiles, noc)
+    check_number(extra_rounds, 'extra_rounds', lo=0, hi=64, integer=True); check_number(time_limit, 'time_limit', lo=0, lo_open=True, hi=3600)
+    m = messages(plan); M, T = len(m), plan.src.n_tiles
+    if not M: return schedule(plan), 0.0
+    R = m.max_degree() + int(extra_rounds)
+    if M*R > max_vars: raise BadInputError(f"ilp_schedule: {M} messages x {R} rounds = {M*R:,} binaries exceeds max_vars={max_vars:,}; use balanced_schedule")
+    A, lo, hi, (nx, iy, iu, n) = _ilp_model(m, R, T, plan.src.itemsize, noc)
     cost = np.zeros(n); cost[iy:iu] = 1; cost[iu:] = noc.sync_ns
     integ = np.zeros(n); integ[:nx] = 1; integ[iu:] = 1
     ub = np.full(n, np.inf); ub[:nx] = 1; ub[iu:] = 1
-    res = milp(cost, constraints=LinearConstraint(vstack(A).tocsr(), np.concatenate(lo), np.concatenate(hi)), integrality=integ,
+    res = milp(cost, constraints=LinearConstraint(A, lo, hi), integrality=integ,
                bounds=Bounds(np.zeros(n), ub), options=dict(time_limit=float(time_limit), disp=False))
     if res.x is None: return schedule(plan), float(getattr(res, 'mip_dual_bound', 0.0) or 0.0)
     rnd = np.unique(res.x[:nx].reshape(M, R).argmax(1), return_inverse=True)[1].astype(np.int64)
