@@ -148,3 +148,53 @@ def test_cli_bad_input(files, capsys, monkeypatch, name, argv, words):
     for w in words: assert w in lines[0], (w, lines[0])
     assert 'Traceback' not in cap.err and 'error' not in cap.out
     assert not out.exists() and not (d/'fig.gif').exists()
+
+
+# ---------------------------------------------------------------- data and checks (issue 17)
+
+def test_bad_shortcut_scenes_and_masks():
+    from methodbook.explain.data import sample_shortcut_scenes, sample_scenes, shape_masks
+    for kw, word in ((dict(n=0, strength=0.5), 'n'), (dict(n=5, strength=-0.1), 'strength'), (dict(n=5, strength=float('nan')), 'strength'),
+                     (dict(n=5, strength=0.5, shortcut='square'), 'shortcut'), (dict(n=5, strength=0.5, label=4), 'label'),
+                     (dict(n=5, strength=0.5, label=1.5), 'label'), (dict(n=5, strength=0.5, p_none=2), 'p_none')):
+        with pytest.raises(BadInputError, match=word): sample_shortcut_scenes(**kw)
+    sc = sample_scenes(4, seed=0)
+    for which in (torch.ones(4, 6), torch.ones(3, 6, dtype=torch.bool), torch.ones(4, 5, dtype=torch.bool)):
+        with pytest.raises(BadInputError, match='which must be'): shape_masks(sc, which)
+
+
+def test_bad_localisation_inputs():
+    from methodbook.explain.checks import relevance_mass_accuracy, relevance_rank_accuracy, pointing_game
+    gt = torch.zeros(2, 1, 4, 4); gt[:, :, :2, :2] = 1
+    r = torch.rand(2, 1, 4, 4)
+    for f in (relevance_mass_accuracy, relevance_rank_accuracy, pointing_game):
+        with pytest.raises(BadInputError, match='same shape|one shape'): f(r, gt[:1])
+        with pytest.raises(BadInputError, match='one shape'): f(torch.rand(2, 3, 4, 4), torch.zeros(2, 3, 4, 4))
+        with pytest.raises(BadInputError, match='0/1'): f(r, gt * 0.5)
+        with pytest.raises(BadInputError, match='rel'): f(r * float('nan'), gt)
+        with pytest.raises(BadInputError, match='gt'): f(r, torch.zeros(4, 4))
+        with pytest.raises((BadInputError, BadTypeError), match='rel'): f('map', gt)
+
+
+def test_bad_shortcut_checks(tmp_path):
+    from methodbook.explain.data import sample_shortcut_scenes, ASPECTS
+    from methodbook.explain.checks import (ShortcutConfig, train_shortcut_model, shortcut_intervention, shortcut_report,
+                                           model_contrast, cascading_randomization, spearman_maps, ssim_maps)
+    for kw, word in ((dict(strength=1.5), 'strength'), (dict(shortcut='ring'), 'shortcut'), (dict(label=-1), 'label'),
+                     (dict(steps=0), 'steps'), (dict(lr=0), 'lr'), (dict(seed=-1), 'seed')):
+        with pytest.raises(BadInputError, match=f'ShortcutConfig.{word}'): ShortcutConfig(**kw)
+    with pytest.raises(BadTypeError, match='ShortcutConfig'): train_shortcut_model({'strength': 0.5}, cache=tmp_path)
+    assert not any(tmp_path.iterdir())                                           # nothing written
+    sc = sample_shortcut_scenes(6, 0., seed=0)
+    net = aspect_cnn(1, 2, 4).eval()
+    with pytest.raises(BadInputError, match='shortcut'): shortcut_intervention(net, sc, 'square')
+    with pytest.raises(BadTypeError, match='Scenes'): shortcut_intervention(net, torch.zeros(6, 1, 32, 32))
+    aset = AspectSet({n: aspect_cnn(1, 2) for n in ASPECTS}, (1, 32, 32))
+    with pytest.raises(BadInputError, match='aspects must cover'): shortcut_report(net, AspectSet({'a': aspect_cnn(1, 2)}, (1, 32, 32)), sc, torch.zeros(6, dtype=torch.bool))
+    with pytest.raises(BadInputError, match='changed'): shortcut_report(net, aset, sc, torch.zeros(5, dtype=torch.bool))
+    with pytest.raises(BadInputError, match='among'): shortcut_report(net, aset, sc, torch.zeros(6, dtype=torch.bool), among=torch.ones(6))
+    with pytest.raises(BadInputError, match='ref'): model_contrast(dict(mass=0., report_rate=0.), {'mass': 0.})
+    x = torch.rand(2, 1, 32, 32); p = torch.zeros(2, 6, dtype=torch.bool)
+    with pytest.raises(BadInputError, match='not found'): cascading_randomization(net, x, aset, p, p, layers=['conv9'])
+    with pytest.raises(BadInputError, match='one shape'): spearman_maps(torch.rand(2, 1, 4, 4), torch.rand(2, 1, 4, 5))
+    with pytest.raises(BadInputError, match='win'): ssim_maps(torch.rand(2, 1, 4, 4), torch.rand(2, 1, 4, 4), win=7)

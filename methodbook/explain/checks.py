@@ -164,9 +164,17 @@ def model_contrast(
         if not isinstance(d, dict) or not {'mass', 'report_rate'} <= set(d): raise BadInputError(f"{n} must be a shortcut_report result")
     return dict(mass=rep['mass'] - ref['mass'], report_rate=rep['report_rate'] - ref['report_rate'])
 
+# %% ../../nbs/28_explain.checks.ipynb #6f0c5b11
+def _pair_maps(a, b)->tuple:
+    "Two batches of (B, 1, H, W) maps of one shape, as finite float tensors."
+    a, b = as_float_tensor(a, 'a', ndim=4), as_float_tensor(b, 'b', ndim=4)
+    if a.shape != b.shape or a.shape[1] != 1: raise BadInputError(f"a and b must be (B, 1, H, W) maps of one shape; got {tuple(a.shape)} and {tuple(b.shape)}")
+    return a, b
+
 # %% ../../nbs/28_explain.checks.ipynb #c79eb71f
 def spearman_maps(a:Tensor, b:Tensor)->Tensor:   # (B,) rank correlation per instance (average ranks for ties)
     "Spearman rank correlation between two batches of maps, one value per instance."
+    a, b = _pair_maps(a, b)
     from scipy.stats import rankdata
     ra = torch.as_tensor(rankdata(a.flatten(1).double().numpy(), axis=1)); rb = torch.as_tensor(rankdata(b.flatten(1).double().numpy(), axis=1))
     ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
@@ -176,6 +184,7 @@ def spearman_maps(a:Tensor, b:Tensor)->Tensor:   # (B,) rank correlation per ins
 # %% ../../nbs/28_explain.checks.ipynb #5a8394b5
 def ssim_maps(a:Tensor, b:Tensor, win:int=7)->Tensor:   # (B,) mean SSIM per instance
     "SSIM between two batches of (B, 1, H, W) maps, each scaled to [0, 1] by its maximum; uniform win×win windows."
+    a, b = _pair_maps(a, b); check_number(win, 'win', 1, min(a.shape[-2:]), integer=True)
     sc = lambda t: t / t.flatten(1).amax(1).clamp(min=1e-30).view(-1, 1, 1, 1)
     x, y = sc(a.clamp(min=0).float()), sc(b.clamp(min=0).float())
     m = lambda t: F.avg_pool2d(t, win, 1)
