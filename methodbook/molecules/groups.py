@@ -49,7 +49,7 @@ class GroupPattern:
     @property
     def n_atoms(self): return self.query.GetNumAtoms()
 
-# %% ../../nbs/62_molecules.groups.ipynb #eb0164b8
+# %% ../../nbs/62_molecules.groups.ipynb #7ee47b42
 def _fr_patterns(path):
     out = []
     for line in open(path):
@@ -59,6 +59,7 @@ def _fr_patterns(path):
         out.append(GroupPattern(p[0], p[1].strip('"').replace('Number of ', ''), p[2], 'fr', 0))
     return out
 
+# %% ../../nbs/62_molecules.groups.ipynb #d7603248
 def _hierarchy_patterns(path):
     out = []
     for line in open(path):
@@ -67,9 +68,23 @@ def _hierarchy_patterns(path):
         out.append(GroupPattern(p[0], p[2].strip() if len(p) > 2 else p[0], p[1], 'hierarchy', p[0].count('.')))
     return out
 
-def _query_elements(desc:str):
-    "Element codes (Z, +1000 if aromatic) a query atom can match, from `DescribeQuery()`; None: any."
+# %% ../../nbs/62_molecules.groups.ipynb #34d2980a
+def _recursive_smarts(smarts:str)->list:
+    "The `$(...)` sub-SMARTS of one query atom's SMARTS, in order of appearance."
+    out, i = [], smarts.find('$(')
+    while i >= 0:
+        depth, j = 0, i + 1
+        for j in range(i + 1, len(smarts)):
+            depth += {'(': 1, ')': -1}.get(smarts[j], 0)
+            if depth == 0: break
+        out.append(smarts[i + 2:j]); i = smarts.find('$(', j)
+    return out
+
+# %% ../../nbs/62_molecules.groups.ipynb #e32003e1
+def _query_elements(desc:str, rec=None):
+    "Element codes (Z, +1000 if aromatic) a query atom can match, from `DescribeQuery()`; `rec`: element sets of its `$(...)` parts in order; None: any."
     lines = [(len(l) - len(l.lstrip()), l.split()) for l in desc.splitlines() if l.strip()]
+    rec = iter(rec or [])
     def node(k):
         ind, tok = lines[k]
         kids, j = [], k + 1
@@ -82,15 +97,26 @@ def _query_elements(desc:str):
                 known = [x for x in sets if x is not None]
                 return frozenset.intersection(*known) if known else None
             return None if any(x is None for x in sets) else frozenset().union(*sets)
+        if tok[0] == 'RecursiveStructure':   # the atom is the first atom of the sub-SMARTS ('not in': negated, no need)
+            s = next(rec, None)
+            return None if 'not' in tok else s
         if len(tok) >= 4 and tok[2] == '=' and tok[3] == 'val':
             if tok[0] == 'AtomType': z = int(tok[1]); return frozenset([z])   # 1007 = aromatic N
             if tok[0] == 'AtomAtomicNum': z = int(tok[1]); return frozenset([z, z + 1000])
         return None
     return node(0) if lines else None
 
-def _pattern_needs(q)->tuple:
-    return tuple({s for a in q.GetAtoms() if (s := _query_elements(a.DescribeQuery())) is not None})
+# %% ../../nbs/62_molecules.groups.ipynb #874ee985
+def _atom_elements(a)->frozenset|None:
+    "Element codes one query atom can match, looking into its recursive `$(...)` parts."
+    subs = [Chem.MolFromSmarts(s) for s in _recursive_smarts(a.GetSmarts())]
+    rec = [None if q is None or not q.GetNumAtoms() else _atom_elements(q.GetAtomWithIdx(0)) for q in subs]
+    return _query_elements(a.DescribeQuery(), rec)
 
+def _pattern_needs(q)->tuple:
+    return tuple({s for a in q.GetAtoms() if (s := _atom_elements(a)) is not None})
+
+# %% ../../nbs/62_molecules.groups.ipynb #f9353336
 def element_codes(at:np.ndarray)->set:
     "Element codes of a molecule from `atom_bond_arrays`: atomic number, +1000 when aromatic."
     return set((at[:, 0] + 1000 * (at[:, 1] > 0)).tolist())
