@@ -30,7 +30,7 @@ def main(out='benchmarks/results/explain_quantus_check.md', n=500):
     for k, (ours, theirs) in pairs.items():
         ours, theirs = ours.double().numpy(), np.asarray(theirs, dtype=float)
         m = gt.flatten(1).sum(1).numpy() > 0
-        empty = 'nan' if np.isnan(theirs[~m]).all() else f"{theirs[~m][0]!r} (not nan)"
+        empty = "nan" if np.isnan(theirs[~m]).all() else f"{float(theirs[~m][0])} (not nan)"
         d = float(np.abs(ours[m] - theirs[m]).max())
         ok &= bool(np.isnan(ours[~m]).all()) and d < 1e-5
         L.append(f"| {k} | {d:.2e} | {empty} | {ours[m].mean():.4f} | {theirs[m].mean():.4f} |")
