@@ -87,3 +87,24 @@ def test_no_stats_patched_onto_plans():
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip() == 'False'
+
+
+def test_public_api_resolves_and_the_map_states_the_order():
+    "Every public name of `methodbook.reshape` is the object its module defines; the package docstring gives the module order."
+    code = ("import importlib, methodbook.reshape as r\n"
+            "for n, m in r._API.items(): assert getattr(r, n) is getattr(importlib.import_module('methodbook.reshape.' + m), n), n\n"
+            "print(r.__doc__)")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert ' -> '.join(ORDER) in ' '.join(res.stdout.split()), "methodbook/reshape/__init__.py's map must state the module order"
+    for stage in ('data', 'model', 'fit', 'evaluate', 'report', 'cli'): assert f'\n  {stage} ' in res.stdout, stage
+
+
+def test_plan_reshape_is_plan_descriptors_fitted():
+    "The public planner plans exactly the pure planner's descriptors; only the mode and machine are added."
+    import numpy as np
+    from methodbook.reshape import plan_reshape, plan_descriptors, Machine, make_layout
+    src = make_layout('cyclic:0:4', (256, 96), 16); dst = src.reshaped((96, 256))
+    a, b = plan_reshape(src, dst, Machine(16, 64*1024)), plan_descriptors(src, dst)
+    for k in ('remote', 'local', 'kept'): np.testing.assert_array_equal(getattr(a, k).to_array(), getattr(b, k).to_array())
+    assert (a.mode, b.mode, b.machine) == ('out', 'out', None) and a.machine.n_tiles == 16
