@@ -129,12 +129,25 @@ class GroupVocab:
     names:list      # all group-type names: patterns then fallbacks
     kind:str='rdkit'
     match_order:list=None  # pattern indices in file order: hierarchy parents before their children
+    code_bit:dict=None     # element code -> bit of the screening masks
+    need_masks:np.ndarray=None  # (n_patterns, k) uint64: a molecule must hit each nonzero mask of a pattern
     def __len__(self): return len(self.names)
     @functools.cached_property
     def index(self): return {n: i for i, n in enumerate(self.names)}
 
 # %% ../../nbs/62_molecules.groups.ipynb #ff21ae7e
 FALLBACKS = ['ring.aromatic', 'ring.aliphatic', 'chain.carbon'] + [f'element.{e}' for e in FALLBACK_ELEMENTS] + ['element.other']
+
+# %% ../../nbs/62_molecules.groups.ipynb #936ef542
+def _need_masks(pats:list)->dict:
+    "The patterns' element needs as bit masks (one bit per element code that any pattern needs), for a vectorized screen."
+    codes = sorted({c for p in pats for s in p.needs for c in s})
+    if len(codes) > 64: raise RuntimeError(f"{len(codes)} element codes do not fit a 64-bit screening mask")
+    bit = {c: np.uint64(1) << np.uint64(k) for k, c in enumerate(codes)}
+    m = np.zeros((len(pats), max([len(p.needs) for p in pats] + [1])), np.uint64)
+    for i, p in enumerate(pats):
+        for j, s in enumerate(p.needs): m[i, j] = np.bitwise_or.reduce([bit[c] for c in s])
+    return dict(code_bit=bit, need_masks=m)
 
 # %% ../../nbs/62_molecules.groups.ipynb #e9f14dc7
 @functools.lru_cache(None)
@@ -150,8 +163,8 @@ def rdkit_vocab()->GroupVocab:
     rank = {o: r for r, o in enumerate(order)}
     pos = {p.name: rank[i] for i, p in enumerate(pats)}
     for p in pats: p.parent = pos.get(p.name.rsplit('.', 1)[0], -1) if '.' in p.name else -1
-    return GroupVocab([pats[i] for i in order], [pats[i].name for i in order] + FALLBACKS,
-                      match_order=[rank[i] for i in range(len(pats))])
+    ranked = [pats[i] for i in order]
+    return GroupVocab(ranked, [p.name for p in ranked] + FALLBACKS, match_order=[rank[i] for i in range(len(pats))], **_need_masks(ranked))
 
 # %% ../../nbs/62_molecules.groups.ipynb #a15d04d5
 @dataclass
@@ -215,6 +228,16 @@ def _assign(mol, claimed:list, vocab:GroupVocab, arrays=None)->MolGroups:
     gt = np.array([idx.get(nm, len(vocab) - 1) for nm in names], np.int64)
     return MolGroups(atom_group, gt, names, atoms)
 
+# %% ../../nbs/62_molecules.groups.ipynb #ea904304
+def _candidates(vocab:GroupVocab, at:np.ndarray)->list:
+    "Pattern indices (in `match_order`) whose needed elements all occur in the molecule: one vectorized test, no SMARTS run."
+    bit = vocab.code_bit
+    if vocab.need_masks is None: return list(vocab.match_order)
+    mol = np.bitwise_or.reduce([bit[c] for c in element_codes(at) if c in bit] or [np.uint64(0)])
+    m = vocab.need_masks
+    mo = np.asarray(vocab.match_order)
+    return mo[(((m & mol) != 0) | (m == 0)).all(1)[mo]].tolist()
+
 # %% ../../nbs/62_molecules.groups.ipynb #cb843aa1
 def functional_groups(
     mol,                          # RDKit molecule or SMILES
@@ -227,12 +250,10 @@ def functional_groups(
     vocab = vocab or rdkit_vocab()
     if vocab.kind == 'ifg': return ifg_groups(mol, arrays)
     if arrays is None: arrays = atom_bond_arrays(mol)
-    codes = element_codes(arrays[0])
     pats, found = vocab.patterns, {}
-    for i in vocab.match_order:           # a hierarchy child is only tried where its parent matched
+    for i in _candidates(vocab, arrays[0]):    # in file order: a hierarchy child is only tried where its parent matched
         p = pats[i]
         if p.parent >= 0 and p.parent not in found: continue
-        if not all(codes & s for s in p.needs): continue   # an element the pattern needs is absent
         ms = mol.GetSubstructMatches(p.query)
         if ms: found[i] = ms
     claimed = [(pats[i].name, m) for i in sorted(found) for m in found[i]]
