@@ -119,20 +119,26 @@ def main(argv=None):
         oc = old['config']
         if (oc['data_hash'], oc['steps'], oc['batch_size']) != (cd.info['hash'], a.steps, a.batch_size):
             raise SystemExit(f"--append: {a.out}.json was run on other data or budget ({oc['data_hash']}, {oc['steps']} steps, batch {oc['batch_size']})")
-        kept = [r for r in old['runs'] if r['encoder'] not in cfg['encoders']]
+        kept = old['runs']                        # a (encoder, arm, seed) already there is not run again
+        old_ref = {r['seed']: r for r in old['reference']}
         cfg['encoders'] = [e for e in oc['encoders'] if e not in cfg['encoders']] + cfg['encoders']
         cfg['arms'] = list(dict.fromkeys(oc['arms'] + a.arms)); cfg['seeds'] = sorted(set(oc['seeds']) | set(a.seeds))
         prev_cmds = old.get('commands', [old['command']] if 'command' in old else [])
         old_secs = old.get('seconds', 0.0)
-    else: old_secs = 0.0
+    else: old_secs, old_ref = 0.0, {}
+    done = {(r['encoder'], r['arm'], r['seed']) for r in kept}
+    unjson = lambda acc: {k: (v if k == 'clean' else {int(s): x for s, x in v.items()}) for k, v in acc.items()}
     for seed in a.seeds:
         t0 = time.perf_counter()
-        ref = corruption_accuracies(voxel, cd.X_train, cd.y_train, cd.X_test, cd.y_test, seed=seed)
-        ref_runs.append({'seed': seed, 'acc': jsonable(ref), 'seconds': time.perf_counter() - t0})
+        if seed in old_ref: ref = unjson(old_ref[seed]['acc']); ref_runs.append(old_ref[seed])    # the same reference, already scored
+        else:
+            ref = corruption_accuracies(voxel, cd.X_train, cd.y_train, cd.X_test, cd.y_test, seed=seed)
+            ref_runs.append({'seed': seed, 'acc': jsonable(ref), 'seconds': time.perf_counter() - t0})
         print(f"seed {seed} reference voxel SVM: clean {ref['clean']:.4f} ({time.perf_counter() - t0:.0f} s)", flush=True)
         for enc in a.encoders:
             ae = AEConfig(**ENCODERS[enc])
             for arm in a.arms:
+                if (enc, arm, seed) in done: continue
                 t0 = time.perf_counter()
                 model = train_arm(arm, cd.X_train, ae, a.steps, seed, a.batch_size)
                 t_train = time.perf_counter() - t0

@@ -65,11 +65,11 @@ def test_api_rejects(name, call, exc, msg):
 PLY_HEAD = 'ply\nformat ascii 1.0\nelement vertex {nv}\nproperty float x\nproperty float y\nproperty float z\nelement face {nf}\nproperty list uchar int vertex_indices\nend_header\n'
 BAD_FILES = [
     ('few_vertices.off', 'OFF\n5 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n', 'declares 5 vertices and 1 faces'),
-    ('extra_lines.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 1 2\n', 'the file has 5 data lines'),
-    ('nan_vertex.off', 'OFF\n3 1 0\n0 0 0\n1 nan 0\n0 1 0\n3 0 1 2\n', '1 of 3 vertices are NaN or infinite (first at line 4)'),
-    ('bad_index.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n', 'vertex index 3 is outside [0, 3)'),
-    ('no_counts.off', 'OFF\n', 'truncated or malformed OFF header'),
-    ('not_off.off', 'PLY\n3 1 0\n', "must start with 'OFF'"),
+    ('extra_lines.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 1 2\n', 'but has 5 data lines'),
+    ('nan_vertex.off', 'OFF\n3 1 0\n0 0 0\n1 nan 0\n0 1 0\n3 0 1 2\n', 'has 1 vertices with NaN or infinite coordinates'),
+    ('bad_index.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n', 'face index outside the range of its vertices'),
+    ('no_counts.off', 'OFF\n', "the OFF header has no 'vertices faces edges' count line"),
+    ('not_off.off', 'PLY\n3 1 0\n', 'no OFF header'),
     ('cut_header.ply', 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n', "no 'end_header'"),
     ('few_rows.ply', PLY_HEAD.format(nv=4, nf=1) + '0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n', 'declares'),
     ('nan.ply', PLY_HEAD.format(nv=3, nf=1) + '0 0 0\nnan 0 0\n0 1 0\n3 0 1 2\n', 'NaN or infinite'),
@@ -78,6 +78,8 @@ BAD_FILES = [
     ('empty.stl', '', 'is empty (0 bytes)'),
     ('scan.las', 'LASF', "unsupported file type '.las'"),
     ('flat.off', 'OFF\n3 1 0\n0 0 0\n0 0 0\n0 0 0\n3 0 1 2\n', 'no surface area'),
+    ('modelnet_short.off', 'OFF3 1 0\n0 0 0\n1 0 0\n3 0 1 2\n', 'declares 3 vertices and 1 faces'),   # ModelNet's run-together header
+    ('faces_no_points.obj', 'f 1 2 3\n', 'holds no triangles'),
 ]
 
 @pytest.mark.parametrize('fname,text,msg', BAD_FILES, ids=[c[0] for c in BAD_FILES])

@@ -12,13 +12,14 @@ __all__ = ['NORMALIZATIONS', 'MESH_SUFFIXES', 'POINT_SUFFIXES', 'CLOUD_SUFFIXES'
            'data_fingerprint', 'CloudData', 'shapes_data', 'folder_data']
 
 # %% ../../nbs/50_pointcloud.data.ipynb #484853ce
-import hashlib, json, re, warnings
+import hashlib, json, re, tempfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import trimesh
 from ..core import BadInputError, BadFileError, BadTypeError, as_float_tensor, check_number, check_choice, check_path
+from ..data import read_mesh
 
 # %% ../../nbs/50_pointcloud.data.ipynb #4f278e03
 def check_points(
@@ -168,35 +169,24 @@ def _check_finite(v:np.ndarray, path:Path, lines:list|None=None)->np.ndarray:
     return v
 
 # %% ../../nbs/50_pointcloud.data.ipynb #2eb9caab
-def _off_faces(rows:list, nv:int, path:Path)->np.ndarray:
-    "Face rows `k i1 .. ik` of an OFF file, fan-triangulated to (F, 3); indices checked against `nv`."
-    tris = []
-    for i, t in rows:
-        try: k = int(t[0]); idx = [int(x) for x in t[1:1 + k]]
-        except ValueError: raise BadFileError(f"{str(path)!r} line {i}: expected a face 'k i1 ... ik' of whole numbers, got {' '.join(t)[:60]!r}") from None
-        if k < 3 or len(idx) < k: raise BadFileError(f"{str(path)!r} line {i}: a face needs k >= 3 and k vertex indices, got {' '.join(t)[:60]!r}")
-        if min(idx) < 0 or max(idx) >= nv: raise BadFileError(f"{str(path)!r} line {i}: vertex index {max(idx) if max(idx) >= nv else min(idx)} is outside [0, {nv})")
-        tris += [(idx[0], idx[j], idx[j + 1]) for j in range(1, k - 1)]
-    return np.array(tris, dtype=np.int64).reshape(-1, 3)
+def _split_modelnet_header(p:Path)->str|None:
+    "The text of an OFF file whose first line runs the counts into the keyword ('OFF490 518 0', as in ModelNet40), with that line split; else None."
+    with open(p, 'rb') as f: first = f.readline()
+    m = re.match(rb'^\s*([A-Z]*OFF)(\d[\d\s]*)$', first.rstrip(b'\r\n'), re.I)
+    if m is None: return None
+    return (m.group(1) + b'\n' + m.group(2).strip() + b'\n' + p.read_bytes()[len(first):]).decode('utf-8', 'replace')
 
 def read_off(
-    path,   # an OFF file (ModelNet's format; COFF/NOFF colour and normal columns are ignored)
-)->trimesh.Trimesh:  # vertices as written (no merging), polygons fan-triangulated
-    "A strict OFF reader: the header's counts must match the file; NaN vertices, bad indices and truncation name the file and line."
+    path,   # an OFF file (ModelNet's format)
+)->trimesh.Trimesh:  # vertices as written (no merging), polygons triangulated
+    "An OFF mesh through the foundation's `methodbook.data.read_mesh`, after splitting ModelNet's run-together 'OFF<counts>' first line."
     p = check_path(path, 'OFF file', kind='file')
-    rows = _data_lines(p)
-    m = re.match(r'^([A-Z]*OFF)(.*)$', rows[0][1][0], re.I) if rows else None
-    if m is None: raise BadFileError(f"{str(p)!r} is not an OFF file: it must start with 'OFF'")
-    head, rest = ([m.group(2)] if m.group(2) else []) + rows[0][1][1:], rows[1:]   # ModelNet has 'OFF490 518 0' lines
-    if not head and rest: head, rest = rest[0][1], rest[1:]
-    try: nv, nf = int(head[0]), int(head[1])
-    except (IndexError, ValueError): raise BadFileError(f"{str(p)!r}: truncated or malformed OFF header: expected 'vertices faces edges' counts after 'OFF'") from None
-    if nv < 1 or nf < 0: raise BadFileError(f"{str(p)!r}: OFF header declares {nv} vertices and {nf} faces")
-    if len(rest) != nv + nf:
-        raise BadFileError(f"{str(p)!r}: the OFF header declares {nv} vertices and {nf} faces ({nv + nf} lines) but the file has "
-                           f"{len(rest)} data lines{' (truncated?)' if len(rest) < nv + nf else ''}")
-    v = _check_finite(_xyz_rows(rest[:nv], p, 'vertex'), p, [i for i, _ in rest[:nv]])
-    return trimesh.Trimesh(v, _off_faces(rest[nv:], nv, p), process=False)
+    fixed = _split_modelnet_header(p)
+    if fixed is None: return read_mesh(p)
+    with tempfile.TemporaryDirectory() as d:      # read_mesh reads paths: the repaired text under the same name
+        q = Path(d)/p.name; q.write_text(fixed)
+        try: return read_mesh(q)
+        except BadFileError as e: raise BadFileError(str(e).replace(str(q), str(p))) from None
 
 # %% ../../nbs/50_pointcloud.data.ipynb #d139a86d
 _PLY_SIZES = {'char': 1, 'uchar': 1, 'int8': 1, 'uint8': 1, 'short': 2, 'ushort': 2, 'int16': 2, 'uint16': 2,
@@ -257,7 +247,7 @@ def read_npy(
 
 # %% ../../nbs/50_pointcloud.data.ipynb #97ab1946
 def _trimesh_load(p:Path, counts:dict|None):
-    "Mesh or points through trimesh (no processing, so nothing is merged or dropped); `counts` from a PLY header are checked."
+    "Bare points (a PLY or OBJ without faces) through trimesh, unprocessed; `counts` (`ply_header(p)['counts']`) are checked."
     try: g = trimesh.load(str(p), file_type=p.suffix[1:].lower(), process=False)
     except Exception as e: raise BadFileError(f"{str(p)!r} could not be read: {type(e).__name__}: {' '.join(str(e).split())[:160]}") from None
     if isinstance(g, trimesh.Scene):
@@ -284,6 +274,7 @@ def read_geometry(
     if suf not in CLOUD_SUFFIXES: raise BadFileError(f"{str(p)!r}: unsupported file type {suf or '(no suffix)'!r}; expected one of {', '.join(CLOUD_SUFFIXES)}")
     if p.stat().st_size == 0: raise BadFileError(f"{str(p)!r} is empty (0 bytes)")
     if suf == '.off': return read_off(p)
+    if suf == '.stl': return read_mesh(p)
     if suf == '.npy':
         a = read_npy(p)
         if a.ndim == 3: raise BadFileError(f"{str(p)!r} holds {a.shape[0]} clouds (shape {a.shape}); one (N, 3) cloud was expected here (`read_clouds` reads stacks)")
@@ -292,7 +283,9 @@ def read_geometry(
         rows = _data_lines(p)
         if not rows: raise BadFileError(f"{str(p)!r} holds no points")
         return _check_finite(_xyz_rows(rows, p, 'point'), p, [i for i, _ in rows])
-    return _trimesh_load(p, ply_header(p) if suf == '.ply' else None)
+    counts = ply_header(p)['counts'] if suf == '.ply' else None
+    faces = counts.get('face', 0) if counts is not None else re.search(rb'^\s*f\s', p.read_bytes(), re.M) is not None
+    return read_mesh(p) if faces else _trimesh_load(p, counts)      # meshes through the foundation's reader; bare points here
 
 # %% ../../nbs/50_pointcloud.data.ipynb #147edaa0
 def sample_mesh(
