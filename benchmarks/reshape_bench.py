@@ -7,7 +7,7 @@ Deterministic (no randomness): every number depends only on the shapes and layou
 """
 import os
 os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
-import argparse, math, platform, statistics, sys, time
+import argparse, math, platform, statistics, time
 from pathlib import Path
 import numpy as np
 import torch

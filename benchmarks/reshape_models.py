@@ -6,15 +6,14 @@ their configs, no weights), exported with torch.export; each planned on a 64-til
 """
 import os
 os.environ.setdefault('OMP_NUM_THREADS', '1')
-import platform, sys, time
-from collections import Counter
+import time
 from pathlib import Path
-import numpy as np, torch
+import torch
 torch.set_num_threads(1)
 from methodbook.reshape.layouts import make_layout
 from methodbook.reshape.memory import plan_reshape, plan_stats
 from methodbook.reshape.model import numpy_dtype
-from methodbook.reshape.noc import get_noc, time_schedule, balanced_schedule, via_dram_ns
+from methodbook.reshape.noc import time_schedule, balanced_schedule, via_dram_ns
 
 MARK = '## Real models: every reshape of BERT-base, ViT-base and Swin-T on both networks'
 VIEWS = {'aten.view.default', 'aten.reshape.default', 'aten._unsafe_view.default', 'aten.flatten.using_ints', 'aten.unflatten.int'}

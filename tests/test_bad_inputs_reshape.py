@@ -3,7 +3,6 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from torch import nn
 from methodbook.core import BadInputError, BadTypeError, BadFileError, MissingFileError
 from methodbook.reshape.layouts import (Machine, ChunkLayout, BlockLayout, BlockCyclicLayout, PagedLayout, make_layout,
                                         check_shape, scatter)

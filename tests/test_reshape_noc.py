@@ -6,9 +6,9 @@ import torch
 from hypothesis import given, settings, strategies as st
 from methodbook.reshape.layouts import make_layout, scatter, gather
 from methodbook.reshape.memory import plan_reshape, execute, plan_stats
-from methodbook.reshape.schedule import schedule, messages, edge_colouring, check_colouring, konig_euler, LOOP_EDGES
+from methodbook.reshape.schedule import messages, edge_colouring, check_colouring, konig_euler, LOOP_EDGES
 from methodbook.reshape.noc import (NocSpec, NOC_PROFILES, get_noc, hops, link_loads, time_schedule, via_dram_ns,
-                                    balanced_schedule, split_messages, rebalance, _axis)
+                                    balanced_schedule, split_messages, _axis)
 from test_reshape_props import reshapes, SETTINGS
 
 torch.set_num_threads(1)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from methodbook.reshape.layouts import Machine, make_layout, BlockLayout, ChunkLayout
 from methodbook.reshape.memory import plan_reshape
-from methodbook.reshape.model import build_model, example_inputs, find_reshapes, plan_model, summarize
+from methodbook.reshape.model import build_model, example_inputs, plan_model, summarize
 from methodbook.cli import main as methodbook_main
 
 torch.set_num_threads(1)

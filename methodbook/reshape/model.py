@@ -19,7 +19,7 @@ from torch import nn
 import torch.fx
 from torch.fx.passes.shape_prop import ShapeProp
 from ..core import BadInputError, BadTypeError, MissingFileError, check_choice
-from .layouts import Machine, make_layout, parse_layout, check_shape, check_dtype
+from .layouts import Machine, make_layout, parse_layout, check_shape
 from .memory import plan_reshape, plan_stats
 
 # %% ../../nbs/35_reshape.model.ipynb #132a26a8

@@ -6,7 +6,6 @@ Docs: https://methodbook.github.io/methodbook/reshape.noc.html.md"""
 
 # %% ../../nbs/34_reshape.noc.ipynb #131eb8d9
 from __future__ import annotations
-import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -109,7 +108,6 @@ NOC_PROFILES = {
 # %% ../../nbs/34_reshape.noc.ipynb #7c13fd29
 def get_noc(name)->NocSpec:
     "A built-in network profile by name, a `NocSpec`, or a .json/.yaml/.yml file holding one."
-    from pathlib import Path
     if isinstance(name, NocSpec): return name
     if not isinstance(name, (str, Path)): raise BadTypeError(f"noc must be a profile name ({', '.join(NOC_PROFILES)}), a NocSpec or a .json/.yaml path, got {name!r}")
     if str(name) in NOC_PROFILES: return NocSpec.from_dict(NOC_PROFILES[str(name)])
