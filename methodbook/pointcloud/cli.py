@@ -49,9 +49,27 @@ def _read_data(data, n_per_class:int, n_points:int, seed:int, test_frac:float, n
     if data is None: return _collect(shapes_data, n_per_class, n_points, seed, test_frac)
     return _collect(folder_data, data, n_points, seed, test_frac, normalize, on_error)
 
-# %% ../../nbs/59_pointcloud.cli.ipynb #6a27db4a
+# %% ../../nbs/59_pointcloud.cli.ipynb #ffa3f10a
 _RUN_FILES = ('metrics.jsonl', 'checkpoints', 'model')
 
+# %% ../../nbs/59_pointcloud.cli.ipynb #cdd2bed3
+def _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)->Path:
+    "Every `pretrain` argument checked before any work (the names are the command line's); the checked --out folder."
+    _check_common(n_points, seed, on_error, noise)
+    check_number(steps, '--steps', lo=1, integer=True); check_number(batch_size, '--batch-size', lo=1, integer=True)
+    check_number(lr, '--lr', lo=0, lo_open=True); check_choice(rep, '--rep', ('voxel', 'bps'))
+    check_number(res, '--res', lo=4, hi=128, integer=True)
+    if res & (res - 1): raise BadInputError(f"--res must be a power of two in [4, 128], got {res}")
+    check_number(n_per_class, '--n-per-class', lo=1, integer=True); check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
+    from methodbook.pointcloud.data import NORMALIZATIONS
+    check_choice(normalize, '--normalize', NORMALIZATIONS)
+    out_p = check_out_path(out, '--out', kind='dir')
+    if not overwrite and out_p.is_dir() and any((out_p/f).exists() for f in _RUN_FILES):
+        raise BadFileError(f"--out: {str(out_p)!r} already holds a run; pass --overwrite to replace it, or choose another folder")
+    if data is not None: check_path(data, '--data', kind='dir')
+    return out_p
+
+# %% ../../nbs/59_pointcloud.cli.ipynb #6a27db4a
 @call_parse
 def pretrain_cmd(
     out:str='runs/pointcloud',  # run folder: model/ (the saved model), metrics.jsonl, pretrain_config.json
@@ -71,18 +89,8 @@ def pretrain_cmd(
     overwrite:bool=False,       # replace the run already in --out
 ):
     "Pretrain a point-cloud autoencoder by noisy reconstruction, on your mesh folder (--data) or the embedded shapes."
-    _check_common(n_points, seed, on_error, noise)
-    check_number(steps, '--steps', lo=1, integer=True); check_number(batch_size, '--batch-size', lo=1, integer=True)
-    check_number(lr, '--lr', lo=0, lo_open=True); check_choice(rep, '--rep', ('voxel', 'bps'))
-    check_number(res, '--res', lo=4, hi=128, integer=True)
-    if res & (res - 1): raise BadInputError(f"--res must be a power of two in [4, 128], got {res}")
-    check_number(n_per_class, '--n-per-class', lo=1, integer=True); check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
+    out_p = _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)
     from methodbook.pointcloud.data import NORMALIZATIONS
-    check_choice(normalize, '--normalize', NORMALIZATIONS)
-    out_p = check_out_path(out, '--out', kind='dir')
-    if not overwrite and out_p.is_dir() and any((out_p/f).exists() for f in _RUN_FILES):
-        raise BadFileError(f"--out: {str(out_p)!r} already holds a run; pass --overwrite to replace it, or choose another folder")
-    if data is not None: check_path(data, '--data', kind='dir')
     from methodbook.pointcloud.model import AEConfig, PointCloudPretrainConfig, train_config, pretrain
     ae = AEConfig(rep=rep, res=res, normalize=normalize)
     pc, tc = PointCloudPretrainConfig(noise_level=noise, batch_size=batch_size), train_config(steps, lr=lr, seed=seed, progress=True)
