@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np, torch
 
 torch.set_num_threads(1)
-from methodbook.core import BadInputError, seed_everything
+from methodbook.core import BadInputError, check_out_path, seed_everything
 from methodbook.molecules.downstream import (ACE_SVM_C, BASELINES, ace_targets, baseline_features, evaluate_split, load_ace,
                                              load_task, prepare_task)
 from methodbook.molecules.encoder import EncoderConfig, MolEncoder
@@ -43,11 +43,22 @@ def parse_args(argv=None):
     ap.add_argument('--out', default=str(RESULTS / 'molecules_downstream.jsonl'))
     ap.add_argument('--cache', default='/tmp/molecules_downstream_cache', help='folder for per-task baseline features')
     a = ap.parse_args(argv)
-    a.arms = a.arms.split(','); a.datasets = a.datasets.split(','); a.fracs = [float(f) for f in a.fracs.split(',')]
+    a.arms, a.datasets = a.arms.split(','), a.datasets.split(',')
     for x in a.arms:
         if x not in ('baselines', 'gnn'): raise BadInputError(f"--arms: {x!r} is not 'baselines' or 'gnn'")
     for x in a.datasets:
         if x not in ('b3db', 'freesolv', 'ace'): raise BadInputError(f"--datasets: {x!r} is not b3db, freesolv or ace")
+    try: a.fracs = [float(f) for f in a.fracs.split(',')]
+    except ValueError: raise BadInputError(f"--fracs must be numbers in (0, 1] such as 0.1,0.3,1.0, got {a.fracs!r}") from None
+    if not all(0 < f <= 1 for f in a.fracs): raise BadInputError(f"--fracs must lie in (0, 1], got {a.fracs}")
+    for k in ('seeds', 'ace_seeds', 'ace_baseline_seeds', 'max_steps', 'eval_every', 'patience', 'batch_size', 'n_trees', 'hidden'):
+        if getattr(a, k) < 1: raise BadInputError(f"--{k.replace('_', '-')} must be at least 1, got {getattr(a, k)}")
+    if not a.lr > 0: raise BadInputError(f"--lr must be positive, got {a.lr}")
+    if a.until and not (len(a.until.split(':')) == 2 and all(x.isdigit() for x in a.until.split(':'))
+                        and int(a.until.split(':')[0]) < 24 and int(a.until.split(':')[1]) < 60):
+        raise BadInputError(f"--until must be a UTC time HH:MM, got {a.until!r}")
+    if 'ace' in a.datasets: a.ace_list = ace_list(a.ace_targets)
+    check_out_path(a.out, '--out')
     if 'gnn' in a.arms and not a.encoder: print('no --encoder: the gnn arm runs scratch only', flush=True)
     return a
 
@@ -57,7 +68,9 @@ def ace_list(spec):
     if spec == 'all': return names
     if spec.startswith('smallest:'):
         from methodbook.data import fetch, read_table
-        n = int(spec.split(':')[1]); d = Path(fetch('moleculeace'))
+        n = spec.split(':')[1]
+        if not n.isdigit() or int(n) < 1: raise BadInputError(f"--ace-targets smallest:N needs a positive N, got {spec!r}")
+        n = int(n); d = Path(fetch('moleculeace'))
         return sorted(names, key=lambda t: len(read_table(d / f'{t}.csv')))[:n]
     out = spec.split(',')
     bad = [t for t in out if t not in names]
@@ -68,7 +81,7 @@ def ace_list(spec):
 def tasks(a):
     if 'freesolv' in a.datasets: yield 'freesolv', lambda: load_task('freesolv'), a.seeds
     if 'ace' in a.datasets:
-        for t in ace_list(a.ace_targets): yield t, (lambda t=t: load_ace(t)), None
+        for t in a.ace_list: yield t, (lambda t=t: load_ace(t)), None
     if 'b3db' in a.datasets: yield 'b3db', lambda: load_task('b3db'), a.seeds
 
 
@@ -105,8 +118,8 @@ def past(until):
 def main(argv=None):
     a = parse_args(argv)
     warnings.simplefilter('ignore')
+    pre = encoders(a) if 'gnn' in a.arms else {}      # a bad encoder folder fails here, before anything is written
     done = done_keys(a.out); out = open(a.out, 'a')
-    pre = encoders(a) if 'gnn' in a.arms else {}
     ref = next(iter(pre.values()), None)
     cfg = ref.cfg if ref is not None else EncoderConfig(hidden=a.hidden, layers=3, proj_dim=64)
     featurization = ref.featurization if ref is not None else None

@@ -516,7 +516,7 @@ def baseline_features(
     "The input features of a baseline, for every molecule."
     kinds = tuple(dict.fromkeys(BASELINES.values()))
     kind = BASELINES.get(name, name) if isinstance(name, str) else name
-    check_choice(kind, 'baseline features', tuple(BASELINES) + kinds)
+    check_choice(kind, 'baseline features', tuple(BASELINES) + kinds); smiles = check_smiles_list(smiles, 'smiles')
     if kind == 'descriptors': return rdkit_descriptors(smiles)
     return morgan_fingerprints(smiles, 2, 1024 if kind == 'ecfp1024' else 2048, counts=kind == 'ecfp_counts')
 
@@ -564,9 +564,10 @@ def evaluate_split(
     n_trees:int=500, svm_C:float=10.0,
 )->list[dict]:
     "Baselines and fine-tuned encoders on one split at one label fraction; one row per method."
-    tr, va, te = protocol_split(task, seed, frac); pool = np.concatenate([tr, va]); rows = []
+    if not isinstance(task, Task): raise BadTypeError(f"task must be a Task, got {type(task).__name__}")
     for b in baselines: check_choice(b, 'baseline', tuple(BASELINES))
     if encoders and (graphs is None or len(graphs) != len(task)): raise BadInputError(f"graphs must hold one graph per molecule of {task.name!r} ({len(task)}) when encoders are given; use prepare_task")
+    tr, va, te = protocol_split(task, seed, frac); pool = np.concatenate([tr, va]); rows = []
     def add(method, pred, t0, **kw):
         r = dict(task=task.name, seed=seed, frac=frac, method=method, metric_name=METRIC[task.kind], metric=score(task.kind, task.y[te], pred),
                  n_train=len(pool), n_test=len(te), seconds=round(time.perf_counter() - t0, 2), **kw)
