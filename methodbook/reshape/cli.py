@@ -104,6 +104,7 @@ def _parse_kwargs(text:str)->dict:
     if not isinstance(kw, dict): raise BadInputError(f"--kwargs must be a JSON object (keyword arguments), got {type(kw).__name__}")
     return kw
 
+# %% ../../nbs/39_reshape.cli.ipynb #2dfb1817
 @call_parse
 def model(name:str='',              # built-in model: vit | cnn (default vit unless --model is given)
           model:str='',             # your own: 'pkg.module:factory' or 'path/to/file.py:factory' (no weights needed)

@@ -151,6 +151,7 @@ def _check_sizes(sizes, n_tiles, total, what):
     if not ok: raise BadInputError(f"{what} must be {n_tiles} non-negative integers summing to {total}, got {sizes!r}")
     return a.astype(np.int64)
 
+# %% ../../nbs/30_reshape.layouts.ipynb #ddf4b3cc
 class ChunkLayout(Layout):
     "Contiguous chunks of the row-major flat index, one per tile (even or ragged)."
     kind = 'chunk'

@@ -201,6 +201,7 @@ def _import_file(path:Path, what:str):
     finally: sys.path.remove(str(path.parent.resolve()))
     return mod
 
+# %% ../../nbs/35_reshape.model.ipynb #0f16e2f7
 def _import_module(name:str, what:str, folder=None):
     "Import a dotted module name, looking in `folder` first if given."
     folder = None if folder is None else str(Path(folder).resolve())

@@ -134,6 +134,7 @@ def grid_xy(tiles, noc:NocSpec)->tuple[np.ndarray, np.ndarray]:
     t = np.asarray(tiles, dtype=np.int64)
     return t % noc.width, t // noc.width
 
+# %% ../../nbs/34_reshape.noc.ipynb #62ada0da
 def _axis(a, b, n, torus):
     "Signed steps from a to b along one axis of length n: shortest way round on a torus (ties go +)."
     d = b - a
@@ -151,6 +152,7 @@ def hops(src, dst, noc:NocSpec)->np.ndarray:
 # %% ../../nbs/34_reshape.noc.ipynb #04a9e93c
 LINK_DIRS = ('east', 'west', 'south', 'north')   # +x, -x, +y, -y: the link leaving node (x, y) that way
 
+# %% ../../nbs/34_reshape.noc.ipynb #5b070e71
 def _segments(a, d, n, weight, lane, n_lanes, group, n_groups):
     "Add `weight` on the links a, a±1, ... (|d| of them, wrapping mod n) to (n_groups, 2, n_lanes, n) loads, by difference arrays."
     pos, neg = d > 0, d < 0
@@ -211,6 +213,7 @@ class RoundTimes:
 def _per_round(idx, w, R, T):
     return np.bincount(idx, w, R*T).reshape(R, T).max(1) if R else np.zeros(0)
 
+# %% ../../nbs/34_reshape.noc.ipynb #fae110ae
 def time_rounds(src, dst,                # (M,) sending and receiving tile of each transfer
                 nbytes, descriptors,     # (M,) bytes and descriptors of each transfer
                 rounds,                  # (M,) round of each transfer
@@ -246,6 +249,7 @@ def time_rounds(src, dst,                # (M,) sending and receiving tile of ea
 # %% ../../nbs/34_reshape.noc.ipynb #4d227a94
 def _message_bytes(plan, m:Messages): return m.elements*plan.src.itemsize
 
+# %% ../../nbs/34_reshape.noc.ipynb #9b12a7ab
 def time_schedule(plan:ReshapePlan,          # the plan
                   noc,                       # a `NocSpec`, a built-in profile name or a spec file
                   sched:Schedule|None=None,  # its rounds (default: the König schedule)
@@ -268,6 +272,7 @@ def _tile_data(layout:Layout):
     T = layout.n_tiles
     return np.bincount(t, ln, T), np.bincount(r.src_tile, minlength=T).astype(np.float64)
 
+# %% ../../nbs/34_reshape.noc.ipynb #945768bf
 def dram_phase_ns(tile_bytes, tile_descriptors, noc:NocSpec, direction:str='write')->float:
     "One DRAM phase: every tile writes (or reads) its bytes, interleaved over all channels; the slowest link, port, channel or issue, plus latency."
     b, dsc = np.asarray(tile_bytes, np.float64), np.asarray(tile_descriptors, np.float64)
