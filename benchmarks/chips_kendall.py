@@ -16,8 +16,8 @@ Design (defaults = the full design; flags shrink it):
   validation-sampling noise per model.
 
 Results go to `--out` (JSON lines, one per evaluation), appended as they come; a rerun skips what is there (resumable).
-Work order: inherited accuracy for all lengths in `--first_lengths`, then (subnet, seed) standalone pairs in an
-interleaved latency order (any prefix spans the latency range), then the remaining lengths.
+Work order: inherited accuracy for all lengths in `--first_lengths`, then standalone seed 0 for every subnet in an
+interleaved latency order (any prefix spans the latency range), then seed 1 in the same order, then the remaining lengths.
 `--report` writes the τ table, bootstrap CIs and the simulated perfect-estimator ceiling to `<out stem>.md/.json`.
 
     nice -n 10 python benchmarks/chips_kendall.py                      # the full design
@@ -34,7 +34,7 @@ OUT = 'benchmarks/results/chips_kendall_fidelity.jsonl'
 def fresh_validation(data, copies:int, seed:int=4321):
     "(x, y, base): the held-out digits of `digits_data()` redrawn `copies` times with fresh distortions, standardised like `data`."
     from sklearn.datasets import load_digits
-    from methodbook.chips.train import augment, _resize
+    from methodbook.chips.data import augment, _resize
     d = load_digits()
     x = _resize(torch.tensor(d.images, dtype=torch.float32)[:, None]/16.0, 16)
     y = torch.tensor(d.target)
@@ -126,8 +126,8 @@ def run(a):
                                     standalone_steps=a.standalone_steps, chip=a.chip, archs=[[str(x), l] for x, l in archs]), indent=1))
     first = [L for L in a.lengths if L in a.first_lengths]
     for L in first: run_inherited(a, sp, data, xv, yv, archs, out, L)
-    for i in interleaved(len(archs)):
-        for s in range(a.seeds):
+    for s in range(a.seeds):          # seed 0 for every subnet first: a cut-off run still has all subnets once
+        for i in interleaved(len(archs)):
             if ('standalone', i, a.standalone_steps, s) not in done_keys(out): run_standalone(a, sp, data, xv, yv, archs, out, i, s)
     for L in a.lengths:
         if L not in first: run_inherited(a, sp, data, xv, yv, archs, out, L)
