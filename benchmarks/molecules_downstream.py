@@ -26,6 +26,7 @@ RESULTS = Path(__file__).parent / 'results'
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--arms', default='baselines', help="comma list of 'baselines', 'gnn'")
+    ap.add_argument('--baselines', default=','.join(BASELINES), help='comma list of baselines to run (keys of BASELINES)')
     ap.add_argument('--datasets', default='b3db,freesolv,ace', help="comma list of 'b3db', 'freesolv', 'ace'")
     ap.add_argument('--fracs', default='0.1,0.3,1.0', help='label fractions')
     ap.add_argument('--seeds', type=int, default=5, help='scaffold splits of B3DB and FreeSolv (seeds 0..N-1)')
@@ -35,8 +36,8 @@ def parse_args(argv=None):
     ap.add_argument('--encoder', action='append', default=[], metavar='[NAME=]DIR',
                     help="pretrained encoder folder (MolEncoder.load); repeatable; default name 'pretrained'")
     ap.add_argument('--hidden', type=int, default=64, help='scratch encoder width when no --encoder is given')
-    ap.add_argument('--max-steps', type=int, default=1500); ap.add_argument('--eval-every', type=int, default=50)
-    ap.add_argument('--patience', type=int, default=5); ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--max-steps', type=int, default=1000); ap.add_argument('--eval-every', type=int, default=25)
+    ap.add_argument('--patience', type=int, default=4); ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--batch-size', type=int, default=64)
     ap.add_argument('--n-trees', type=int, default=500)
     ap.add_argument('--until', default='', help='UTC HH:MM: start no new unit after this time')
@@ -46,6 +47,9 @@ def parse_args(argv=None):
     a.arms, a.datasets = a.arms.split(','), a.datasets.split(',')
     for x in a.arms:
         if x not in ('baselines', 'gnn'): raise BadInputError(f"--arms: {x!r} is not 'baselines' or 'gnn'")
+    a.baselines = [b.strip() for b in a.baselines.split(',')]
+    for x in a.baselines:
+        if x not in BASELINES: raise BadInputError(f"--baselines: {x!r} is not one of {list(BASELINES)}")
     for x in a.datasets:
         if x not in ('b3db', 'freesolv', 'ace'): raise BadInputError(f"--datasets: {x!r} is not b3db, freesolv or ace")
     try: a.fracs = [float(f) for f in a.fracs.split(',')]
@@ -137,7 +141,7 @@ def main(argv=None):
         for seed in sorted(set(base_seeds) | set(gnn_seeds)):
             for frac in a.fracs:
                 if past(a.until): break
-                todo_b = [b for b in BASELINES if 'baselines' in a.arms and seed in base_seeds and (name, seed, frac, b) not in done]
+                todo_b = [b for b in a.baselines if 'baselines' in a.arms and seed in base_seeds and (name, seed, frac, b) not in done]
                 arms = {}
                 if 'gnn' in a.arms and seed in gnn_seeds:
                     seed_everything(seed); scratch = MolEncoder(cfg)
