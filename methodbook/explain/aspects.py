@@ -194,17 +194,15 @@ def fit_aspect_maps(
     aspects:AspectSet,        # aspect recognition models
     x:Tensor,                 # (N, C, H, W) inputs to pair activations on
     source_layer:str|None=None,  # trained model's source layer; None: input
-    target_layer:str|None=None,  # aspect models' target layer; None: input
+    target_layer:str|None=None,  # aspect models' target layer; None: input (either may be the input, the other a layer)
     kernel_size:int=3,        # conv kernel of the learned maps (3 fits much better than 1 here, see the benchmark)
 )->dict:                      # characteristic -> map (IdentityMap or LinearMap with .r2)
     "One map per aspect model from the trained model's source layer to the aspect model's target layer."
     if not isinstance(aspects, AspectSet): raise BadTypeError(f"aspects must be an AspectSet, got {type(aspects).__name__}")
     if source_layer is None and target_layer is None: return {n: IdentityMap() for n in aspects.names}
-    if (source_layer is None) != (target_layer is None):
-        raise BadInputError("source and target layer must both be the input (None) or both internal layers; "
-                         f"got source_layer={source_layer!r}, target_layer={target_layer!r}")
-    get_layer(model, source_layer)
-    for m in aspects.models.values(): get_layer(m, target_layer)
+    if source_layer is not None: get_layer(model, source_layer)      # None: the input (input -> internal, internal -> input)
+    if target_layer is not None:
+        for m in aspects.models.values(): get_layer(m, target_layer)
     check_number(kernel_size, 'kernel_size', 1, integer=True)
     src = layer_activations(model.eval(), aspects.check_input(x), source_layer)
     tgts = aspects.activations(x, target_layer)
