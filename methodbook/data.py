@@ -6,14 +6,15 @@ Docs: https://methodbook.github.io/methodbook/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #4c6149af
 from __future__ import annotations
-import csv, gzip, hashlib, io, json, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
-from dataclasses import dataclass
+import csv, gzip, hashlib, io, json, numbers, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from .core import BadInputError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path, atomic_write
+from .core import BadInputError, BadTypeError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path, atomic_write
 
 # %% auto #0
-__all__ = ['SOURCES', 'cache_dir', 'PackageData', 'DebianData', 'DataDownloadError', 'DataIntegrityError', 'sha256_file',
-           'fetch_archive', 'fetch', 'read_text', 'read_table', 'read_smiles', 'read_sdf', 'read_mesh']
+__all__ = ['SOURCES', 'SMILES_NAMES', 'ID_NAMES', 'SMI_SUFFIXES', 'cache_dir', 'PackageData', 'DebianData', 'DataDownloadError',
+           'DataIntegrityError', 'sha256_file', 'fetch_archive', 'fetch', 'read_text', 'read_table', 'MoleculeTable',
+           'read_molecules', 'read_smiles', 'read_sdf', 'read_mesh']
 
 # %% ../nbs/01_data.ipynb #fb1a9600
 def cache_dir()->Path:
@@ -293,38 +294,270 @@ def read_table(
     except csv.Error as e: raise BadFileError(f"{str(path)!r} is not a valid delimited file: {e}") from None
     return rows
 
+# %% ../nbs/01_data.ipynb #3d802292
+SMILES_NAMES = ('smiles', 'canonical_smiles', 'isomeric_smiles', 'smi', 'smile', 'mol_smiles', 'molecule_smiles', 'structure', 'molecule', 'mol')
+
+# %% ../nbs/01_data.ipynb #894971ed
+def _clean_log(msg:str)->str:
+    lines = [l.split('] ', 1)[-1].strip() for l in msg.strip().splitlines()]
+    lines = [l.replace('SMILES Parse Error: ', '') for l in lines if l]
+    return lines[0] if lines else 'unknown error'
+
+
+# %% ../nbs/01_data.ipynb #e5f40c93
+ID_NAMES = ('id', 'name', 'mol_id', 'molecule_id', 'compound_id', 'compound', 'compound_name', 'cmpd_id', 'cid',
+            'chembl_id', 'molecule_chembl_id', 'title', 'identifier', 'index', 'idx')
+
+# %% ../nbs/01_data.ipynb #a57195c7
+SMI_SUFFIXES = ('.smi', '.smiles', '.ism', '.can', '.txt')
+
+# %% ../nbs/01_data.ipynb #790bbb52
+@dataclass
+class MoleculeTable:
+    "SMILES read from a file, each with its line number, plus the id and label columns asked for."
+    smiles:list                 # SMILES strings ('' where a row had none)
+    lines:list                  # 1-based line number of each row in the file
+    path:Path                   # the file
+    smiles_col:str              # the column the SMILES came from (its header name, or 'column i')
+    how:str                     # how that column was chosen: 'named', 'by header', 'by parsing', '.smi'
+    header:bool=False           # whether the first row was a header
+    ids:list|None=None          # id/name of each row (None: no id column)
+    id_col:str|None=None
+    labels:list|None=None       # raw label strings of `label_col` (None: no label column)
+    label_col:str|None=None
+    columns:list=field(default_factory=list)   # all column names (header or 'column i')
+    def __len__(self): return len(self.smiles)
+    def where(self, i:int)->str:
+        "Where row `i` is in the file, for messages."
+        return f"line {self.lines[i]} of {self.path.name!r}"
+    def describe(self)->str:
+        "One line saying what was read from which columns."
+        hdr = '' if self.how.startswith('SDF') else f" ({'header row skipped' if self.header else 'no header row'})"
+        s = f"read {len(self)} rows from {str(self.path)!r}{hdr}: SMILES from {self.smiles_col!r} ({self.how})"
+        if self.label_col is not None: s += f", labels from {self.label_col!r}"
+        if self.id_col is not None: s += f", ids from {self.id_col!r}"
+        return s
+
+# %% ../nbs/01_data.ipynb #7c5bf921
+def _text_of(path:Path):
+    "Text of `path` (gzip-aware, UTF-8 with or without BOM); unreadable files are `BadFileError`s naming it."
+    try:
+        raw = gzip.open(path).read() if path.suffix == '.gz' else path.read_bytes()
+        return raw.decode('utf-8-sig')
+    except UnicodeDecodeError as e: raise BadFileError(f"{str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}); expected a CSV/TSV/.smi file") from None
+    except (OSError, EOFError) as e: raise BadFileError(f"{str(path)!r} could not be read: {type(e).__name__}: {e}") from None
+
+def _parses(s:str)->bool:
+    if not isinstance(s, str) or not s.strip() or len(s) > 2000: return False
+    from rdkit import Chem, rdBase
+    with rdBase.BlockLogs(): m = Chem.MolFromSmiles(s.strip())
+    return m is not None and m.GetNumAtoms() > 0
+
+# %% ../nbs/01_data.ipynb #45ed80bc
+def _smi_rows(text:str)->list:
+    "(line number, [smiles, name]) rows of a .smi file: `#` comments and blank lines skipped; a leading blank means an empty SMILES."
+    rows = []
+    for ln, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith('#'): continue
+        if line[0] in ' \t': rows.append((ln, ['', line.strip()])); continue
+        p = line.split(None, 1)
+        rows.append((ln, [p[0], p[1].strip() if len(p) > 1 else '']))
+    return rows
+
+def _table_rows(text:str, sep:str)->list:
+    "(line number, fields) rows of delimited text; blank rows and rows starting with '#' skipped."
+    rows, r = [], csv.reader(io.StringIO(text, newline=''), delimiter=sep)
+    try:
+        for f in r:
+            if not f or not any(x.strip() for x in f) or f[0].lstrip().startswith('#'): continue
+            rows.append((r.line_num, [x.strip() for x in f]))
+    except csv.Error as e: raise BadFileError(f"malformed delimited text at line {r.line_num}: {e}") from None
+    return rows
+
+# %% ../nbs/01_data.ipynb #0d0fe835
+def _sniff_sep(text:str, path:Path)->str|None:
+    "',' '\\t' ';' or '|' for delimited text, None for whitespace-separated .smi layout."
+    stem = path.name[:-3] if path.suffix == '.gz' else path.name
+    if stem.endswith(('.tsv', '.tab')): return '\t'
+    first = next((l for l in text.splitlines() if l.strip() and not l.lstrip().startswith('#')), '')
+    if stem.endswith('.csv'):
+        try: return csv.Sniffer().sniff(first, delimiters=',\t;|').delimiter
+        except csv.Error: return ','
+    if ',' in first: return ','             # a CSV under another name: SMILES never hold commas
+    if stem.endswith(SMI_SUFFIXES): return None
+    if '\t' in first: return '\t'
+    return None
+
+# %% ../nbs/01_data.ipynb #3b70a987
+def _is_index(spec)->bool:
+    return (isinstance(spec, numbers.Integral) and not isinstance(spec, bool)) or (isinstance(spec, str) and spec.strip().lstrip('-').isdigit())
+
+def _pick_column(spec, names:list, header:bool, what:str, path:Path)->int:
+    "Index of the column `spec` names (header name, case-insensitive, or an index from 0)."
+    if _is_index(spec):
+        i = int(spec)
+        if not 0 <= i < len(names): raise BadInputError(f"{what} {i} is out of range: {str(path)!r} has {len(names)} column(s), indices 0..{len(names)-1}")
+        return i
+    if not isinstance(spec, str) or not spec.strip(): raise BadTypeError(f"{what} must be a column name or index, got {spec!r}")
+    low = [n.lower().strip() for n in names]
+    if spec.lower().strip() in low: return low.index(spec.lower().strip())
+    hint = '' if header else ' (the file has no header row: name the column by its index from 0)'
+    raise BadInputError(f"{what} {spec!r} is not a column of {str(path)!r}; columns: {names}{hint}")
+
+# %% ../nbs/01_data.ipynb #392e62b3
+def _smiles_by_content(rows:list, ncol:int)->int:
+    "The column whose sampled values RDKit parses most often (ties: more distinct, longer values); -1 if none parses in half the rows."
+    sample = rows[1:51] or rows[:1]
+    best = None
+    for k in range(ncol):
+        vals = [r[k] for _, r in sample if k < len(r)]
+        key = (sum(map(_parses, vals)), len(set(vals)), sum(map(len, vals)))
+        if key[0] and (best is None or key > best[0]): best = (key, k)
+    return best[1] if best is not None and best[0][0] >= max(1, len(sample) // 2) else -1
+
+def _looks_numeric(x:str)->bool:
+    try: float(x); return True
+    except ValueError: return False
+
+# %% ../nbs/01_data.ipynb #dab1453c
+def _delimited_layout(rows:list, smiles_col, path:Path, strict:bool=False)->tuple[int, str, bool, list]:
+    "(SMILES column, how it was found, header?, column names) of a delimited file; `strict`: a header with a column named as asked or 'smiles'."
+    first, ncol = rows[0][1], max(len(r) for _, r in rows)
+    low = [x.lower().strip() for x in first]
+    named = [k for k, x in enumerate(low) if x in SMILES_NAMES or 'smiles' in x]
+    known = bool(named) or any(x in ID_NAMES for x in low)
+    pad = lambda: first + [f'column {i}' for i in range(len(first), ncol)]
+    if strict:   # `read_smiles`: no detection by content, no headerless tables
+        want = 'smiles' if smiles_col is None else str(smiles_col).lower().strip()
+        if want not in low: raise BadFileError(f"{str(path)!r} has no {'column ' + repr(smiles_col) if smiles_col is not None else 'smiles column'}; columns: {first}")
+        return low.index(want), 'as named' if smiles_col is not None else 'found by its header', True, pad()
+    if smiles_col is not None and not _is_index(smiles_col):       # a name: the file must have a header
+        return _pick_column(smiles_col, pad(), True, 'smiles_col', path), 'as named', True, pad()
+    if smiles_col is not None: k, how = _pick_column(smiles_col, [f'column {i}' for i in range(ncol)], False, 'smiles_col', path), 'as named'
+    elif named: k, how = named[0], 'found by its header'
+    else:
+        k, how = _smiles_by_content(rows, ncol), 'found by parsing'
+        if k < 0: raise BadInputError(f"no column of {str(path)!r} looks like SMILES: none is named {'/'.join(SMILES_NAMES[:3])}, "
+                                      f"and none of its {ncol} column(s) parses as SMILES in most rows; name it with --smiles-col")
+    # a header: a known column name, or a first value that does not parse where the rows below do, in a row with no numbers
+    head = known or (len(rows) > 1 and not _parses(first[k] if k < len(first) else '') and not any(map(_looks_numeric, first))
+                     and any(_parses(r[k]) for _, r in rows[1:21] if k < len(r)))
+    return k, how, head, (pad() if head else [f'column {i}' for i in range(ncol)])
+
+# %% ../nbs/01_data.ipynb #6da9d3b5
+def _auto_label_column(names:list, body:list, taken:set, path:Path)->int:
+    "The one column left once SMILES and id columns are taken (else the one holding numbers or two classes)."
+    left = [k for k, n in enumerate(names) if k not in taken and n.lower().strip() not in ID_NAMES]
+    if len(left) > 1:
+        def label_like(k):
+            v = {r[k] for _, r in body if k < len(r) and r[k] != ''}
+            return bool(v) and (len(v) <= 2 or all(map(_looks_numeric, v)))
+        left = [k for k in left if label_like(k)] or left
+    if len(left) == 1: return left[0]
+    if not left: raise BadInputError(f"{str(path)!r} has no label column (columns: {names}); name one with --label-col")
+    raise BadInputError(f"{str(path)!r} has several possible label columns {[names[k] for k in left]}; choose one with --label-col")
+
+# %% ../nbs/01_data.ipynb #196e2674
+def _smi_layout(rows:list, smiles_col, path:Path)->tuple[int, str, bool, list]:
+    "The fixed layout of a .smi file: SMILES, then the name; a first line 'smiles ...' is a header."
+    names = ['smiles', 'name']
+    if smiles_col is not None and _pick_column(smiles_col, names, True, 'smiles_col', path) != 0:
+        raise BadInputError(f"smiles_col {smiles_col!r}: in the .smi file {str(path)!r} the SMILES is the first field of each line")
+    return 0, '.smi: the first field of each line', rows[0][1][0].lower() in SMILES_NAMES, names
+
+# %% ../nbs/01_data.ipynb #9af89b0b
+def _sdf_rows(text:str, path:Path)->list:
+    "Rows of an SDF file as a table: a header ['smiles', 'name', properties...], then one row per record that RDKit parses."
+    recs, cur, start = [], [], 1
+    for ln, line in enumerate(text.splitlines(), 1):
+        if line.strip() == '$$$$': recs.append((start, cur)); cur, start = [], ln + 1
+        else: cur.append(line)
+    if any(l.strip() for l in cur): recs.append((start, cur))
+    props, rows, bad = [], [], []
+    for start, lines in recs:
+        end = next((i for i, l in enumerate(lines) if l.startswith('M  END')), None)
+        p, i = {}, (end + 1 if end is not None else len(lines))
+        while i < len(lines):
+            if lines[i].startswith('>') and '<' in lines[i]:
+                key = lines[i].split('<', 1)[1].split('>', 1)[0]; i += 1; val = []
+                while i < len(lines) and lines[i].strip(): val.append(lines[i].strip()); i += 1
+                p[key] = ' '.join(val); props += [key] if key not in props else []
+            i += 1
+        from rdkit import Chem, rdBase
+        with rdBase.CaptureErrorLog() as log: m = Chem.MolFromMolBlock('\n'.join(lines[:end + 1] if end is not None else lines))
+        if m is None or m.GetNumAtoms() == 0: bad.append((start, _clean_log(log.messages) if m is None else 'no atoms')); continue
+        rows.append((start, [Chem.MolToSmiles(m), lines[0].strip() if lines else '', *[p.get(k, '') for k in props]]))
+    if bad:
+        first = f"the record at line {bad[0][0]}: {bad[0][1]}"
+        if not rows: raise BadFileError(f"{str(path)!r}: none of its {len(bad)} SDF records could be parsed; first: {first}")
+        warnings.warn(f"{str(path)!r}: {len(bad)} of {len(recs)} SDF records could not be parsed and are left out; first: {first}", stacklevel=3)
+    return [(0, ['smiles', 'name', *props])] + [(ln, r + [''] * (2 + len(props) - len(r))) for ln, r in rows]
+
+# %% ../nbs/01_data.ipynb #12737ca4
+def read_molecules(
+    path,                          # .csv/.tsv/.smi/.txt/.sdf (optionally .gz)
+    smiles_col=None,               # SMILES column: header name or index from 0 (None: found by header, else by parsing)
+    label_col=None,                # label column to read (None: none; 'auto': the only column left besides SMILES and id)
+    id_col=None,                   # id/name column (None: a column named id/name/..., or the .smi name field)
+    sep:str|None=None,             # delimiter (None: from the suffix, else sniffed; .smi is whitespace-separated)
+    detect:bool=True,              # False: a table's SMILES column must be the one named (or 'smiles'), never found by content
+)->MoleculeTable:
+    "Read SMILES (and optionally ids and labels) from a user file; `.describe()` says which columns were read."
+    path = check_path(path, 'SMILES file', kind='file')
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1): raise BadInputError(f"sep must be one character, got {sep!r}")
+    stem = path.name[:-3] if path.suffix == '.gz' else path.name
+    if stem.lower().endswith(('.xlsx', '.xls', '.parquet', '.pkl', '.pickle', '.npy', '.npz', '.feather', '.mol2', '.pdb')):
+        raise BadFileError(f"{str(path)!r}: {Path(stem).suffix} files are not read here; save the table as CSV/TSV (a SMILES column) or the molecules as .smi/.sdf")
+    text = _text_of(path)
+    sdf = stem.lower().endswith(('.sdf', '.sd', '.mol'))
+    sep = ',' if sdf else (sep or _sniff_sep(text, path))
+    try: rows = _sdf_rows(text, path) if sdf else _smi_rows(text) if sep is None else _table_rows(text, sep)
+    except BadFileError as e: raise BadFileError(f"{str(path)!r}: {e}" if str(path) not in str(e) else str(e)) from None
+    if not rows: raise BadFileError(f"{str(path)!r} holds no rows (only blank lines or comments); expected one SMILES per line")
+    k, how, header, names = _smi_layout(rows, smiles_col, path) if sep is None else _delimited_layout(rows, smiles_col, path, not detect)
+    body = rows[1:] if header else rows
+    if not body: raise BadFileError(f"{str(path)!r} holds a header but no rows")
+    get = lambda r, j: r[j] if j < len(r) else ''
+    if sdf: how, header = 'SDF: the canonical SMILES of each record', False
+    t = MoleculeTable([get(r, k) for _, r in body], [ln for ln, _ in body], path, names[k], how, header, columns=list(names))
+    if id_col is not None: j = _pick_column(id_col, names, header, 'id_col', path)
+    else: j = 1 if sep is None else next((i for i, n in enumerate(names) if header and i != k and n.lower().strip() in ID_NAMES), None)
+    if j is not None and j != k: t.ids, t.id_col = [get(r, j) for _, r in body], names[j]
+    if label_col is not None:
+        if label_col == 'auto': j = _auto_label_column(names, body, {k} | ({names.index(t.id_col)} if t.id_col else set()), path)
+        else: j = _pick_column(label_col, names, header or sep is None, 'label_col', path)
+        if j == k: raise BadInputError(f"label_col {label_col!r} is the SMILES column {names[k]!r}; choose another column")
+        t.labels, t.label_col = [get(r, j) for _, r in body], names[j]
+    return t
+
 # %% ../nbs/01_data.ipynb #df4a8188
+def _old_names(path:Path, smiles_col, table:bool):
+    "`read_smiles`' table: its name column chosen by the priority name > id > compound_id > compound_name (None: row numbers)."
+    t = read_molecules(path, smiles_col, detect=False)
+    if not table: return t, t.ids
+    low = [c.lower().strip() for c in t.columns]
+    want = next((c for c in ('name', 'id', 'compound_id', 'compound_name') if c in low), None)
+    if want is None: return t, None
+    if (t.id_col or '').lower().strip() != want: t = read_molecules(path, smiles_col, id_col=t.columns[low.index(want)], detect=False)
+    return t, t.ids
+
 def read_smiles(
     path:str|Path,          # .smi (SMILES then optional name, whitespace-separated) or .csv/.tsv with a SMILES column
     smiles_col:str|None=None,  # the SMILES column of a table (None: the column named 'smiles', any case)
     on_error:str='raise',   # an empty SMILES: 'raise' (naming its line) or 'skip' (with one warning and a count)
 )->list[tuple[str,str]]:
-    "(smiles, name) pairs from a SMILES file; names default to the line number. `#` lines are comments. Strings are not parsed here."
+    "(smiles, name) pairs from a SMILES file (the strict form of `read_molecules`); names default to the row or line number. Strings are not parsed here."
     path = _check_file(path)
     check_choice(on_error, 'on_error', ('raise', 'skip'))
     stem = path.name[:-3] if path.suffix == '.gz' else path.name
+    table = stem.endswith(('.csv', '.tsv'))
+    if table and read_table(path) == []: return []          # a header and no rows (an empty file is an error there)
+    t, names = _old_names(path, smiles_col, table)
     out, empty = [], []
-    if stem.endswith(('.csv', '.tsv')):
-        rows = read_table(path)
-        if not rows: return []
-        keys = {k.lower().strip(): k for k in rows[0]}
-        col = smiles_col if smiles_col is not None else keys.get('smiles')
-        if col not in rows[0]: raise BadFileError(f"{str(path)!r} has no {'column ' + repr(smiles_col) if smiles_col else 'smiles column'}; columns: {list(rows[0])}")
-        nk = next((keys[k] for k in ('name', 'id', 'compound_id', 'compound_name') if k in keys), None)
-        for i, r in enumerate(rows):
-            s = (r[col] or '').strip()
-            if s: out.append((s, r[nk] if nk else str(i)))
-            else: empty.append(i + 2)
-    else:
-        try:
-            with _open_text(path) as f:
-                for i, line in enumerate(f):
-                    if not line.strip() or line.lstrip().startswith('#'): continue
-                    parts = line.split()
-                    if line[0] in ' \t': empty.append(i + 1); continue   # the first field is empty: what follows is a name
-                    if i == 0 and parts[0].lower() == 'smiles': continue
-                    out.append((parts[0], ' '.join(parts[1:]) or str(i)))
-        except UnicodeDecodeError as e: raise BadFileError(f"{str(path)!r} is not UTF-8 text (byte {e.start})") from None
+    for i, s in enumerate(t.smiles):
+        nm = ' '.join(names[i].split()) if names is not None and names[i] else str(i if table else t.lines[i] - 1)
+        if s.strip(): out.append((s.strip(), nm))
+        else: empty.append(t.lines[i])
     if empty:
         msg = f"{str(path)!r}: empty SMILES at line(s) {empty[:10]}{'...' if len(empty) > 10 else ''} ({len(empty)} in all)"
         if on_error == 'raise': raise BadFileError(msg)
