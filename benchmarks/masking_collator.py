@@ -12,7 +12,7 @@ import torch
 torch.set_num_threads(1)
 from transformers import DataCollatorForLanguageModeling
 from pydoc_data.topics import topics
-from methodbook.masking.collator import DynamicMaskCollator
+from methodbook.masking.collator import DynamicMaskCollator, frequency_weights
 from methodbook.masking.ratio import parse_ratio
 from methodbook.masking.text import read_corpus, train_wordpiece
 
@@ -73,12 +73,17 @@ def main():
         mb_uni = DynamicMaskCollator(tok, ratio='uniform:0.15:0.5', seed=0)
         mb_wwm = DynamicMaskCollator(tok, ratio=0.15, mode='word', seed=0)
         mb_span = DynamicMaskCollator(tok, ratio=0.15, mode='span', seed=0)
+        fw = frequency_weights(ex_tok, len(tok))   # word-level proportions: rare tokens masked more
+        mb_freq = DynamicMaskCollator(tok, ratio=0.15, seed=0, token_weights=fw)
+        mb_freq_w = DynamicMaskCollator(tok, ratio=0.15, mode='word', seed=0, token_weights=fw)
         name = 'ragged 128-512' if ragged else '64 x 512'
         pairs = [('token, fixed 15%', lambda: hf_tok(ex_tok), lambda: mb_tok(ex_tok)),
                  ('token, uniform(0.15, 0.5)', lambda: hf_tok(ex_tok), lambda: mb_uni(ex_tok)),
                  ('whole-word, offset_mapping', lambda: hf_wwm(ex_off), lambda: mb_wwm(ex_off)),
                  ('whole-word, word_ids', lambda: hf_wwm(ex_off), lambda: mb_wwm(ex_wid)),
-                 ('span (mean 3), vs HF token', lambda: hf_tok(ex_tok), lambda: mb_span(ex_tok))]
+                 ('span (mean 3), vs HF token', lambda: hf_tok(ex_tok), lambda: mb_span(ex_tok)),
+                 ('token, frequency-weighted (word-level proportions), vs HF token', lambda: hf_tok(ex_tok), lambda: mb_freq(ex_tok)),
+                 ('whole-word, frequency-weighted, word_ids, vs HF whole-word', lambda: hf_wwm(ex_off), lambda: mb_freq_w(ex_wid))]
         rows = []
         for path, f_hf, f_mb in pairs:
             try: rows.append((path,) + timeit_pair(f_hf, f_mb, a.reps))

@@ -2,8 +2,8 @@
 from the saved models. Resumable: run the same command again (or with a larger --steps) and every run continues
 from its newest checkpoint; finished rows are skipped.
 
-    nice -n 10 python benchmarks/masking_experiment.py train    [--steps 400 --hidden 64 --layers 2 --max-len 128 --batch-size 32]
-    nice -n 10 python benchmarks/masking_experiment.py evaluate [same size flags]
+    nice -n 10 python benchmarks/masking_experiment.py all      [--steps 500 --hidden 64 --layers 2 --max-len 64 --batch-size 32]
+    nice -n 10 python benchmarks/masking_experiment.py train|evaluate [same size flags]   # one phase only
     python benchmarks/masking_experiment.py train --smoke      # a few steps of everything, on CPU, in a temp folder
 
 Checkpoints and models go to --out (default runs/masking_experiment, not committed); result rows (JSON lines) to
@@ -30,18 +30,18 @@ def parse(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('phase', choices=('train', 'evaluate', 'all'))
     ap.add_argument('--corpus', default='mix')
-    ap.add_argument('--steps', type=int, default=400)
-    ap.add_argument('--decay-steps', type=int, default=400, help='the 30%%->15%% decay spans these steps (fixed, so a longer run resumes)')
+    ap.add_argument('--steps', type=int, default=500)
+    ap.add_argument('--decay-steps', type=int, default=500, help='the 30%%->15%% decay spans these steps (fixed, so a longer run resumes)')
     ap.add_argument('--hidden', type=int, default=64)
     ap.add_argument('--layers', type=int, default=2)
     ap.add_argument('--heads', type=int, default=2)
-    ap.add_argument('--max-len', type=int, default=128)
+    ap.add_argument('--max-len', type=int, default=64)
     ap.add_argument('--batch-size', type=int, default=32)
     ap.add_argument('--vocab-size', type=int, default=4000)
-    ap.add_argument('--lr', type=float, default=2e-3)
-    ap.add_argument('--warmup', type=int, default=40)
+    ap.add_argument('--lr', type=float, default=5e-3)
+    ap.add_argument('--warmup', type=int, default=30)
     ap.add_argument('--ckpt-every', type=int, default=0)
-    ap.add_argument('--eval-every', type=int, default=20)
+    ap.add_argument('--eval-every', type=int, default=25)
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     ap.add_argument('--arms', nargs='+', default=None)
     ap.add_argument('--out', default='runs/masking_experiment')
@@ -62,13 +62,14 @@ def main(argv=None):
     if a.arms: arms = {k: arms[k] for k in a.arms}
     res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
     t = time.time()
-    if a.phase in ('train', 'all'):
-        run_experiment(base, train, a.out, res/'train.jsonl', a.seeds, arms)
-        print(f"train: {time.time() - t:.0f} s", flush=True)
-    if a.phase in ('evaluate', 'all'):
-        from methodbook.masking.evaluate import evaluate_runs
-        evaluate_runs(base, a.out, res, a.seeds, list(arms), steps=a.steps, smoke=a.smoke)
-        print(f"evaluate: {time.time() - t:.0f} s", flush=True)
+    from methodbook.masking.evaluate import evaluate_runs
+    for seed in a.seeds:   # seed by seed, so a cut-off run leaves whole seeds, trained and evaluated
+        if a.phase in ('train', 'all'):
+            run_experiment(base, train, a.out, res/'train.jsonl', [seed], arms)
+            print(f"seed {seed} trained: {time.time() - t:.0f} s", flush=True)
+        if a.phase in ('evaluate', 'all'):
+            evaluate_runs(base, a.out, res, [seed], list(arms), steps=a.steps, smoke=a.smoke)
+            print(f"seed {seed} evaluated: {time.time() - t:.0f} s", flush=True)
     return a
 
 
