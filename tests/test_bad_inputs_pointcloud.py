@@ -164,6 +164,8 @@ def test_cli_pretrain_checks_arguments_before_work(tmp_path, capsys):
     _cli_fails(capsys, ['pretrain', '--out', str(out), '--data', str(tmp_path/'none')], '--data', 'does not exist')
     _cli_fails(capsys, ['pretrain', '--out', str(out), '--on-error', 'ignore'], '--on-error must be one of')
     _cli_fails(capsys, ['pretrain', '--out', str(out), '--normalize', 'cube'], '--normalize must be one of')
+    _cli_fails(capsys, ['pretrain', '--out', str(out), '--pool', 'mean'], "--pool must be one of 'max', 'quantile'")
+    _cli_fails(capsys, ['pretrain', '--out', str(out), '--pointnet', '-1'], '--pointnet')
     (tmp_path/'file').write_text('keep')
     _cli_fails(capsys, ['pretrain', '--out', str(tmp_path/'file')], '--out', 'is a file')
     assert not out.exists() and (tmp_path/'file').read_text() == 'keep'

@@ -173,3 +173,13 @@ def test_deprecated_pretrain_config_trains_the_same_weights(shapes):
 def test_bad_configs_name_the_field(shapes, call, exc, msg):
     X, _ = shapes
     with pytest.raises(exc, match=msg if msg.startswith('AEConfig.sor') else msg.replace('(', r'\(').replace('[', r'\[')): call(X)
+
+# ---- the command line ----------------------------------------------------------------------------------------------
+def test_cli_pretrains_the_robust_encoder(tmp_path, capsys):
+    from methodbook import cli
+    out = tmp_path/'run'
+    assert cli.main(['pointcloud', 'pretrain', '--out', str(out), '--steps', '2', '--n-per-class', '2', '--n-points', '64',
+                     '--pointnet', '8', '--pool', 'quantile', '--sor']) == 0
+    m = PointCloudAE.load(out)
+    assert (m.cfg.pointnet, m.cfg.pool, m.cfg.sor) == (8, 'quantile', True)
+    assert m.pointnet.pool == 'quantile'

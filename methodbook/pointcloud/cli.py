@@ -53,13 +53,14 @@ def _read_data(data, n_per_class:int, n_points:int, seed:int, test_frac:float, n
 _RUN_FILES = ('metrics.jsonl', 'checkpoints', 'model')
 
 # %% ../../nbs/59_pointcloud.cli.ipynb #cdd2bed3
-def _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)->Path:
+def _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, pointnet, pool, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)->Path:
     "Every `pretrain` argument checked before any work (the names are the command line's); the checked --out folder."
     _check_common(n_points, seed, on_error, noise)
     check_number(steps, '--steps', lo=1, integer=True); check_number(batch_size, '--batch-size', lo=1, integer=True)
     check_number(lr, '--lr', lo=0, lo_open=True); check_choice(rep, '--rep', ('voxel', 'bps'))
     check_number(res, '--res', lo=4, hi=128, integer=True)
     if res & (res - 1): raise BadInputError(f"--res must be a power of two in [4, 128], got {res}")
+    check_number(pointnet, '--pointnet', lo=0, hi=4096, integer=True); check_choice(pool, '--pool', ('max', 'quantile'))
     check_number(n_per_class, '--n-per-class', lo=1, integer=True); check_number(test_frac, '--test-frac', lo=0, hi=1, hi_open=True)
     from methodbook.pointcloud.data import NORMALIZATIONS
     check_choice(normalize, '--normalize', NORMALIZATIONS)
@@ -80,6 +81,9 @@ def pretrain_cmd(
     lr:float=2e-3,
     rep:str='voxel',            # tensor representation: voxel or bps
     res:int=16,                 # voxel grid side, a power of two in [4, 128]
+    pointnet:int=0,             # > 0: a PointNet branch of this size beside the grid
+    pool:str='max',             # the PointNet branch's pool over points: max, or quantile (robust to outlier points)
+    sor:bool=False,             # statistical outlier removal of every cloud before encoding (training and use)
     normalize:str='unit_sphere',  # how clouds are normalized (stored with the model; embed and evaluate apply it): unit_sphere or none
     n_per_class:int=24,         # embedded shapes per class (half are the test split)
     n_points:int=512,           # points sampled per cloud
@@ -89,10 +93,10 @@ def pretrain_cmd(
     overwrite:bool=False,       # replace the run already in --out
 ):
     "Pretrain a point-cloud autoencoder by noisy reconstruction, on your mesh folder (--data) or the embedded shapes."
-    out_p = _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)
+    out_p = _check_pretrain_args(out, data, noise, steps, batch_size, lr, rep, res, pointnet, pool, normalize, n_per_class, n_points, test_frac, on_error, seed, overwrite)
     from methodbook.pointcloud.data import NORMALIZATIONS
     from methodbook.pointcloud.model import AEConfig, PointCloudPretrainConfig, train_config, pretrain
-    ae = AEConfig(rep=rep, res=res, normalize=normalize)
+    ae = AEConfig(rep=rep, res=res, pointnet=pointnet, pool=pool, sor=sor, normalize=normalize)
     pc, tc = PointCloudPretrainConfig(noise_level=noise, batch_size=batch_size), train_config(steps, lr=lr, seed=seed, progress=True)
     d, msgs = _read_data(data, n_per_class, n_points, seed, test_frac, normalize, on_error)
     for m in msgs: _warn('pretrain', m)
