@@ -143,3 +143,50 @@ def test_molecules_help_imports_no_heavy_modules():
             "print(sorted(m for m in ('torch', 'rdkit', 'torch_geometric', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().endswith('[]'), out.stdout + out.stderr
+
+
+# ---- pretraining at scale: configs, neighbour batches, shards ------------------------------------------------------
+from methodbook.molecules.contrastive import MoleculePretrainConfig, NeighbourBatchSampler
+from methodbook.molecules.fingerprints import neighbour_table
+from methodbook.molecules.shards import featurize_shards, GraphShards, pretrain_shards
+
+SCALE_CASES = [
+    ('negative nearest', lambda d: MoleculePretrainConfig(nearest=-1), BadInputError, 'MoleculePretrainConfig.nearest must be'),
+    ('a floor above 1', lambda d: MoleculePretrainConfig(min_sim=1.5), BadInputError, 'MoleculePretrainConfig.min_sim must be'),
+    ('groups of 0', lambda d: MoleculePretrainConfig(group_size=0), BadInputError, 'MoleculePretrainConfig.group_size must be'),
+    ('removing every atom', lambda d: MoleculePretrainConfig(subgraph=1.0), BadInputError, 'MoleculePretrainConfig.subgraph must be in [0, 1)'),
+    ('a float group size', lambda d: MoleculePretrainConfig(group_size=2.5), BadInputError, 'MoleculePretrainConfig.group_size must be an integer'),
+    ('nearest in the loss < 0', lambda d: contrastive_loss(torch.randn(4, 8), torch.randn(4, 8), torch.eye(4), nearest=-2), BadInputError, 'nearest must be >= 0'),
+    ('neighbours of one molecule', lambda d: neighbour_table(_fp(2048)[:1]), BadInputError, 'need at least 2 fingerprints'),
+    ('neighbours of unpacked strings', lambda d: neighbour_table('CCO'), BadTypeError, 'fp must be a tensor of fingerprints'),
+    ('a sampler batch of 1', lambda d: NeighbourBatchSampler([(0, 4, None)], 1), BadInputError, 'batch_size must be >= 2'),
+    ('shards of a bare str', lambda d: featurize_shards('CCO', d/'s'), BadTypeError, 'wrap one SMILES in a list'),
+    ('shards of size 1', lambda d: featurize_shards(SMILES, d/'s', shard_size=1), BadInputError, 'shard_size must be'),
+    ('zero neighbours', lambda d: featurize_shards(SMILES, d/'s', neighbours=0), BadInputError, 'neighbours must be'),
+    ('shards into a file', lambda d: featurize_shards(SMILES, d/'f.txt'), BadFileError, "is a file; expected a folder"),
+    ('another job in the folder', lambda d: featurize_shards(SMILES[:5], d/'done'), BadInputError, 'holds shards of other n_smiles'),
+    ('a folder without shards', lambda d: GraphShards(d), BadFileError, 'has no shards.json'),
+    ('a missing shard', lambda d: GraphShards(d/'gap'), BadFileError, 'lacks 1 of 2 shards (first: 1); rerun featurize_shards'),
+    ('a corrupt shard', lambda d: GraphShards(d/'bad').shard(0), BadFileError, 'could not be read as a shard'),
+    ('atom-only shards asked for groups', lambda d: GraphShards(d/'atoms'), BadInputError, 'was featurized without group nodes; pass groups=False'),
+    ('a vocabulary unlike the shards', lambda d: pretrain_shards(d/'done', MoleculePretrainConfig(vocab='ifg')), BadInputError, "cfg.vocab is 'ifg' but the shards were featurized with 'rdkit'"),
+    ('a wrong train config', lambda d: pretrain_shards(d/'done', train={'max_steps': 2}), BadTypeError, 'train must be a TrainConfig'),
+]
+
+@pytest.fixture(scope='module')
+def shard_dirs(tmp_path_factory):
+    d = tmp_path_factory.mktemp('scale')
+    (d/'f.txt').write_text('x')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        featurize_shards(SMILES, d/'done', shard_size=4, neighbours=2)
+        featurize_shards(SMILES, d/'gap', shard_size=4, neighbours=2); (d/'gap'/'shard_00001.npz').unlink()
+        featurize_shards(SMILES, d/'bad', shard_size=4, neighbours=2); (d/'bad'/'shard_00000.npz').write_bytes(b'not a zip')
+        featurize_shards(SMILES, d/'atoms', shard_size=4, neighbours=2, groups=False)
+    return d
+
+@pytest.mark.parametrize('what,f,exc,msg', SCALE_CASES, ids=[c[0] for c in SCALE_CASES])
+def test_scale_api_rejects_and_writes_nothing(what, f, exc, msg, shard_dirs):
+    before = _snapshot(shard_dirs)
+    with pytest.raises(exc, match=re.escape(msg)): f(shard_dirs)
+    assert _snapshot(shard_dirs) == before

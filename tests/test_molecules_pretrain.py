@@ -141,3 +141,55 @@ def test_pretrain_script_smoke(tmp_path):
     rows = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{')]
     assert {x['event'] for x in rows} >= {'start', 'featurized', 'pretrain', 'arm done'}
     assert (tmp_path/'runs'/'full'/'encoder'/'model.safetensors').exists() and (tmp_path/'runs'/'plain'/'encoder'/'model.safetensors').exists()
+
+
+# ---- the shipped encoder ------------------------------------------------------------------------------------------
+def _cli(argv, capsys):
+    from methodbook import cli
+    try: rc = cli.main(['molecules'] + argv)
+    except SystemExit as e: rc = e.code
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+def test_shipped_encoder_is_small_and_loads():
+    from methodbook.molecules.cli import pretrained_path
+    from methodbook.molecules.encoder import MolEncoder
+    d = pretrained_path()
+    assert (d/'model.safetensors').stat().st_size < 2 * 2**20 and (d/'README.md').exists()
+    enc = MolEncoder.load(d)
+    assert 64 <= enc.cfg.hidden <= 128 and enc.featurization['groups'] is True
+    card = (d/'README.md').read_text()
+    assert 'MOSES' in card and 'molecules_downstream' in card      # the card names its data and where downstream numbers live
+
+def test_embed_own_csv_with_the_shipped_encoder(tmp_path, capsys):
+    from sklearn.linear_model import Ridge
+    p = tmp_path/'my.csv'
+    p.write_text('compound,smiles,activity\nA1,CCO,0.1\nA2,c1ccccc1O,0.9\nA3,not-a-smiles,0.5\nA4,CC(=O)Oc1ccccc1C(=O)O,1.3\nA5,CCN(CC)CC,0.2\n')
+    rc, out, err = _cli(['embed', str(p), '--smiles-col', 'smiles', '--out', str(tmp_path/'emb.csv')], capsys)
+    assert rc == 0, err
+    assert "SMILES from 'smiles'" in out and 'the shipped encoder' in out and 'skipped 1 of 5' in out
+    import csv
+    rows = list(csv.reader(open(tmp_path/'emb.csv')))
+    assert rows[0][:4] == ['row', 'line', 'compound', 'smiles'] and [r[0] for r in rows[1:]] == ['0', '1', '3', '4']
+    X = np.array([r[4:] for r in rows[1:]], float)
+    assert X.shape[0] == 4 and 64 <= X.shape[1] <= 128 and np.isfinite(X).all() and X.std(0).max() > 0
+    Ridge().fit(X, [0.1, 0.9, 1.3, 0.2])                                # what scikit-learn takes
+    rc, out, err = _cli(['embed', str(p), '--out', str(tmp_path/'emb.npy'), '--on-error', 'raise'], capsys)
+    assert rc == 2 and "line 4 of 'my.csv'" in err and not (tmp_path/'emb.npy').exists()
+
+@pytest.mark.parametrize('argv,msg', [
+    (['embed', '{d}/my.csv', '--out', '{d}/emb.parquet'], 'expected a .npy or .csv file name'),
+    (['embed', '{d}/my.csv'], '--out is required'),
+    (['embed', '--out', '{d}/emb.csv'], 'give the SMILES file to embed'),
+    (['embed', '{d}/missing.csv', '--out', '{d}/emb.csv'], 'does not exist'),
+    (['embed', '{d}/my.csv', '--smiles-col', 'structure', '--out', '{d}/emb.csv'], "smiles_col 'structure' is not a column"),
+    (['embed', '{d}/my.csv', '--model', '{d}/nomodel', '--out', '{d}/emb.csv'], 'does not exist'),
+    (['embed', '{d}/my.csv', '--batch-size', '0', '--out', '{d}/emb.csv'], '--batch-size must be >= 1'),
+    (['embed', '{d}/my.csv', '--out', '{d}/nofolder/emb.csv'], "--out: folder"),
+])
+def test_embed_bad_inputs_write_nothing(tmp_path, capsys, argv, msg):
+    (tmp_path/'my.csv').write_text('id,smiles\n1,CCO\n2,CCN\n')
+    before = sorted(p.name for p in tmp_path.rglob('*'))
+    rc, out, err = _cli([a.format(d=tmp_path) for a in argv], capsys)
+    assert rc == 2 and msg in err and len(err.strip().splitlines()) == 1, err
+    assert sorted(p.name for p in tmp_path.rglob('*')) == before
