@@ -154,13 +154,11 @@ def pretrain_cmd(
     steps:int=0,              # optimizer steps (0: one epoch)
     batch_size:int=128,       # molecules per batch (>= 2)
     lr:float=1e-3,            # learning rate
-    hidden:int=128,           # embedding width
-    layers:int=3,             # RGCN layers
+    hidden:int=128, layers:int=3,  # embedding width, RGCN layers
     threshold:float=0.7,      # fingerprint-positive Tanimoto (> 1: plain NT-Xent)
     nearest:int=2,            # each anchor's k most similar batch-mates are positives too (0: none)
     group_size:int=4,         # batches of near-neighbour groups of this size (1: random batches)
-    temperature:float=0.1,    # NT-Xent temperature
-    no_weighting:bool=False,  # unweighted negatives
+    temperature:float=0.1, no_weighting:bool=False,  # NT-Xent temperature; unweighted negatives
     no_groups:bool=False,     # atom-only graphs
     vocab:str='rdkit',        # 'rdkit' or 'ifg'
     n_jobs:int=2,             # featurization processes
