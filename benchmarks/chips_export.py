@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from methodbook.chips.supernet import SearchSpace, extract_subnet
-from methodbook.chips.train import load_image_data, pretrained_supernet, recalibrate_bn, accuracy
+from methodbook.chips.data import load_image_data
+from methodbook.chips.train import pretrained_supernet, recalibrate_bn, accuracy
 from methodbook.chips.export import export_model
 
 PLAIN = textwrap.dedent('''

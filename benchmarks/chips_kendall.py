@@ -174,46 +174,47 @@ def old_design_ceiling()->dict:
     return dict(n=len(s), n_val=359, **simulate_ceiling(t, np.sqrt(vn + 0.02**2), np.sqrt(vn)), observed_tau=old['kendall_tau'],
                 assumption='binomial validation noise, seed sd 0.02 (assumed)')
 
-def report(a):
-    out = Path(a.out)
-    meta = json.loads(out.with_suffix('.meta.json').read_text())
-    rows = [json.loads(l) for l in out.read_text().splitlines() if l.strip()]
-    n_val, copies = meta['n_val'], meta['copies']
-    base = np.tile(np.arange(n_val//copies), copies)
-    st = {}
-    for r in rows:
-        if r['kind'] == 'standalone': st.setdefault(r['idx'], {})[r['seed']] = r
-    pairs = sorted(i for i, d in st.items() if len(d) >= 2)
-    single = sorted(st)
-    res = dict(meta={k: v for k, v in meta.items() if k != 'archs'}, n_standalone_runs=sum(len(d) for d in st.values()),
-               n_subnets_2_seeds=len(pairs), old_design_ceiling=old_design_ceiling())
-    use = pairs if len(pairs) >= 5 else single
-    if len(use) < 3: res['note'] = 'fewer than 3 subnets with standalone accuracy'; return _write(a, res)
-    cs = {i: np.mean([unpack(d['correct'], n_val) for d in st[i].values()], 0) for i in use}
+def _variant(st, use, seeds, rows, meta, base, seed_var)->dict:
+    "τ of inherited vs standalone (mean over `seeds`) on subnets `use`, bootstrap CIs, and the simulated ceiling under this noise."
+    n_val = len(base)
+    cs = {i: np.mean([unpack(st[i][s]['correct'], n_val) for s in seeds], 0) for i in use}
     smean = np.array([cs[i].mean() for i in use])
-    if len(pairs) >= 5:
-        d = np.array([st[i][0]['acc'] - st[i][1]['acc'] for i in pairs])
-        seed_var = float((d**2).mean()/2)             # per-seed variance, pooled over subnets
-    else: seed_var = 0.02**2
-    k = min(len(st[i]) for i in use)
     vv = np.array([val_noise_var(cs[i], base) for i in use])
-    meas_var = seed_var/k + vv
-    truth = deconvolve(smean, meas_var)
-    ceil = simulate_ceiling(truth, np.sqrt(meas_var), np.sqrt(vv))
-    seed_tau = tau([st[i][0]['acc'] for i in pairs], [st[i][1]['acc'] for i in pairs]) if len(pairs) >= 3 else None
-    res.update(seeds_averaged=k, seed_sd=math.sqrt(seed_var), val_noise_sd_median=float(np.sqrt(np.median(vv))),
-               standalone_spread_sd=float(smean.std(ddof=1)), ceiling=ceil, seed0_vs_seed1_tau=seed_tau,
-               converged=_convergence(st, use), lengths={})
+    meas_var = seed_var/len(seeds) + vv
+    ceil = simulate_ceiling(deconvolve(smean, meas_var), np.sqrt(meas_var), np.sqrt(vv))
+    out = dict(n_subnets=len(use), seeds=list(seeds), ceiling=ceil, val_noise_sd_median=float(np.sqrt(np.median(vv))),
+               standalone_spread_sd=float(smean.std(ddof=1)), lengths={})
     for L in meta['lengths']:
         inh = {r['idx']: r['acc'] for r in rows if r['kind'] == 'inherited' and r['steps'] == L}
         if not all(i in inh for i in use): continue
         x = [inh[i] for i in use]
         t = tau(x, smean); lo, hi = boot_tau(x, smean)
-        res['lengths'][L] = dict(tau=t, ci95=[lo, hi], ratio_to_ceiling=t/ceil['median'] if ceil['median'] else None,
+        out['lengths'][L] = dict(tau=t, ci95=[lo, hi], ratio_to_ceiling=t/ceil['median'] if ceil['median'] else None,
                                  inherited_mean=float(np.mean(x)), largest=inh.get(len(meta['archs']) - 1), smallest=inh.get(0))
+    return out
+
+def report(a):
+    out = Path(a.out)
+    meta = json.loads(out.with_suffix('.meta.json').read_text())
+    rows = [json.loads(l) for l in out.read_text().splitlines() if l.strip()]
+    base = np.tile(np.arange(meta['n_val']//meta['copies']), meta['copies'])
+    st = {}
+    for r in rows:
+        if r['kind'] == 'standalone': st.setdefault(r['idx'], {})[r['seed']] = r
+    pairs, seed0 = sorted(i for i, d in st.items() if 0 in d and 1 in d), sorted(i for i, d in st.items() if 0 in d)
+    res = dict(meta={k: v for k, v in meta.items() if k != 'archs'}, n_standalone_runs=sum(len(d) for d in st.values()),
+               n_subnets_seed0=len(seed0), n_subnets_2_seeds=len(pairs), old_design_ceiling=old_design_ceiling(), variants={})
+    if len(pairs) >= 3:
+        d = np.array([st[i][0]['acc'] - st[i][1]['acc'] for i in pairs])
+        res.update(seed_sd=float(np.sqrt((d**2).mean()/2)), seed_sd_from=f'{len(pairs)} subnets with 2 seeds',
+                   seed0_vs_seed1_tau=tau([st[i][0]['acc'] for i in pairs], [st[i][1]['acc'] for i in pairs]))
+    else: res.update(seed_sd=0.02, seed_sd_from='assumed (fewer than 3 subnets with 2 seeds)', seed0_vs_seed1_tau=None)
+    if len(seed0) >= 3: res['variants']['seed 0, all subnets'] = _variant(st, seed0, (0,), rows, meta, base, res['seed_sd']**2)
+    if len(pairs) >= 3: res['variants']['mean of 2 seeds'] = _variant(st, pairs, (0, 1), rows, meta, base, res['seed_sd']**2)
+    res['converged'] = _convergence(st, seed0)
     res['rows'] = [dict(idx=i, arch=meta['archs'][i][0], latency_ms=meta['archs'][i][1], standalone=[st[i][s]['acc'] for s in sorted(st[i])],
                         inherited={L: next((r['acc'] for r in rows if r['kind'] == 'inherited' and r['steps'] == L and r['idx'] == i), None)
-                                   for L in meta['lengths']}) for i in use]
+                                   for L in meta['lengths']}) for i in sorted(st)]
     return _write(a, res)
 
 def _convergence(st, use)->dict:
@@ -223,27 +224,27 @@ def _convergence(st, use)->dict:
     return dict(mean_curve=[float(np.mean([c[j] for c in curves])) for j in range(m)])
 
 def _write(a, res):
-    out = Path(a.out)
+    out, m = Path(a.out), res['meta']
     out.with_suffix('.json').write_text(json.dumps(res, indent=1))
     L = [f"# Supernet fidelity (issue 13 item 5) — `{out.name}`", '',
-         f"Design: {res['meta']['n']} subnets stratified over {res['meta']['chip']} roofline latency; {res['meta']['n_val']} validation images "
-         f"({res['meta']['copies']} fresh distortions of each of the 359 held-out digits); standalone {res['meta']['standalone_steps']} steps × "
-         f"seeds; supernet lengths {res['meta']['lengths']}. Standalone runs done: {res['n_standalone_runs']}; subnets with 2 seeds: {res['n_subnets_2_seeds']}.", '']
+         f"Design: {m['n']} subnets stratified over {m['chip']} roofline latency; {m['n_val']} validation images ({m['copies']} fresh "
+         f"distortions of each of the 359 held-out digits); standalone training {m['standalone_steps']} steps per seed; supernet lengths "
+         f"{m['lengths']}. Done: {res['n_standalone_runs']} standalone runs; {res['n_subnets_seed0']} subnets with seed 0, "
+         f"{res['n_subnets_2_seeds']} with seeds 0 and 1.", '']
     o = res['old_design_ceiling']
     L += [f"Old design (issue 7: {o['n']} subnets, 359 images, 1 seed): perfect-estimator ceiling τ median {o['median']:.2f} "
-          f"(5–95%: {o['p5']:.2f}–{o['p95']:.2f}; {o['assumption']}); observed τ {o['observed_tau']:.2f}.", '']
-    if 'ceiling' in res:
-        c = res['ceiling']
-        L += [f"Measurement noise (this run): seed sd {res['seed_sd']*100:.2f} pts per run (averaged over {res['seeds_averaged']}), "
-              f"validation-sampling sd {res['val_noise_sd_median']*100:.2f} pts (cluster bootstrap over base digits), spread of standalone "
-              f"accuracy across subnets sd {res['standalone_spread_sd']*100:.2f} pts. Standalone seed 0 vs seed 1 τ: "
-              f"{res['seed0_vs_seed1_tau'] if res['seed0_vs_seed1_tau'] is None else round(res['seed0_vs_seed1_tau'], 3)}.",
-              f"Perfect-estimator ceiling under this noise: τ median {c['median']:.3f} (5–95%: {c['p5']:.3f}–{c['p95']:.3f}).",
-              f"Standalone mean accuracy at each evaluation (convergence): {[round(v, 4) for v in res['converged']['mean_curve']]}.", '',
-              '| supernet steps | τ (inherited vs standalone mean) | bootstrap 95% CI | τ / ceiling | largest | smallest |', '| --- | --- | --- | --- | --- | --- |']
-        for Ls, r in res['lengths'].items():
-            L.append(f"| {Ls} | {r['tau']:.3f} | [{r['ci95'][0]:.3f}, {r['ci95'][1]:.3f}] | {r['ratio_to_ceiling']:.2f} | "
-                     f"{r['largest'] if r['largest'] is None else round(r['largest'], 3)} | {r['smallest'] if r['smallest'] is None else round(r['smallest'], 3)} |")
+          f"(5–95%: {o['p5']:.2f}–{o['p95']:.2f}; {o['assumption']}); observed τ {o['observed_tau']:.2f}.", '',
+          f"Seed noise: sd {res['seed_sd']*100:.2f} pts per standalone run ({res['seed_sd_from']}); standalone seed 0 vs seed 1 τ: "
+          f"{'n/a' if res['seed0_vs_seed1_tau'] is None else round(res['seed0_vs_seed1_tau'], 3)}. "
+          f"Standalone mean accuracy at each evaluation (convergence): {[round(v, 4) for v in res['converged']['mean_curve']]}.", '',
+          '| standalone measure | subnets | spread sd (pts) | validation-sampling sd (pts) | ceiling τ median (5–95%) | supernet steps | τ | bootstrap 95% CI | τ / ceiling | largest | smallest |',
+          '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for name, v in res['variants'].items():
+        c = v['ceiling']
+        for Ls, r in v['lengths'].items():
+            f3 = lambda x: 'n/a' if x is None else f'{x:.3f}'
+            L.append(f"| {name} | {v['n_subnets']} | {v['standalone_spread_sd']*100:.2f} | {v['val_noise_sd_median']*100:.2f} | {c['median']:.3f} ({c['p5']:.3f}–{c['p95']:.3f}) "
+                     f"| {Ls} | {r['tau']:.3f} | [{r['ci95'][0]:.3f}, {r['ci95'][1]:.3f}] | {f3(r['ratio_to_ceiling'])} | {f3(r['largest'])} | {f3(r['smallest'])} |")
     out.with_suffix('.md').write_text('\n'.join(L) + '\n')
     print('\n'.join(L))
     return res

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from methodbook.chips.supernet import SearchSpace, Arch
-from methodbook.chips.train import digits_data, pretrained_supernet, inherited_accuracy
+from methodbook.chips.data import digits_data
+from methodbook.chips.train import pretrained_supernet, inherited_accuracy
 from methodbook.chips.latency import CHIP_SPECS, ChipLatency, build_latency_table
 from methodbook.chips.search import (AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, random_search, multi_budget_evolution,
                                      hypervolume_2d, kendall_tau, performance_indices, select_target)

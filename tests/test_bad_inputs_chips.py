@@ -9,7 +9,7 @@ from PIL import Image
 from methodbook.core import BadInputError, BadTypeError, BadFileError, MissingFileError
 from methodbook.chips import cli
 from methodbook.chips.supernet import Arch, SearchSpace, Supernet
-from methodbook.chips.train import image_data, image_folder_data, cifar10_data, digits_data
+from methodbook.chips.data import image_data, image_folder_data, cifar10_data, digits_data
 from methodbook.chips.latency import CHIP_SPECS, ChipLatency, LatencyTable, load_chips, get_chip
 from methodbook.chips.search import AccuracyTable, Condition, Objective, evolutionary_search, random_search, hypervolume_2d
 from methodbook.chips.export import export_model, load_exported

@@ -7,7 +7,8 @@ torch.set_num_threads(1)
 from hypothesis import given, settings, strategies as st
 
 from methodbook.chips.supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet, cost_indices, count_flops, mutate, crossover
-from methodbook.chips.train import digits_data, SandwichStep, recalibrate_bn, inherited_accuracy
+from methodbook.chips.data import digits_data
+from methodbook.chips.train import SandwichStep, recalibrate_bn, inherited_accuracy
 from methodbook.chips.latency import (CHIP_SPECS, ChipSpecError, ChipLatency, LatencyTable, build_latency_table, chip_from_dict,
                                       get_chip, load_chips, measure_arch_ms, roofline_latency_ms)
 from methodbook.chips.search import (AccuracyTable, Condition, Objective, InfeasibleError, evolutionary_search, random_search,
@@ -176,8 +177,8 @@ import os, pickle, subprocess, sys, textwrap, warnings
 import numpy as np
 from PIL import Image
 from methodbook.core import BadFileError, BadInputError
-from methodbook.chips.train import (cifar10_data, image_folder_data, image_data, read_numpy_pickle, pretrained_supernet, _supernet_key,
-                                    accuracy, ImageData)
+from methodbook.chips.data import cifar10_data, image_folder_data, image_data, read_numpy_pickle, ImageData
+from methodbook.chips.train import pretrained_supernet, _supernet_key, accuracy
 from methodbook.train import TrainConfig, latest_checkpoint
 
 def test_flops_match_torch_flop_counter():
@@ -337,3 +338,13 @@ def test_cli_search_on_own_data(kind, tmp_path, monkeypatch, capsys):
     m = torch.jit.load(str(tmp_path/'models'/'raspberry-pi-5'/'model.torchscript.pt'))
     assert m(torch.randint(0, 255, (2, 3, 8, 8), dtype=torch.uint8)).shape == (2, len(want))
     assert 'classes' in capsys.readouterr().out
+
+def test_data_module_and_old_import_paths():
+    "The data code lives in chips.data (issue 18); the names stay importable from methodbook.chips and, for old code, chips.train."
+    import methodbook.chips as chips, methodbook.chips.data as data, methodbook.chips.train as train
+    assert data.__file__.endswith('data.py')
+    for n in ('digits_data', 'cifar10_data', 'image_folder_data', 'load_image_data', 'image_data', 'augment', 'ImageData'):
+        assert getattr(chips, n) is getattr(data, n) is getattr(train, n), n
+    assert not any(n in train.__all__ for n in ('digits_data', 'ImageData'))
+    from methodbook.chips.nb201 import nb201_latency_file
+    assert nb201_latency_file().is_file()   # the package-data folder chips/data/ beside the module chips/data.py

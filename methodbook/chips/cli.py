@@ -86,6 +86,42 @@ def _specialize_chip(c, cond, space, sup, pred, acc, lat:dict, data, out:Path|No
         + (f" (re-measured {r['measured_ms']:.4g} ms)" if 'measured_ms' in r else '') + f"  {arch}  [{r['seconds']}s]")
     return r
 
+# %% ../../nbs/19_chips.cli.ipynb #b7390db0
+def _supernet_and_predictor(space, data, steps:int, seed:int, batch_size:int, n_acc:int, log, t_start:float)->tuple:
+    "(supernet, accuracy table, accuracy predictor): the cached sandwich-trained supernet, n_acc measured subnets, the ridge predictor on them."
+    from methodbook.chips.train import pretrained_supernet, inherited_accuracy
+    from methodbook.chips.search import AccuracyTable, AccuracyPredictor
+    res = pretrained_supernet(space, data, steps=steps, seed=seed, batch_size=batch_size)
+    sup = res.model.eval()
+    log(f"supernet: {steps} steps ({res.evals[-1] if res.evals else ''}) [{time.time()-t_start:.0f}s]")
+    acc = AccuracyTable(lambda a: inherited_accuracy(sup, a, data, n_calib=256))
+    rng = random.Random(seed)
+    archs = list(dict.fromkeys([space.largest(), space.smallest()] + [space.sample(rng) for _ in range(n_acc)]))
+    pred = AccuracyPredictor(space, seed=seed).fit(archs, [acc(a) for a in archs])
+    log(f"accuracy predictor fitted on {len(archs)} measured subnets [{time.time()-t_start:.0f}s]")
+    return sup, acc, pred
+
+# %% ../../nbs/19_chips.cli.ipynb #99455bf6
+def _prepare_chips(chips, conds:dict, space, data, tables, out_dir, memory_bytes, seed:int)->tuple:
+    "(space, data, tables, latency per chip, export folders): the data and space checked to fit, every chip's latency source and export folder checked, before training."
+    import torch
+    from methodbook.chips.supernet import SearchSpace
+    from methodbook.chips.data import digits_data
+    from methodbook.chips.train import check_data_fits
+    from methodbook.chips.latency import ChipLatency
+    from methodbook.chips.export import check_export_dir
+    if data is None: data = digits_data(space.resolution if space is not None else 16)
+    space = space or SearchSpace(in_channels=data.shape[0], num_classes=max(2, len(data.classes)), resolution=data.shape[-1])
+    check_data_fits(space, data)
+    tables = dict(tables or {})
+    for c in chips:
+        if c.device == 'cuda' and c.kind == 'host' and not torch.cuda.is_available(): raise BadInputError(f"chip '{c.name}' is measured on CUDA, which is not available here")
+    lat = {c.name: ChipLatency(c, space, tables.get(c.name)) for c in chips if c.kind != 'host' or c.name in tables}   # lut tables read and checked now
+    _check_feasible(chips, space, lat, conds, memory_bytes, seed)
+    outs = {c.name: check_export_dir(Path(out_dir)/c.name, f"out_dir/{c.name}") for c in chips} if out_dir is not None else {}
+    if out_dir is not None: check_out_path(out_dir, 'out_dir', kind='dir')
+    return space, data, tables, lat, outs
+
 # %% ../../nbs/19_chips.cli.ipynb #b918d2e6
 def specialize(chips:list,                    # ChipSpec objects
                budgets:dict,                  # {chip name: latency budget in ms, or 'auto' (median of 50 random subnets)}
@@ -104,34 +140,12 @@ def specialize(chips:list,                    # ChipSpec objects
                batch_size:int=32,             # supernet training batch
                log=print)->dict:
     "Choose and (optionally) export a pre-training model per chip; every argument is checked before the supernet trains."
-    import torch
-    from methodbook.chips.supernet import SearchSpace
-    from methodbook.chips.train import digits_data, pretrained_supernet, inherited_accuracy, check_data_fits
     from methodbook.chips.latency import ChipLatency, build_latency_table
-    from methodbook.chips.search import AccuracyTable, AccuracyPredictor
-    from methodbook.chips.export import check_export_dir
     t_start = time.time()
     chips, budgets, conds = _check_specialize_args(chips, budgets, memory_bytes, min_accuracy, margin, steps=steps, n_acc=n_acc,
                                                    population=population, generations=generations, top_k=top_k, seed=seed, batch_size=batch_size)
-    if data is None: data = digits_data(space.resolution if space is not None else 16)
-    space = space or SearchSpace(in_channels=data.shape[0], num_classes=max(2, len(data.classes)), resolution=data.shape[-1])
-    check_data_fits(space, data)
-    tables = dict(tables or {})
-    for c in chips:
-        if c.device == 'cuda' and c.kind == 'host' and not torch.cuda.is_available(): raise BadInputError(f"chip '{c.name}' is measured on CUDA, which is not available here")
-    lat = {c.name: ChipLatency(c, space, tables.get(c.name)) for c in chips if c.kind != 'host' or c.name in tables}   # lut tables read and checked now
-    _check_feasible(chips, space, lat, conds, memory_bytes, seed)
-    outs = {c.name: check_export_dir(Path(out_dir)/c.name, f"out_dir/{c.name}") for c in chips} if out_dir is not None else {}
-    if out_dir is not None: check_out_path(out_dir, 'out_dir', kind='dir')
-    res = pretrained_supernet(space, data, steps=steps, seed=seed, batch_size=batch_size)
-    sup = res.model.eval()
-    log(f"supernet: {steps} steps ({res.evals[-1] if res.evals else ''}) [{time.time()-t_start:.0f}s]")
-    acc = AccuracyTable(lambda a: inherited_accuracy(sup, a, data, n_calib=256))
-    rng = random.Random(seed)
-    archs = list(dict.fromkeys([space.largest(), space.smallest()] + [space.sample(rng) for _ in range(n_acc)]))
-    accs = [acc(a) for a in archs]
-    pred = AccuracyPredictor(space, seed=seed).fit(archs, accs)
-    log(f"accuracy predictor fitted on {len(archs)} measured subnets [{time.time()-t_start:.0f}s]")
+    space, data, tables, lat, outs = _prepare_chips(chips, conds, space, data, tables, out_dir, memory_bytes, seed)
+    sup, acc, pred = _supernet_and_predictor(space, data, steps, seed, batch_size, n_acc, log, t_start)
     for c in chips:
         if c.name not in lat: tables[c.name] = build_latency_table(c, space, seed=seed); lat[c.name] = ChipLatency(c, space, tables[c.name])
     out = {c.name: _specialize_chip(c, conds[c.name], space, sup, pred, acc, lat, data, outs.get(c.name), margin, memory_bytes, min_accuracy,
@@ -155,6 +169,20 @@ def _parse_budgets(chips:list, latency_ms:str)->dict:
         except ValueError: raise BadInputError(f"--latency-ms: {v!r} for chip '{c.name}' is not a number or 'auto'") from None
         out[c.name] = float(check_number(f, f"--latency-ms for chip '{c.name}'", lo=0, lo_open=True))
     return out
+
+# %% ../../nbs/19_chips.cli.ipynb #33f56fdb
+def _check_search_args(memory_mb, min_accuracy, steps, batch_size, n_acc, population, generations, top_k, seed, limit, resolution,
+                       channels, on_error, val_frac, margin)->None:
+    "`chips search`'s numeric and choice arguments, each refused with its flag's name before anything is read or trained."
+    if memory_mb is not None: check_number(memory_mb, '--memory-mb', lo=0, lo_open=True)
+    if min_accuracy is not None: check_number(min_accuracy, '--min-accuracy (a fraction)', lo=0, hi=1)
+    for n, v, lo in (('--steps', steps, 1), ('--batch-size', batch_size, 1), ('--n-acc', n_acc, 2), ('--population', population, 1),
+                     ('--generations', generations, 0), ('--top-k', top_k, 1), ('--seed', seed, 0)):
+        check_number(v, n, lo=lo, integer=True)
+    if limit is not None: check_number(limit, '--limit', lo=1, integer=True)
+    if resolution is not None: check_number(resolution, '--resolution', lo=1, hi=1024, integer=True)
+    check_choice(channels, '--channels', (1, 3)); check_choice(on_error, '--on-error', ('skip', 'raise'))
+    check_number(val_frac, '--val-frac', lo=0, hi=1, lo_open=True, hi_open=True); check_number(margin, '--margin', lo=0, hi=1, hi_open=True)
 
 # %% ../../nbs/19_chips.cli.ipynb #6ec89089
 @call_parse
@@ -180,20 +208,14 @@ def search_cmd(chips:str='host-cpu-1t,raspberry-pi-5,coral-edge-tpu',  # comma-s
                seed:int=0):
     "Search a target structure per chip and export its pre-training model."
     from methodbook.chips.latency import get_chip, load_chips
-    from methodbook.chips.train import load_image_data
+    from methodbook.chips.data import load_image_data
     extra = load_chips(chip_file) if chip_file else []
     specs = [get_chip(n, extra) for n in _split(chips)]
     if not specs: raise BadInputError("--chips: give at least one chip name")
     budgets = _parse_budgets(specs, latency_ms)
-    if memory_mb is not None: check_number(memory_mb, '--memory-mb', lo=0, lo_open=True)
-    if min_accuracy is not None: check_number(min_accuracy, '--min-accuracy (a fraction)', lo=0, hi=1)
-    for n, v, lo in (('--steps', steps, 1), ('--batch-size', batch_size, 1), ('--n-acc', n_acc, 2), ('--population', population, 1),
-                     ('--generations', generations, 0), ('--top-k', top_k, 1), ('--seed', seed, 0)):
-        check_number(v, n, lo=lo, integer=True)
-    if limit is not None: check_number(limit, '--limit', lo=1, integer=True)
-    if resolution is not None: check_number(resolution, '--resolution', lo=1, hi=1024, integer=True)
-    check_choice(channels, '--channels', (1, 3)); check_choice(on_error, '--on-error', ('skip', 'raise'))
-    check_number(val_frac, '--val-frac', lo=0, hi=1, lo_open=True, hi_open=True); check_number(margin, '--margin', lo=0, hi=1, hi_open=True)
+    _check_search_args(memory_mb=memory_mb, min_accuracy=min_accuracy, steps=steps, batch_size=batch_size, n_acc=n_acc, population=population,
+                       generations=generations, top_k=top_k, seed=seed, limit=limit, resolution=resolution, channels=channels,
+                       on_error=on_error, val_frac=val_frac, margin=margin)
     check_out_path(out, '--out', kind='dir')
     res = resolution or (16 if data in ('digits', 'digits-clean') else 32)
     images = load_image_data(data, res, channels, val_frac, seed, on_error, limit)
@@ -357,7 +379,7 @@ def demo(out_dir:Path)->dict:
     "The real-device selection on NAS-Bench-201 first (no training, seconds), then a small end-to-end supernet run: predictor, evolution vs random per chip, Pareto plots, exports."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from methodbook.chips.train import digits_data
+    from methodbook.chips.data import digits_data
     from methodbook.chips.latency import CHIP_SPECS
     from methodbook.chips.search import hypervolume_2d, random_search, plot_pareto
     out_dir = Path(out_dir)

@@ -13,6 +13,7 @@ from .nb201 import NB201Space, Cell, N_CELLS, NB201_EDGES, NB201_OPS, load_nb201
 from .latency import ChipLatency, ChipSpec, roofline_ms
 from .search import (Condition, Objective, AccuracyPredictor, evolutionary_search, random_search,
                                      pareto_front, hypervolume_2d)
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SEARCHES', 'LATENCY_DESIGNS', 'NB201_DATASHEETS', 'BudgetSpent', 'EvalBudget', 'run_search', 'score_search',
@@ -230,52 +231,66 @@ def latency_features(cells:list, design:str='counts+live')->np.ndarray:
 class OpLatencyModel:
     "A chip's latency from a few measured NB201 cells: offset + ms per op (and per live op and node), ridge with leave-one-out choice."
     def __init__(self, alphas:tuple=(0.01, 0.1, 1.0, 10.0)): self.alphas, self.design, self.model = tuple(alphas), None, None
-    def fit(self, cells:list, ms)->OpLatencyModel:
-        from sklearn.linear_model import RidgeCV
-        y = np.asarray(ms, float).reshape(-1)
-        if len(cells) != len(y): raise BadInputError(f"OpLatencyModel.fit: {len(cells)} cells but {len(y)} latencies")
-        if len(y) < 3: raise BadInputError(f"OpLatencyModel.fit needs at least 3 measured cells (leave-one-out), got {len(y)}")
-        bad = np.flatnonzero(~np.isfinite(y) | (y < 0))
-        if len(bad): raise BadInputError(f"latency {y[bad[0]]!r} of measured cell {int(bad[0])} must be a finite number >= 0 ms")
-        fits = [(RidgeCV(alphas=self.alphas).fit(latency_features(cells, d), y), d) for d in LATENCY_DESIGNS]
-        self.model, self.design = max(fits, key=lambda f: f[0].best_score_)
-        self.n = len(y); return self
-    def predict(self, cells:list)->np.ndarray:
-        if self.model is None: raise BadInputError("OpLatencyModel: call fit (or load) before predict")
-        return np.maximum(self.model.predict(latency_features(cells, self.design)), 0.0)
-    def table(self)->dict:
-        "The fitted table in ms: offset, per op, per live op, per live node."
-        names = [f'op:{o}' for o in NB201_OPS] + ([f'live op:{o}' for o in NB201_OPS] + ['live node 1', 'live node 2'] if self.design != 'counts' else [])
-        return {'offset': float(self.model.intercept_), **{n: float(w) for n, w in zip(names, self.model.coef_)}}
-    def save(self, path, chip:str='')->Path:
-        "Write the fitted table as JSON (atomically): chip, design, offset and per-feature ms."
-        import json, os
-        from pathlib import Path
-        if self.model is None: raise BadInputError("OpLatencyModel: nothing to save, call fit first")
-        path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-        tmp.write_text(json.dumps(dict(kind='nb201-op-latency', chip=chip, design=self.design, n_measured=self.n, alpha=float(self.model.alpha_),
-                                       offset=float(self.model.intercept_), coef=[float(w) for w in self.model.coef_], table=self.table()), indent=1))
-        os.replace(tmp, path); return path
-    @classmethod
-    def load(cls, path)->OpLatencyModel:
-        "Read a table written by `save`; a malformed file is a `BadFileError` naming it and the field."
-        import json
-        from types import SimpleNamespace
-        from methodbook.core import check_path, BadFileError
-        p = check_path(path, 'op latency table', kind='file')
-        try: d = json.loads(p.read_text())
-        except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"op latency table {str(p)!r} is not valid JSON: {e}") from None
-        if not isinstance(d, dict) or d.get('kind') != 'nb201-op-latency': raise BadFileError(f"op latency table {str(p)!r}: not written by OpLatencyModel.save (kind 'nb201-op-latency')")
-        try:
-            check_choice(d.get('design'), 'design', LATENCY_DESIGNS); check_number(d.get('offset'), 'offset')
-            coef = d.get('coef'); want = 5 if d['design'] == 'counts' else 12
-            if not isinstance(coef, list) or len(coef) != want: raise BadInputError(f"'coef' must be a list of {want} numbers")
-            for j, w in enumerate(coef): check_number(w, f"coef[{j}]")
-        except BadInputError as e: raise BadFileError(f"op latency table {str(p)!r}: {e}") from None
-        m = cls(); m.design, m.n = d['design'], d.get('n_measured')
-        m.model = SimpleNamespace(intercept_=float(d['offset']), coef_=np.array(coef, float), alpha_=d.get('alpha'),
-                                  predict=lambda X, c=np.array(coef, float), b=float(d['offset']): X @ c + b)
-        return m
+
+# %% ../../nbs/16_chips.devices.ipynb #dc33770a
+@patch
+def fit(self:OpLatencyModel, cells:list, ms)->OpLatencyModel:
+    from sklearn.linear_model import RidgeCV
+    y = np.asarray(ms, float).reshape(-1)
+    if len(cells) != len(y): raise BadInputError(f"OpLatencyModel.fit: {len(cells)} cells but {len(y)} latencies")
+    if len(y) < 3: raise BadInputError(f"OpLatencyModel.fit needs at least 3 measured cells (leave-one-out), got {len(y)}")
+    bad = np.flatnonzero(~np.isfinite(y) | (y < 0))
+    if len(bad): raise BadInputError(f"latency {y[bad[0]]!r} of measured cell {int(bad[0])} must be a finite number >= 0 ms")
+    fits = [(RidgeCV(alphas=self.alphas).fit(latency_features(cells, d), y), d) for d in LATENCY_DESIGNS]
+    self.model, self.design = max(fits, key=lambda f: f[0].best_score_)
+    self.n = len(y); return self
+
+# %% ../../nbs/16_chips.devices.ipynb #7c75ebd9
+@patch
+def predict(self:OpLatencyModel, cells:list)->np.ndarray:
+    if self.model is None: raise BadInputError("OpLatencyModel: call fit (or load) before predict")
+    return np.maximum(self.model.predict(latency_features(cells, self.design)), 0.0)
+
+# %% ../../nbs/16_chips.devices.ipynb #e3adcb28
+@patch
+def table(self:OpLatencyModel)->dict:
+    "The fitted table in ms: offset, per op, per live op, per live node."
+    names = [f'op:{o}' for o in NB201_OPS] + ([f'live op:{o}' for o in NB201_OPS] + ['live node 1', 'live node 2'] if self.design != 'counts' else [])
+    return {'offset': float(self.model.intercept_), **{n: float(w) for n, w in zip(names, self.model.coef_)}}
+
+# %% ../../nbs/16_chips.devices.ipynb #4d9f7cd5
+@patch
+def save(self:OpLatencyModel, path, chip:str='')->Path:
+    "Write the fitted table as JSON (atomically): chip, design, offset and per-feature ms."
+    import json, os
+    from pathlib import Path
+    if self.model is None: raise BadInputError("OpLatencyModel: nothing to save, call fit first")
+    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    tmp.write_text(json.dumps(dict(kind='nb201-op-latency', chip=chip, design=self.design, n_measured=self.n, alpha=float(self.model.alpha_),
+                                   offset=float(self.model.intercept_), coef=[float(w) for w in self.model.coef_], table=self.table()), indent=1))
+    os.replace(tmp, path); return path
+
+# %% ../../nbs/16_chips.devices.ipynb #f7f11da9
+@patch(cls_method=True)
+def load(cls:OpLatencyModel, path)->OpLatencyModel:
+    "Read a table written by `save`; a malformed file is a `BadFileError` naming it and the field."
+    import json
+    from types import SimpleNamespace
+    from methodbook.core import check_path, BadFileError
+    p = check_path(path, 'op latency table', kind='file')
+    try: d = json.loads(p.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"op latency table {str(p)!r} is not valid JSON: {e}") from None
+    if not isinstance(d, dict) or d.get('kind') != 'nb201-op-latency': raise BadFileError(f"op latency table {str(p)!r}: not written by OpLatencyModel.save (kind 'nb201-op-latency')")
+    try:
+        check_choice(d.get('design'), 'design', LATENCY_DESIGNS); check_number(d.get('offset'), 'offset')
+        coef = d.get('coef'); want = 5 if d['design'] == 'counts' else 12
+        if not isinstance(coef, list) or len(coef) != want: raise BadInputError(f"'coef' must be a list of {want} numbers")
+        for j, w in enumerate(coef): check_number(w, f"coef[{j}]")
+    except BadInputError as e: raise BadFileError(f"op latency table {str(p)!r}: {e}") from None
+    m = cls(); m.design, m.n = d['design'], d.get('n_measured')
+    m.model = SimpleNamespace(intercept_=float(d['offset']), coef_=np.array(coef, float), alpha_=d.get('alpha'),
+                              predict=lambda X, c=np.array(coef, float), b=float(d['offset']): X @ c + b)
+    return m
 
 # %% ../../nbs/16_chips.devices.ipynb #1c54a2ae
 def fewshot_latency(space:NB201Space, chip, k:int, draws:int=20, seed:int=0)->dict:

@@ -15,7 +15,8 @@ from torch import Tensor
 from ..core import (BadInputError, BadTypeError, BadFileError, check_number, check_out_path, save_pretrained, atomic_dir,
                              read_pretrained_meta, load_pretrained)
 from .supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet, cost_indices
-from .train import ImageData, recalibrate_bn, accuracy, check_data_fits
+from .data import ImageData
+from .train import recalibrate_bn, accuracy, check_data_fits
 
 # %% auto #0
 __all__ = ['ChipModel', 'check_export_dir', 'export_model', 'load_exported']

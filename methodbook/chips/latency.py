@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 from ..core import BadInputError, BadTypeError, BadFileError, check_number, check_choice, check_path
 from .supernet import Arch, SearchSpace, Subnet, InvertedResidual, Stem, Head, block_shapes, layer_table, cost_indices
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['CHIP_KINDS', 'CHIP_SPECS', 'ChipSpecError', 'ChipFileError', 'ChipSpec', 'chip_from_dict', 'load_chips',
@@ -235,36 +236,47 @@ class LatencyTable:
     chip:str; space:dict; entries:dict
     scale:float=1.0; offset_ms:float=0.0
     meta:dict=field(default_factory=dict)
-    def raw_sum(self, arch:Arch)->float:
-        sp = SearchSpace.from_dict(self.space)
-        try: return sum(self.entries[k] for k in arch_keys(sp, arch))
-        except KeyError as e: raise BadInputError(f"latency table for chip '{self.chip}' has no entry {e}: it was built for another search space") from None
-    def predict(self, arch:Arch)->float:
-        "Predicted latency (ms) of `arch`."
-        return self.scale*self.raw_sum(arch) + self.offset_ms
-    def save(self, path:str|Path)->Path:
-        "Write the table as JSON, atomically."
-        import os
-        path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-        tmp.write_text(json.dumps(asdict(self), indent=1)); os.replace(tmp, path); return path
-    @classmethod
-    def load(cls, path:str|Path)->LatencyTable:
-        "Read a table saved by `save`; every problem is a `BadFileError` naming the file and the field."
-        p = check_path(path, 'latency table', kind='file')
-        try: d = json.loads(p.read_text())
-        except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"latency table {str(p)!r} is not valid JSON: {e}") from None
-        if not isinstance(d, dict): raise BadFileError(f"latency table {str(p)!r}: expected a JSON object, got {type(d).__name__}")
-        missing = {'chip', 'space', 'entries'} - set(d)
-        if missing: raise BadFileError(f"latency table {str(p)!r}: missing {sorted(missing)}")
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise BadFileError(f"latency table {str(p)!r}: unknown fields {sorted(unknown)}")
-        try:
-            SearchSpace.from_dict(d['space'])
-            if not isinstance(d['entries'], dict) or not d['entries']: raise BadInputError("'entries' must be a non-empty mapping of block -> ms")
-            for k, v in d['entries'].items(): check_number(v, f"entries[{k!r}]", lo=0)
-            check_number(d.get('scale', 1.0), 'scale'); check_number(d.get('offset_ms', 0.0), 'offset_ms')
-        except BadInputError as e: raise BadFileError(f"latency table {str(p)!r}: {e}") from None
-        return cls(**d)
+
+# %% ../../nbs/12_chips.latency.ipynb #672d2fb9
+@patch
+def raw_sum(self:LatencyTable, arch:Arch)->float:
+    sp = SearchSpace.from_dict(self.space)
+    try: return sum(self.entries[k] for k in arch_keys(sp, arch))
+    except KeyError as e: raise BadInputError(f"latency table for chip '{self.chip}' has no entry {e}: it was built for another search space") from None
+
+# %% ../../nbs/12_chips.latency.ipynb #1725c21b
+@patch
+def predict(self:LatencyTable, arch:Arch)->float:
+    "Predicted latency (ms) of `arch`."
+    return self.scale*self.raw_sum(arch) + self.offset_ms
+
+# %% ../../nbs/12_chips.latency.ipynb #673fed51
+@patch
+def save(self:LatencyTable, path:str|Path)->Path:
+    "Write the table as JSON, atomically."
+    import os
+    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    tmp.write_text(json.dumps(asdict(self), indent=1)); os.replace(tmp, path); return path
+
+# %% ../../nbs/12_chips.latency.ipynb #b03ecb8a
+@patch(cls_method=True)
+def load(cls:LatencyTable, path:str|Path)->LatencyTable:
+    "Read a table saved by `save`; every problem is a `BadFileError` naming the file and the field."
+    p = check_path(path, 'latency table', kind='file')
+    try: d = json.loads(p.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"latency table {str(p)!r} is not valid JSON: {e}") from None
+    if not isinstance(d, dict): raise BadFileError(f"latency table {str(p)!r}: expected a JSON object, got {type(d).__name__}")
+    missing = {'chip', 'space', 'entries'} - set(d)
+    if missing: raise BadFileError(f"latency table {str(p)!r}: missing {sorted(missing)}")
+    unknown = set(d) - {f.name for f in fields(cls)}
+    if unknown: raise BadFileError(f"latency table {str(p)!r}: unknown fields {sorted(unknown)}")
+    try:
+        SearchSpace.from_dict(d['space'])
+        if not isinstance(d['entries'], dict) or not d['entries']: raise BadInputError("'entries' must be a non-empty mapping of block -> ms")
+        for k, v in d['entries'].items(): check_number(v, f"entries[{k!r}]", lo=0)
+        check_number(d.get('scale', 1.0), 'scale'); check_number(d.get('offset_ms', 0.0), 'offset_ms')
+    except BadInputError as e: raise BadFileError(f"latency table {str(p)!r}: {e}") from None
+    return cls(**d)
 
 # %% ../../nbs/12_chips.latency.ipynb #459d92f7
 def _distinct_blocks(space:SearchSpace)->dict:
@@ -323,8 +335,6 @@ class ChipLatency:
         if table is not None and SearchSpace.from_dict(table.space) != space:
             raise BadFileError(f"latency table of chip '{chip.name}'{' (' + repr(chip.table) + ')' if chip.table else ''} was built for a different search space")
         self.table, self._cache = table, {}
-    @property
-    def measurable(self)->bool: return self.chip.kind == 'host'
     def __call__(self, arch:Arch)->float:
         if arch not in self._cache:
             if self.lookup is not None: v = self.lookup(self.chip, arch)
@@ -333,6 +343,13 @@ class ChipLatency:
             else: v = measure_arch_ms(self.chip, self.space, arch, self.repeats)
             self._cache[arch] = v
         return self._cache[arch]
-    def measure(self, arch:Arch)->float:
-        "Direct measurement on the host (for host chips)."
-        return measure_arch_ms(self.chip, self.space, arch, self.repeats)
+
+# %% ../../nbs/12_chips.latency.ipynb #94d59931
+@patch(as_prop=True)
+def measurable(self:ChipLatency)->bool: return self.chip.kind == 'host'
+
+# %% ../../nbs/12_chips.latency.ipynb #9b1404d1
+@patch
+def measure(self:ChipLatency, arch:Arch)->float:
+    "Direct measurement on the host (for host chips)."
+    return measure_arch_ms(self.chip, self.space, arch, self.repeats)

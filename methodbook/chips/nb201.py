@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from ..core import BadInputError, BadTypeError, BadFileError, check_number, check_path
 from .latency import ChipSpec
-from .train import NumpyUnpickler
+from .data import NumpyUnpickler
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['NB201_OPS', 'NB201_EDGES', 'N_CELLS', 'NB201_DEVICES', 'Cell', 'all_cells', 'has_path', 'AnbUnpickler',
@@ -42,41 +43,55 @@ class Cell:
         ops = tuple(int(check_number(o, f"Cell.ops[{j}]", lo=0, hi=4, integer=True)) for j, o in enumerate(self.ops))
         if len(ops) != 6: raise BadInputError(f"Cell.ops needs 6 op indices, one per edge {NB201_EDGES}, got {len(ops)}")
         object.__setattr__(self, 'ops', ops)
-    @property
-    def index(self)->int:
-        "Position 0..15624 in the enumeration whose base-5 digits are `ops`."
-        return Cell.index_of(self.ops)
-    @classmethod
-    def from_index(cls, i:int)->Cell:
-        check_number(i, 'cell index', lo=0, hi=N_CELLS - 1, integer=True)
-        return all_cells()[i]
     @staticmethod
     def index_of(ops)->int:
         "`Cell.index` of a sequence of six valid op indices, without building the cell."
         i = 0
         for o in ops: i = 5*i + o
         return i
-    def to_str(self)->str:
-        "The NAS-Bench-201 architecture string."
-        o = [NB201_OPS[self.ops[j]] for j in _STR_ORDER]
-        return f"|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|"
-    @classmethod
-    def from_str(cls, s:str)->Cell:
-        "Parse a NAS-Bench-201 architecture string; a `BadInputError` shows the expected form."
-        if not isinstance(s, str): raise BadTypeError(f"NB201 architecture string must be a str, got {type(s).__name__}")
-        m = _STR_RE.fullmatch(s.strip())
-        bad = [n for n in (m.groups() if m else ()) if n not in NB201_OPS]
-        if not m or bad: raise BadInputError(f"not a NAS-Bench-201 architecture string: {s!r}" + (f" (unknown ops {bad}; ops are {NB201_OPS})" if bad else
-                                             " (expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|')"))
-        ops = [0]*6
-        for pos, name in zip(_STR_ORDER, m.groups()): ops[pos] = NB201_OPS.index(name)
-        return cls(tuple(ops))
-    def to_dict(self)->dict: return {'nb201': self.to_str()}
-    @classmethod
-    def from_dict(cls, d:dict)->Cell:
-        if not isinstance(d, dict) or 'nb201' not in d: raise BadInputError(f"NB201 cell JSON must be a mapping {{'nb201': '<architecture string>'}}, got {d!r}")
-        return cls.from_str(d['nb201'])
     def __str__(self): return self.to_str()
+
+# %% ../../nbs/15_chips.nb201.ipynb #481837f2
+@patch(as_prop=True)
+def index(self:Cell)->int:
+    "Position 0..15624 in the enumeration whose base-5 digits are `ops`."
+    return Cell.index_of(self.ops)
+
+# %% ../../nbs/15_chips.nb201.ipynb #e1d535da
+@patch(cls_method=True)
+def from_index(cls:Cell, i:int)->Cell:
+    check_number(i, 'cell index', lo=0, hi=N_CELLS - 1, integer=True)
+    return all_cells()[i]
+
+# %% ../../nbs/15_chips.nb201.ipynb #4c5f9438
+@patch
+def to_str(self:Cell)->str:
+    "The NAS-Bench-201 architecture string."
+    o = [NB201_OPS[self.ops[j]] for j in _STR_ORDER]
+    return f"|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|"
+
+# %% ../../nbs/15_chips.nb201.ipynb #4ac9030a
+@patch(cls_method=True)
+def from_str(cls:Cell, s:str)->Cell:
+    "Parse a NAS-Bench-201 architecture string; a `BadInputError` shows the expected form."
+    if not isinstance(s, str): raise BadTypeError(f"NB201 architecture string must be a str, got {type(s).__name__}")
+    m = _STR_RE.fullmatch(s.strip())
+    bad = [n for n in (m.groups() if m else ()) if n not in NB201_OPS]
+    if not m or bad: raise BadInputError(f"not a NAS-Bench-201 architecture string: {s!r}" + (f" (unknown ops {bad}; ops are {NB201_OPS})" if bad else
+                                         " (expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|')"))
+    ops = [0]*6
+    for pos, name in zip(_STR_ORDER, m.groups()): ops[pos] = NB201_OPS.index(name)
+    return cls(tuple(ops))
+
+# %% ../../nbs/15_chips.nb201.ipynb #658edef8
+@patch
+def to_dict(self:Cell)->dict: return {'nb201': self.to_str()}
+
+# %% ../../nbs/15_chips.nb201.ipynb #64ffc4d5
+@patch(cls_method=True)
+def from_dict(cls:Cell, d:dict)->Cell:
+    if not isinstance(d, dict) or 'nb201' not in d: raise BadInputError(f"NB201 cell JSON must be a mapping {{'nb201': '<architecture string>'}}, got {d!r}")
+    return cls.from_str(d['nb201'])
 
 # %% ../../nbs/15_chips.nb201.ipynb #b761064a
 @lru_cache(maxsize=1)
@@ -213,67 +228,104 @@ class NB201Space:
         self._col = {name: j for j, name in enumerate(self.chips)}
     def __repr__(self): return f"NB201Space({N_CELLS:,} cells, chips {list(self.chips)})"
 
-# %% ../../nbs/15_chips.nb201.ipynb #7fd90899
-def _space_methods(cls):
-    "Search-space protocol of `NB201Space` (what mutate, crossover, sample_feasible and the predictor call)."
-    def size(self)->int: return N_CELLS
-    def sample(self, rng:random.Random)->Cell: return all_cells()[rng.randrange(N_CELLS)]
-    def smallest(self)->Cell: return Cell((1,)*6)      # all 'none': no parameters in any cell
-    def largest(self)->Cell: return Cell((2,)*6)       # all 3x3 convs
-    def validate(self, arch:Cell)->Cell:
-        if not isinstance(arch, Cell): raise BadTypeError(f"arch must be an NB201 Cell, got {type(arch).__name__}")
-        return arch
-    def mutate(self, arch:Cell, rng:random.Random, prob:float=0.1)->Cell:
-        "Resample each edge's op with probability `prob`; if none changed, change one edge (no wasted evaluation)."
-        ops = [rng.randrange(5) if rng.random() < prob else o for o in arch.ops]
-        if tuple(ops) == arch.ops:
-            j = rng.randrange(6); ops[j] = rng.choice([o for o in range(5) if o != ops[j]])
-        return all_cells()[Cell.index_of(ops)]
-    def crossover(self, a:Cell, b:Cell, rng:random.Random)->Cell: return all_cells()[Cell.index_of(rng.choice(p) for p in zip(a.ops, b.ops))]
-    def features(self, arch:Cell)->np.ndarray:
-        "One-hot op per edge, whether a path exists, and the one-hots again gated by it (30 + 1 + 30)."
-        oh = np.zeros(30, np.float32); oh[[5*j + o for j, o in enumerate(arch.ops)]] = 1
-        p = float(has_path(arch))
-        return np.r_[oh, p, p*oh].astype(np.float32)
-    def cost_indices(self, arch:Cell, bytes_per_element:int=4)->dict:
-        "params and FLOPs of the whole CIFAR-10 network (analytic), peak activation bytes (4 node tensors of stage 1)."
-        cp, cf = _cell_cost(arch.ops)
-        return dict(params=_FIXED_PARAMS + cp, flops=_FIXED_FLOPS + cf, peak_act_bytes=bytes_per_element*4*16*32*32)
-    def memory_needed(self, arch:Cell, bytes_per_element:int=4)->int:
-        ci = self.cost_indices(arch, bytes_per_element); return ci['params']*bytes_per_element + ci['peak_act_bytes']
-    def arch_from_dict(self, d:dict)->Cell: return Cell.from_dict(d)
-    for f in (size, sample, smallest, largest, validate, mutate, crossover, features, cost_indices, memory_needed, arch_from_dict): setattr(cls, f.__name__, f)
-    return cls
-_space_methods(NB201Space);
+# %% ../../nbs/15_chips.nb201.ipynb #a711b96e
+@patch
+def size(self:NB201Space)->int: return N_CELLS
 
-# %% ../../nbs/15_chips.nb201.ipynb #ac764de4
-def _lookup_methods(cls):
-    "True accuracy and measured latency lookups of `NB201Space`."
-    def chip_column(self, chip)->int:
-        "Column of a chip (a name or a ChipSpec) in the latency table; unknown names list the known ones."
-        name = chip.name if isinstance(chip, ChipSpec) else chip
-        if name not in self._col: raise BadInputError(f"chip {name!r} has no NB201 latency column; NB201 chips: {list(self._col)}")
-        return self._col[name]
-    def lookup_latency(self, chip, arch:Cell)->float:
-        "Measured latency (ms) of `arch` on `chip`."
-        return float(self.latency[self.validate(arch).index, self.chip_column(chip)])
-    def true_accuracy(self, arch:Cell)->float:
-        "CIFAR-10 test accuracy (fraction) after 200 epochs."
-        return float(self.accuracy[self.validate(arch).index])
-    def device_latency(self, chip)->np.ndarray: return self.latency[:, self.chip_column(chip)]
-    def budget(self, chip, q:float)->float:
-        "The `q`-th percentile (0..100) of the chip's latency over all cells, in ms."
-        check_number(q, 'latency percentile q', lo=0, hi=100, lo_open=True)
-        return float(np.percentile(self.device_latency(chip), q))
-    def oracle(self, chip, latency_ms:float)->tuple:
-        "(cell, accuracy) of the best cell whose latency on `chip` is within `latency_ms`."
-        check_number(latency_ms, 'latency_ms', lo=0)
-        ok = np.flatnonzero(self.device_latency(chip) <= latency_ms)
-        if not len(ok): raise BadInputError(f"no NB201 cell runs within {latency_ms:g} ms on {chip if isinstance(chip, str) else chip.name}; fastest: {self.device_latency(chip).min():g} ms")
-        i = int(ok[np.argmax(self.accuracy[ok])]); return Cell.from_index(i), float(self.accuracy[i])
-    for f in (chip_column, lookup_latency, true_accuracy, device_latency, budget, oracle): setattr(cls, f.__name__, f)
-    return cls
-_lookup_methods(NB201Space);
+# %% ../../nbs/15_chips.nb201.ipynb #d799a00b
+@patch
+def sample(self:NB201Space, rng:random.Random)->Cell: return all_cells()[rng.randrange(N_CELLS)]
+
+# %% ../../nbs/15_chips.nb201.ipynb #5e3a8fa0
+@patch
+def smallest(self:NB201Space)->Cell: return Cell((1,)*6)      # all 'none': no parameters in any cell
+
+# %% ../../nbs/15_chips.nb201.ipynb #ab06ccab
+@patch
+def largest(self:NB201Space)->Cell: return Cell((2,)*6)       # all 3x3 convs
+
+# %% ../../nbs/15_chips.nb201.ipynb #083eb71f
+@patch
+def validate(self:NB201Space, arch:Cell)->Cell:
+    if not isinstance(arch, Cell): raise BadTypeError(f"arch must be an NB201 Cell, got {type(arch).__name__}")
+    return arch
+
+# %% ../../nbs/15_chips.nb201.ipynb #9f5af7b8
+@patch
+def mutate(self:NB201Space, arch:Cell, rng:random.Random, prob:float=0.1)->Cell:
+    "Resample each edge's op with probability `prob`; if none changed, change one edge (no wasted evaluation)."
+    ops = [rng.randrange(5) if rng.random() < prob else o for o in arch.ops]
+    if tuple(ops) == arch.ops:
+        j = rng.randrange(6); ops[j] = rng.choice([o for o in range(5) if o != ops[j]])
+    return all_cells()[Cell.index_of(ops)]
+
+# %% ../../nbs/15_chips.nb201.ipynb #895af2e0
+@patch
+def crossover(self:NB201Space, a:Cell, b:Cell, rng:random.Random)->Cell: return all_cells()[Cell.index_of(rng.choice(p) for p in zip(a.ops, b.ops))]
+
+# %% ../../nbs/15_chips.nb201.ipynb #fc5372e4
+@patch
+def features(self:NB201Space, arch:Cell)->np.ndarray:
+    "One-hot op per edge, whether a path exists, and the one-hots again gated by it (30 + 1 + 30)."
+    oh = np.zeros(30, np.float32); oh[[5*j + o for j, o in enumerate(arch.ops)]] = 1
+    p = float(has_path(arch))
+    return np.r_[oh, p, p*oh].astype(np.float32)
+
+# %% ../../nbs/15_chips.nb201.ipynb #305e29c9
+@patch
+def cost_indices(self:NB201Space, arch:Cell, bytes_per_element:int=4)->dict:
+    "params and FLOPs of the whole CIFAR-10 network (analytic), peak activation bytes (4 node tensors of stage 1)."
+    cp, cf = _cell_cost(arch.ops)
+    return dict(params=_FIXED_PARAMS + cp, flops=_FIXED_FLOPS + cf, peak_act_bytes=bytes_per_element*4*16*32*32)
+
+# %% ../../nbs/15_chips.nb201.ipynb #d6f0fed8
+@patch
+def memory_needed(self:NB201Space, arch:Cell, bytes_per_element:int=4)->int:
+    ci = self.cost_indices(arch, bytes_per_element); return ci['params']*bytes_per_element + ci['peak_act_bytes']
+
+# %% ../../nbs/15_chips.nb201.ipynb #2c2f0fe9
+@patch
+def arch_from_dict(self:NB201Space, d:dict)->Cell: return Cell.from_dict(d)
+
+# %% ../../nbs/15_chips.nb201.ipynb #f30900cf
+@patch
+def chip_column(self:NB201Space, chip)->int:
+    "Column of a chip (a name or a ChipSpec) in the latency table; unknown names list the known ones."
+    name = chip.name if isinstance(chip, ChipSpec) else chip
+    if name not in self._col: raise BadInputError(f"chip {name!r} has no NB201 latency column; NB201 chips: {list(self._col)}")
+    return self._col[name]
+
+# %% ../../nbs/15_chips.nb201.ipynb #b75938fc
+@patch
+def lookup_latency(self:NB201Space, chip, arch:Cell)->float:
+    "Measured latency (ms) of `arch` on `chip`."
+    return float(self.latency[self.validate(arch).index, self.chip_column(chip)])
+
+# %% ../../nbs/15_chips.nb201.ipynb #37f31bd3
+@patch
+def true_accuracy(self:NB201Space, arch:Cell)->float:
+    "CIFAR-10 test accuracy (fraction) after 200 epochs."
+    return float(self.accuracy[self.validate(arch).index])
+
+# %% ../../nbs/15_chips.nb201.ipynb #182c4c04
+@patch
+def device_latency(self:NB201Space, chip)->np.ndarray: return self.latency[:, self.chip_column(chip)]
+
+# %% ../../nbs/15_chips.nb201.ipynb #7b840bfa
+@patch
+def budget(self:NB201Space, chip, q:float)->float:
+    "The `q`-th percentile (0..100) of the chip's latency over all cells, in ms."
+    check_number(q, 'latency percentile q', lo=0, hi=100, lo_open=True)
+    return float(np.percentile(self.device_latency(chip), q))
+
+# %% ../../nbs/15_chips.nb201.ipynb #4465b641
+@patch
+def oracle(self:NB201Space, chip, latency_ms:float)->tuple:
+    "(cell, accuracy) of the best cell whose latency on `chip` is within `latency_ms`."
+    check_number(latency_ms, 'latency_ms', lo=0)
+    ok = np.flatnonzero(self.device_latency(chip) <= latency_ms)
+    if not len(ok): raise BadInputError(f"no NB201 cell runs within {latency_ms:g} ms on {chip if isinstance(chip, str) else chip.name}; fastest: {self.device_latency(chip).min():g} ms")
+    i = int(ok[np.argmax(self.accuracy[ok])]); return Cell.from_index(i), float(self.accuracy[i])
 
 # %% ../../nbs/15_chips.nb201.ipynb #aa79639a
 @lru_cache(maxsize=2)

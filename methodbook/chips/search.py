@@ -15,6 +15,7 @@ import torch
 from ..core import BadInputError, BadTypeError, BadFileError, Config, check_number, check_path
 from .supernet import Arch, SearchSpace, Supernet, cost_indices, mutate, crossover
 from .latency import ChipSpec, ChipLatency, memory_needed, get_chip
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['AccuracyTable', 'arch_features', 'AccuracyPredictor', 'kendall_tau', 'InfeasibleError', 'Condition', 'Objective',
@@ -33,20 +34,25 @@ class AccuracyTable:
             self.table[arch] = float(check_number(self.fn(arch), f"accuracy of {arch}", lo=0, hi=1)); self.n_evals += 1
         return self.table[arch]
     def __len__(self): return len(self.table)
-    def save(self, path:str|Path)->Path:
-        path = Path(path); path.write_text(json.dumps([{'arch': a.to_dict(), 'accuracy': v} for a, v in self.table.items()])); return path
-    @classmethod
-    def load(cls, path:str|Path, accuracy_fn:Callable|None=None)->AccuracyTable:
-        "Read a table written by `save`; a malformed file is a `BadFileError` naming it and the row."
-        p = check_path(path, 'accuracy table', kind='file')
-        try: rows = json.loads(p.read_text())
-        except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"accuracy table {str(p)!r} is not valid JSON: {e}") from None
-        if not isinstance(rows, list): raise BadFileError(f"accuracy table {str(p)!r}: expected a list of {{arch, accuracy}} rows")
-        table = {}
-        for n, r in enumerate(rows):
-            try: table[Arch.from_dict(r['arch'])] = float(check_number(r['accuracy'], 'accuracy', lo=0, hi=1))
-            except (BadInputError, KeyError, TypeError) as e: raise BadFileError(f"accuracy table {str(p)!r} row {n}: {e}") from None
-        return cls(accuracy_fn, table)
+
+# %% ../../nbs/13_chips.search.ipynb #2e236edc
+@patch
+def save(self:AccuracyTable, path:str|Path)->Path:
+    path = Path(path); path.write_text(json.dumps([{'arch': a.to_dict(), 'accuracy': v} for a, v in self.table.items()])); return path
+
+# %% ../../nbs/13_chips.search.ipynb #8c974cd0
+@patch(cls_method=True)
+def load(cls:AccuracyTable, path:str|Path, accuracy_fn:Callable|None=None)->AccuracyTable:
+    "Read a table written by `save`; a malformed file is a `BadFileError` naming it and the row."
+    p = check_path(path, 'accuracy table', kind='file')
+    try: rows = json.loads(p.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise BadFileError(f"accuracy table {str(p)!r} is not valid JSON: {e}") from None
+    if not isinstance(rows, list): raise BadFileError(f"accuracy table {str(p)!r}: expected a list of {{arch, accuracy}} rows")
+    table = {}
+    for n, r in enumerate(rows):
+        try: table[Arch.from_dict(r['arch'])] = float(check_number(r['accuracy'], 'accuracy', lo=0, hi=1))
+        except (BadInputError, KeyError, TypeError) as e: raise BadFileError(f"accuracy table {str(p)!r} row {n}: {e}") from None
+    return cls(accuracy_fn, table)
 
 # %% ../../nbs/13_chips.search.ipynb #a187a613
 def arch_features(space:SearchSpace, arch:Arch)->np.ndarray:
@@ -71,20 +77,26 @@ class AccuracyPredictor:
         self.space = space
         self.model = make_pipeline(StandardScaler(), Ridge(alpha=alpha))
         self._cache = {}
-    def fit(self, archs:list, accs:list)->AccuracyPredictor:
-        if len(archs) != len(accs): raise BadInputError(f"AccuracyPredictor.fit: {len(archs)} archs but {len(accs)} accuracies")
-        if len(archs) < 2: raise BadInputError(f"AccuracyPredictor.fit needs at least 2 measured archs, got {len(archs)}")
-        for n, a in enumerate(accs): check_number(a, f"accs[{n}]", lo=0, hi=1)
-        for a in archs: self.space.validate(a)
-        X = np.stack([arch_features(self.space, a) for a in archs]); y = np.asarray(accs, dtype=np.float64)
-        self.mean = float(y.mean()); self.model.fit(X, y - self.mean); self._cache = {}
-        return self
-    def predict(self, archs:list)->np.ndarray:
-        X = np.stack([arch_features(self.space, a) for a in archs])
-        return np.clip(self.model.predict(X) + self.mean, 0.0, 1.0)
     def __call__(self, arch:Arch)->float:
         if arch not in self._cache: self._cache[arch] = float(self.predict([arch])[0])
         return self._cache[arch]
+
+# %% ../../nbs/13_chips.search.ipynb #4539b140
+@patch
+def fit(self:AccuracyPredictor, archs:list, accs:list)->AccuracyPredictor:
+    if len(archs) != len(accs): raise BadInputError(f"AccuracyPredictor.fit: {len(archs)} archs but {len(accs)} accuracies")
+    if len(archs) < 2: raise BadInputError(f"AccuracyPredictor.fit needs at least 2 measured archs, got {len(archs)}")
+    for n, a in enumerate(accs): check_number(a, f"accs[{n}]", lo=0, hi=1)
+    for a in archs: self.space.validate(a)
+    X = np.stack([arch_features(self.space, a) for a in archs]); y = np.asarray(accs, dtype=np.float64)
+    self.mean = float(y.mean()); self.model.fit(X, y - self.mean); self._cache = {}
+    return self
+
+# %% ../../nbs/13_chips.search.ipynb #665fb268
+@patch
+def predict(self:AccuracyPredictor, archs:list)->np.ndarray:
+    X = np.stack([arch_features(self.space, a) for a in archs])
+    return np.clip(self.model.predict(X) + self.mean, 0.0, 1.0)
 
 # %% ../../nbs/13_chips.search.ipynb #946e2d90
 def kendall_tau(a, b)->float:
@@ -107,15 +119,21 @@ class Condition(Config):
         for n in ('latency_ms', 'memory_bytes'):
             if getattr(self, n) is not None: check_number(getattr(self, n), f"Condition.{n}", lo=0, lo_open=True)
         if self.min_accuracy is not None: check_number(self.min_accuracy, 'Condition.min_accuracy (a fraction)', lo=0, hi=1)
-    def memory_limit(self, chip:ChipSpec)->float|None:
-        lims = [v for v in (self.memory_bytes, chip.memory_bytes) if v is not None]
-        return min(lims) if lims else None
-    def describe(self, chip:ChipSpec)->str:
-        parts = []
-        if self.latency_ms is not None: parts.append(f"latency <= {self.latency_ms:g} ms")
-        if self.memory_limit(chip) is not None: parts.append(f"memory <= {self.memory_limit(chip):.4g} bytes")
-        if self.min_accuracy is not None: parts.append(f"accuracy >= {self.min_accuracy:g}")
-        return ' and '.join(parts) or 'no constraint'
+
+# %% ../../nbs/13_chips.search.ipynb #94d2e030
+@patch
+def memory_limit(self:Condition, chip:ChipSpec)->float|None:
+    lims = [v for v in (self.memory_bytes, chip.memory_bytes) if v is not None]
+    return min(lims) if lims else None
+
+# %% ../../nbs/13_chips.search.ipynb #04a77732
+@patch
+def describe(self:Condition, chip:ChipSpec)->str:
+    parts = []
+    if self.latency_ms is not None: parts.append(f"latency <= {self.latency_ms:g} ms")
+    if self.memory_limit(chip) is not None: parts.append(f"memory <= {self.memory_limit(chip):.4g} bytes")
+    if self.min_accuracy is not None: parts.append(f"accuracy >= {self.min_accuracy:g}")
+    return ' and '.join(parts) or 'no constraint'
 
 # %% ../../nbs/13_chips.search.ipynb #6feb1ff9
 class Objective:
@@ -126,19 +144,31 @@ class Objective:
         if not isinstance(condition, Condition): raise BadTypeError(f"condition must be a Condition, got {type(condition).__name__}")
         self.chip, self.latency, self.space, self.cond = chip, latency, space, condition
         self.mem_limit = condition.memory_limit(chip)
-    def memory(self, arch:Arch)->int: return memory_needed(self.space, arch, self.chip.bytes_per_element)
-    def violation(self, arch:Arch, accuracy:float|None=None)->float:
-        "0 when `arch` meets the condition, else the summed relative excess."
-        v = 0.0
-        if self.cond.latency_ms is not None: v += max(0.0, self.latency(arch)/self.cond.latency_ms - 1)
-        if self.mem_limit is not None: v += max(0.0, self.memory(arch)/self.mem_limit - 1)
-        if accuracy is not None and self.cond.min_accuracy is not None: v += max(0.0, 1 - accuracy/max(self.cond.min_accuracy, 1e-9))
-        return v
-    def feasible(self, arch:Arch)->bool: return self.violation(arch) == 0.0
-    def infeasible_error(self, arch:Arch, accuracy:float|None=None, what:str='candidate')->InfeasibleError:
-        acc = '' if accuracy is None else f", accuracy {accuracy:.4f}"
-        return InfeasibleError(f"chip '{self.chip.name}': no {what} meets {self.cond.describe(self.chip)}; closest candidate {arch} "
-                               f"has latency {self.latency(arch):.4g} ms, memory {self.memory(arch):,} bytes{acc}")
+
+# %% ../../nbs/13_chips.search.ipynb #8412451a
+@patch
+def memory(self:Objective, arch:Arch)->int: return memory_needed(self.space, arch, self.chip.bytes_per_element)
+
+# %% ../../nbs/13_chips.search.ipynb #69520849
+@patch
+def violation(self:Objective, arch:Arch, accuracy:float|None=None)->float:
+    "0 when `arch` meets the condition, else the summed relative excess."
+    v = 0.0
+    if self.cond.latency_ms is not None: v += max(0.0, self.latency(arch)/self.cond.latency_ms - 1)
+    if self.mem_limit is not None: v += max(0.0, self.memory(arch)/self.mem_limit - 1)
+    if accuracy is not None and self.cond.min_accuracy is not None: v += max(0.0, 1 - accuracy/max(self.cond.min_accuracy, 1e-9))
+    return v
+
+# %% ../../nbs/13_chips.search.ipynb #70ccd719
+@patch
+def feasible(self:Objective, arch:Arch)->bool: return self.violation(arch) == 0.0
+
+# %% ../../nbs/13_chips.search.ipynb #82c3fd1d
+@patch
+def infeasible_error(self:Objective, arch:Arch, accuracy:float|None=None, what:str='candidate')->InfeasibleError:
+    acc = '' if accuracy is None else f", accuracy {accuracy:.4f}"
+    return InfeasibleError(f"chip '{self.chip.name}': no {what} meets {self.cond.describe(self.chip)}; closest candidate {arch} "
+                           f"has latency {self.latency(arch):.4g} ms, memory {self.memory(arch):,} bytes{acc}")
 
 # %% ../../nbs/13_chips.search.ipynb #151a2c18
 def sample_feasible(space:SearchSpace, obj:Objective, rng:random.Random, max_tries:int=2000)->Arch:
@@ -162,19 +192,27 @@ class SearchResult:
     evaluated:list                   # [(arch, accuracy)] in evaluation order (repeats included)
     best_per_generation:list = field(default_factory=list)
     seconds:float=0.0
-    @property
-    def n_evals(self)->int: return len(self.evaluated)
-    def unique(self)->dict:
-        "{arch: accuracy} over distinct archs."
-        return dict(self.evaluated)
-    def best(self, obj:Objective|None=None)->tuple:
-        "(arch, accuracy) with the best accuracy meeting `obj` (accuracy floor included) — the target structure."
-        cands = list(self.unique().items())
-        ok = [c for c in cands if obj is None or obj.violation(*c) == 0]
-        if not ok:
-            arch, acc = min(cands, key=lambda c: (obj.violation(*c), -c[1]))
-            raise obj.infeasible_error(arch, acc, what=f'structure among the {len(cands)} searched')
-        return max(ok, key=lambda c: c[1])
+
+# %% ../../nbs/13_chips.search.ipynb #4b6e048f
+@patch(as_prop=True)
+def n_evals(self:SearchResult)->int: return len(self.evaluated)
+
+# %% ../../nbs/13_chips.search.ipynb #0e042f16
+@patch
+def unique(self:SearchResult)->dict:
+    "{arch: accuracy} over distinct archs."
+    return dict(self.evaluated)
+
+# %% ../../nbs/13_chips.search.ipynb #037d88cc
+@patch
+def best(self:SearchResult, obj:Objective|None=None)->tuple:
+    "(arch, accuracy) with the best accuracy meeting `obj` (accuracy floor included) — the target structure."
+    cands = list(self.unique().items())
+    ok = [c for c in cands if obj is None or obj.violation(*c) == 0]
+    if not ok:
+        arch, acc = min(cands, key=lambda c: (obj.violation(*c), -c[1]))
+        raise obj.infeasible_error(arch, acc, what=f'structure among the {len(cands)} searched')
+    return max(ok, key=lambda c: c[1])
 
 # %% ../../nbs/13_chips.search.ipynb #7c4753e3
 def evolutionary_search(space:SearchSpace, accuracy_fn:Callable, obj:Objective,

@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from ..core import BadInputError, BadTypeError, check_number
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['Arch', 'SearchSpace', 'mutate', 'crossover', 'conv_bn', 'InvertedResidual', 'Stem', 'Head', 'block_shapes', 'Subnet',
@@ -42,31 +43,46 @@ class Arch:
         if len(self.kernels) != len(self.expands) or any(len(a) != len(b) for a, b in zip(self.kernels, self.expands)):
             raise BadInputError(f"Arch: kernels {self.kernels} and expands {self.expands} must have the same shape")
 
-    @property
-    def depths(self)->tuple: return tuple(len(s) for s in self.kernels)
-    def blocks(self):
-        "Yield (stage, index in stage, kernel, expand) for every active block."
-        for s, (ks, es) in enumerate(zip(self.kernels, self.expands)):
-            for i, (k, e) in enumerate(zip(ks, es)): yield s, i, k, e
-    def to_dict(self)->dict: return {'depths': list(self.depths), 'kernels': [list(s) for s in self.kernels], 'expands': [list(s) for s in self.expands]}
-    def to_json(self)->str: return json.dumps(self.to_dict())
-    @classmethod
-    def from_dict(cls, d:dict)->Arch:
-        "Build from `to_dict` output (the `depths` entry is checked, not needed)."
-        if not isinstance(d, dict): raise BadTypeError(f"Arch JSON must be a mapping with 'kernels' and 'expands', got {type(d).__name__}")
-        missing = [k for k in ('kernels', 'expands') if k not in d]
-        if missing: raise BadInputError(f"Arch JSON needs 'kernels' and 'expands'; missing {missing}")
-        a = cls(d['kernels'], d['expands'])
-        if 'depths' in d and list(d['depths']) != list(a.depths):
-            raise BadInputError(f"Arch JSON: depths {d['depths']} disagree with the block lists (depths {list(a.depths)})")
-        return a
-    @classmethod
-    def from_json(cls, s:str)->Arch:
-        try: d = json.loads(s)
-        except (TypeError, ValueError) as e: raise BadInputError(f"Arch JSON could not be parsed: {e}") from None
-        return cls.from_dict(d)
     def __str__(self):
         return ' | '.join(' '.join(f'k{k}e{e}' for k, e in zip(ks, es)) for ks, es in zip(self.kernels, self.expands))
+
+# %% ../../nbs/10_chips.supernet.ipynb #d54c64b0
+@patch(as_prop=True)
+def depths(self:Arch)->tuple: return tuple(len(s) for s in self.kernels)
+
+# %% ../../nbs/10_chips.supernet.ipynb #cd2f98e9
+@patch
+def blocks(self:Arch):
+    "Yield (stage, index in stage, kernel, expand) for every active block."
+    for s, (ks, es) in enumerate(zip(self.kernels, self.expands)):
+        for i, (k, e) in enumerate(zip(ks, es)): yield s, i, k, e
+
+# %% ../../nbs/10_chips.supernet.ipynb #edf251d2
+@patch
+def to_dict(self:Arch)->dict: return {'depths': list(self.depths), 'kernels': [list(s) for s in self.kernels], 'expands': [list(s) for s in self.expands]}
+
+# %% ../../nbs/10_chips.supernet.ipynb #cfcc0b1e
+@patch
+def to_json(self:Arch)->str: return json.dumps(self.to_dict())
+
+# %% ../../nbs/10_chips.supernet.ipynb #ef7c9f7f
+@patch(cls_method=True)
+def from_dict(cls:Arch, d:dict)->Arch:
+    "Build from `to_dict` output (the `depths` entry is checked, not needed)."
+    if not isinstance(d, dict): raise BadTypeError(f"Arch JSON must be a mapping with 'kernels' and 'expands', got {type(d).__name__}")
+    missing = [k for k in ('kernels', 'expands') if k not in d]
+    if missing: raise BadInputError(f"Arch JSON needs 'kernels' and 'expands'; missing {missing}")
+    a = cls(d['kernels'], d['expands'])
+    if 'depths' in d and list(d['depths']) != list(a.depths):
+        raise BadInputError(f"Arch JSON: depths {d['depths']} disagree with the block lists (depths {list(a.depths)})")
+    return a
+
+# %% ../../nbs/10_chips.supernet.ipynb #9fc7d21d
+@patch(cls_method=True)
+def from_json(cls:Arch, s:str)->Arch:
+    try: d = json.loads(s)
+    except (TypeError, ValueError) as e: raise BadInputError(f"Arch JSON could not be parsed: {e}") from None
+    return cls.from_dict(d)
 
 # %% ../../nbs/10_chips.supernet.ipynb #dc6beae2
 @dataclass
@@ -96,31 +112,6 @@ class SearchSpace:
         for n in ('depths', 'expands', 'kernels'):
             if len(set(getattr(self, n))) != len(getattr(self, n)): raise BadInputError(f"SearchSpace.{n} has repeated choices: {getattr(self, n)}")
 
-    @property
-    def n_stages(self)->int: return len(self.widths)
-    @property
-    def max_depth(self)->int: return max(self.depths)
-    def to_dict(self)->dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-    @classmethod
-    def from_dict(cls, d:dict)->SearchSpace:
-        "Build from `to_dict` output; unknown keys are errors."
-        if not isinstance(d, dict): raise BadTypeError(f"SearchSpace.from_dict expects a mapping, got {type(d).__name__}")
-        unknown = sorted(set(d) - {f.name for f in fields(cls)})
-        if unknown: raise BadInputError(f"SearchSpace: unknown keys {unknown}; expected some of {[f.name for f in fields(cls)]}")
-        return cls(**d)
-
-    def largest(self)->Arch:
-        "Deepest, widest, largest-kernel subnet."
-        d, k, e = max(self.depths), max(self.kernels), max(self.expands)
-        return Arch([(k,)*d]*self.n_stages, [(e,)*d]*self.n_stages)
-    def smallest(self)->Arch:
-        d, k, e = min(self.depths), min(self.kernels), min(self.expands)
-        return Arch([(k,)*d]*self.n_stages, [(e,)*d]*self.n_stages)
-    def sample(self, rng:random.Random)->Arch:
-        "Uniformly random depth per stage, then kernel and expand per block."
-        ds = [rng.choice(self.depths) for _ in range(self.n_stages)]
-        return Arch([tuple(rng.choice(self.kernels) for _ in range(d)) for d in ds],
-                    [tuple(rng.choice(self.expands) for _ in range(d)) for d in ds])
     def validate(self, arch:Arch)->Arch:
         "Raise a `BadInputError` naming the first choice of `arch` that this space does not offer."
         if not isinstance(arch, Arch): raise BadTypeError(f"arch must be an Arch, got {type(arch).__name__}")
@@ -131,10 +122,55 @@ class SearchSpace:
             if k not in self.kernels: raise BadInputError(f"arch stage {s} block {i}: kernel {k} not in {self.kernels}")
             if e not in self.expands: raise BadInputError(f"arch stage {s} block {i}: expand {e} not in {self.expands}")
         return arch
-    def size(self)->int:
-        "Number of distinct architectures."
-        per = sum((len(self.kernels)*len(self.expands))**d for d in self.depths)
-        return per**self.n_stages
+
+# %% ../../nbs/10_chips.supernet.ipynb #473398f4
+@patch(as_prop=True)
+def n_stages(self:SearchSpace)->int: return len(self.widths)
+
+# %% ../../nbs/10_chips.supernet.ipynb #721cbf06
+@patch(as_prop=True)
+def max_depth(self:SearchSpace)->int: return max(self.depths)
+
+# %% ../../nbs/10_chips.supernet.ipynb #283df59e
+@patch
+def to_dict(self:SearchSpace)->dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+# %% ../../nbs/10_chips.supernet.ipynb #03312e70
+@patch(cls_method=True)
+def from_dict(cls:SearchSpace, d:dict)->SearchSpace:
+    "Build from `to_dict` output; unknown keys are errors."
+    if not isinstance(d, dict): raise BadTypeError(f"SearchSpace.from_dict expects a mapping, got {type(d).__name__}")
+    unknown = sorted(set(d) - {f.name for f in fields(cls)})
+    if unknown: raise BadInputError(f"SearchSpace: unknown keys {unknown}; expected some of {[f.name for f in fields(cls)]}")
+    return cls(**d)
+
+# %% ../../nbs/10_chips.supernet.ipynb #34cb345b
+@patch
+def largest(self:SearchSpace)->Arch:
+    "Deepest, widest, largest-kernel subnet."
+    d, k, e = max(self.depths), max(self.kernels), max(self.expands)
+    return Arch([(k,)*d]*self.n_stages, [(e,)*d]*self.n_stages)
+
+# %% ../../nbs/10_chips.supernet.ipynb #279d2eed
+@patch
+def smallest(self:SearchSpace)->Arch:
+    d, k, e = min(self.depths), min(self.kernels), min(self.expands)
+    return Arch([(k,)*d]*self.n_stages, [(e,)*d]*self.n_stages)
+
+# %% ../../nbs/10_chips.supernet.ipynb #b49442fa
+@patch
+def sample(self:SearchSpace, rng:random.Random)->Arch:
+    "Uniformly random depth per stage, then kernel and expand per block."
+    ds = [rng.choice(self.depths) for _ in range(self.n_stages)]
+    return Arch([tuple(rng.choice(self.kernels) for _ in range(d)) for d in ds],
+                [tuple(rng.choice(self.expands) for _ in range(d)) for d in ds])
+
+# %% ../../nbs/10_chips.supernet.ipynb #560747b3
+@patch
+def size(self:SearchSpace)->int:
+    "Number of distinct architectures."
+    per = sum((len(self.kernels)*len(self.expands))**d for d in self.depths)
+    return per**self.n_stages
 
 # %% ../../nbs/10_chips.supernet.ipynb #ebd038d3
 def mutate(space:SearchSpace, arch:Arch, rng:random.Random, prob:float=0.1)->Arch:

@@ -1,4 +1,4 @@
-"""Embedded digits data, the sandwich rule with inplace distillation through the shared training loop, BatchNorm recalibration, and accuracy with inherited weights.
+"""The sandwich rule with inplace distillation through the shared training loop, BatchNorm recalibration, accuracy with inherited weights, and the cached pretrained supernet.
 
 Docs: https://methodbook.github.io/methodbook/chips.train.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://methodbook.github.io/methodbook/chips.train.html.md"""
 
 # %% ../../nbs/11_chips.train.ipynb #cd956282
 from __future__ import annotations
-import hashlib, io, json, math, os, pickle, random, shutil, tempfile, warnings
+import hashlib, json, math, os, random, shutil, tempfile, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -18,284 +18,14 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..core import (BadInputError, BadTypeError, BadFileError, MissingFileError, check_number, check_choice,
                              as_float_tensor, check_path)
 from .supernet import Arch, SearchSpace, Supernet, Subnet, extract_subnet
+from .data import ImageData, digits_data, augment
+# the data names this module held before `chips.data` existed, still importable from here:
+from .data import (image_data, cifar10_data, image_folder_data, load_image_data, read_image, read_numpy_pickle,
+                                   NumpyUnpickler, CIFAR10_CLASSES, IMAGE_SUFFIXES)
 
 # %% auto #0
-__all__ = ['CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'ImageData', 'image_data', 'digits_data', 'augment', 'NumpyUnpickler',
-           'read_numpy_pickle', 'cifar10_data', 'read_image', 'image_folder_data', 'load_image_data', 'SandwichStep',
-           'recalibrate_bn', 'accuracy', 'inherited_accuracy', 'check_data_fits', 'train_supernet', 'train_standalone',
-           'pretrained_supernet']
-
-# %% ../../nbs/11_chips.train.ipynb #e91d48e2
-@dataclass
-class ImageData:
-    "Train/validation images (N, C, H, W), standardised per channel, with integer labels; `mean`/`std` undo the standardisation."
-    x_train:Tensor; y_train:Tensor; x_val:Tensor; y_val:Tensor
-    classes:list                  # class names; label i is classes[i]
-    name:str='images'             # a readable name (the cache key uses the content `fingerprint`)
-    mean:tuple=(0.0,)             # per-channel mean of the raw training pixels, subtracted
-    std:tuple=(1.0,)              # per-channel std of the raw training pixels, divided by
-
-    def __post_init__(self):
-        if not isinstance(self.classes, (list, tuple)) or len(self.classes) < 2: raise BadInputError(f"ImageData.classes must list at least 2 class names, got {self.classes!r}")
-        self.classes = [str(c) for c in self.classes]
-        if len(set(self.classes)) != len(self.classes): raise BadInputError(f"ImageData.classes has repeated names: {self.classes}")
-        for part in ('train', 'val'):
-            x = as_float_tensor(getattr(self, f'x_{part}'), f'ImageData.x_{part}', ndim=4).float()
-            try: y, _ = _labels(getattr(self, f'y_{part}'), self.classes, len(x))
-            except BadInputError as e: raise type(e)(f"ImageData.y_{part}: {e}") from None
-            bad = ((y < 0) | (y >= len(self.classes))).sum().item()
-            if bad: raise BadInputError(f"ImageData.y_{part}: {bad} label(s) outside [0, {len(self.classes) - 1}] (there are {len(self.classes)} classes)")
-            setattr(self, f'x_{part}', x); setattr(self, f'y_{part}', y.long())
-        if self.x_train.shape[1:] != self.x_val.shape[1:]: raise BadInputError(f"ImageData: train images {tuple(self.x_train.shape[1:])} and validation images {tuple(self.x_val.shape[1:])} differ in shape")
-        C = self.x_train.shape[1]
-        self.mean, self.std = (tuple(float(v) for v in np.broadcast_to(np.asarray(a, dtype=np.float64).reshape(-1), (C,))) for a in (self.mean, self.std))
-        if not all(math.isfinite(s) and s > 0 for s in self.std) or not all(map(math.isfinite, self.mean)):
-            raise BadInputError(f"ImageData: std must be positive and finite and mean finite, got mean {self.mean}, std {self.std}")
-
-    def loader(self, batch_size:int=64, shuffle:bool=True, seed:int=0)->DataLoader:
-        "Training DataLoader (seeded shuffling); the last partial batch is dropped unless it is the only one."
-        check_number(batch_size, 'batch_size', lo=1, integer=True)
-        return DataLoader(TensorDataset(self.x_train, self.y_train), batch_size=batch_size, shuffle=shuffle,
-                          drop_last=len(self.x_train) > batch_size, generator=torch.Generator().manual_seed(seed))
-    @property
-    def shape(self)->tuple: return tuple(self.x_train.shape[1:])
-    def raw(self, x:Tensor)->Tensor:
-        "Standardised images back to raw pixels: `x*std + mean` per channel."
-        return x*torch.tensor(self.std).view(1, -1, 1, 1) + torch.tensor(self.mean).view(1, -1, 1, 1)
-    def preprocessing(self)->dict:
-        "What a model trained on this data needs at use time: input size, channels, mean/std of raw pixels, class names."
-        return dict(input_size=self.shape[-1], channels=self.shape[0], mean=list(self.mean), std=list(self.std), class_names=list(self.classes))
-    @property
-    def fingerprint(self)->str:
-        "sha256 of the content (pixels, labels, class names, normalisation): equal fingerprints mean equal data."
-        if getattr(self, '_fp', None) is None:
-            h = hashlib.sha256(json.dumps([self.classes, self.mean, self.std, list(self.shape)]).encode())
-            for t in (self.x_train, self.y_train, self.x_val, self.y_val): h.update(t.contiguous().numpy().tobytes())
-            self._fp = h.hexdigest()
-        return self._fp
-
-# %% ../../nbs/11_chips.train.ipynb #988647b0
-def _labels(y, classes, n:int)->tuple:
-    "(labels as a LongTensor, class names): integer labels index `classes` (default '0', '1', ...); string labels are class names."
-    if not isinstance(y, Tensor):
-        a = np.asarray(y)
-        if a.dtype.kind in 'UO':
-            names = [str(v) for v in a.reshape(-1)]
-            classes = sorted(set(names)) if classes is None else [str(c) for c in classes]
-            unknown = sorted(set(names) - set(classes))
-            if unknown: raise BadInputError(f"labels: {unknown[:5]} are not in classes {classes}")
-            a = np.array([classes.index(v) for v in names], dtype=np.int64).reshape(a.shape)
-        if a.dtype.kind not in 'iub': raise BadTypeError(f"labels must be integers or class names, got dtype {a.dtype}")
-        y = torch.from_numpy(a.astype(np.int64) if a.dtype.kind != 'b' else a)
-    if y.dim() != 1 or len(y) != n: raise BadInputError(f"labels: {n} images but labels of shape {tuple(y.shape)}; give one label per image")
-    if y.is_floating_point() or y.dtype == torch.bool: raise BadTypeError(f"labels must be integers or class names, got dtype {y.dtype}")
-    if classes is None: classes = [str(c) for c in range(int(y.max()) + 1)] if len(y) else []
-    return y.long(), list(classes)
-
-# %% ../../nbs/11_chips.train.ipynb #49404977
-def image_data(x,                          # (N, C, H, W) or (N, H, W) raw images: [0, 1] floats, or uint8 0-255
-               y,                          # (N,) integer labels in [0, len(classes)), or class names
-               classes:list|None=None,     # class names (default: '0', '1', ...)
-               val_frac:float=0.2,         # fraction held out for validation
-               seed:int=0,                 # split seed
-               name:str='images',          # a readable name
-              )->ImageData:
-    "Split raw images into train/validation and standardise them per channel with the training split's mean and std."
-    if isinstance(x, np.ndarray) and x.dtype == np.uint8 or isinstance(x, Tensor) and x.dtype == torch.uint8: x = torch.as_tensor(x).float()/255.0
-    x = as_float_tensor(x, 'images', ndim=(3, 4)).float()
-    if x.dim() == 3: x = x[:, None]
-    y, classes = _labels(y, classes, len(x))
-    check_number(val_frac, 'val_frac', lo=0, hi=1, lo_open=True, hi_open=True)
-    check_number(seed, 'seed', lo=0, integer=True)
-    g = torch.Generator().manual_seed(seed)
-    idx = torch.randperm(len(x), generator=g)
-    nv = int(round(len(x)*val_frac))
-    if nv < 1 or len(x) - nv < 2: raise BadInputError(f"{name}: {len(x)} images with val_frac={val_frac} leave {len(x) - nv} for training and {nv} for validation; need >= 2 and >= 1")
-    tr, va = idx[nv:], idx[:nv]
-    missing = sorted(set(range(len(classes))) - set(y[tr].tolist())) if len(classes) else []
-    if missing: raise BadInputError(f"{name}: class(es) {[classes[c] for c in missing if c < len(classes)]} have no training image after the split (val_frac={val_frac}); add images or lower val_frac")
-    mean, std = x[tr].mean((0, 2, 3)), x[tr].std((0, 2, 3))
-    if (std == 0).any(): raise BadInputError(f"{name}: channel(s) {torch.nonzero(std == 0).flatten().tolist()} are constant over all training images")
-    xs = (x - mean.view(1, -1, 1, 1))/std.view(1, -1, 1, 1)
-    return ImageData(xs[tr], y[tr], xs[va], y[va], list(classes), name, tuple(mean.tolist()), tuple(std.tolist()))
-
-# %% ../../nbs/11_chips.train.ipynb #c187b4a6
-def _resize(x:Tensor, resolution:int)->Tensor:
-    return x if x.shape[-1] == resolution and x.shape[-2] == resolution else F.interpolate(x, size=(resolution, resolution), mode='bilinear', align_corners=False)
-
-# %% ../../nbs/11_chips.train.ipynb #eff4a9ca
-def digits_data(resolution:int=16,   # output height = width
-                val_frac:float=0.2,  # fraction held out for validation
-                seed:int=0,          # split seed
-                hard:bool=True,      # one fixed random distortion + pixel noise per image (see above)
-                noise:float=0.3,     # pixel noise std (images are in [0, 1] before standardising)
-               )->ImageData:
-    "scikit-learn's bundled 8x8 digits, upscaled to `resolution` (optionally distorted), split train/val."
-    from sklearn.datasets import load_digits
-    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True); check_number(noise, 'noise', lo=0)
-    d = load_digits()
-    x = _resize(torch.tensor(d.images, dtype=torch.float32)[:, None]/16.0, resolution)
-    if hard:
-        g = torch.Generator().manual_seed(1234)
-        x = augment(x, shift=0.15, rotate=25, scale=0.15, generator=g) + noise*torch.randn(x.shape, generator=g)
-    return image_data(x, torch.tensor(d.target), [str(c) for c in range(10)], val_frac, seed, f"digits{'-hard' if hard else ''}-{resolution}")
-
-# %% ../../nbs/11_chips.train.ipynb #fe44f489
-def augment(x:Tensor,             # (B, C, H, W) images
-            shift:float=0.1,      # max translation, fraction of the image
-            rotate:float=10.0,    # max rotation, degrees
-            scale:float=0.1,      # max relative zoom
-            generator:torch.Generator|None=None,
-           )->Tensor:             # (B, C, H, W) warped images
-    "Random affine augmentation, one warp per image."
-    B = x.shape[0]
-    r = lambda: torch.rand(B, generator=generator, device='cpu')*2 - 1
-    a, s = r()*math.radians(rotate), 1 + r()*scale
-    t = torch.stack([r()*shift*2, r()*shift*2], 1)
-    theta = torch.stack([torch.stack([s*torch.cos(a), -s*torch.sin(a), t[:, 0]], 1),
-                         torch.stack([s*torch.sin(a), s*torch.cos(a), t[:, 1]], 1)], 1).to(x)
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, padding_mode='border', align_corners=False)
-
-# %% ../../nbs/11_chips.train.ipynb #336dd96f
-_NUMPY_GLOBALS = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),
-                  ('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
-                  ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar')}
-
-class NumpyUnpickler(pickle.Unpickler):
-    "An unpickler that builds only plain containers and NumPy arrays: any other global (os.system, builtins.eval ...) is refused."
-    def find_class(self, module:str, name:str):
-        if (module, name) not in _NUMPY_GLOBALS: raise pickle.UnpicklingError(f"global '{module}.{name}' is not allowed (only NumPy arrays and plain containers)")
-        if module.startswith('numpy.core') and int(np.__version__.split('.')[0]) >= 2: module = module.replace('numpy.core', 'numpy._core', 1)
-        return super().find_class(module, name)
-
-# %% ../../nbs/11_chips.train.ipynb #f453cc3b
-def read_numpy_pickle(path:str|Path)->object:
-    "Load a pickle of plain containers and NumPy arrays (CIFAR-10's python batches) without running any code from it."
-    p = check_path(path, 'pickle file', kind='file')
-    try:
-        with open(p, 'rb') as fh: return NumpyUnpickler(fh, encoding='latin1').load()
-    except Exception as e: raise BadFileError(f"{str(p)!r} is not a readable CIFAR-10/NumPy pickle: {type(e).__name__}: {e}") from None
-
-# %% ../../nbs/11_chips.train.ipynb #15b94ca3
-CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
-
-# %% ../../nbs/11_chips.train.ipynb #d85d6058
-def _cifar_dir(path)->Path:
-    p = check_path(path, 'CIFAR-10 folder', kind='dir')
-    if not list(p.glob('data_batch_*')) and (p/'cifar-10-batches-py').is_dir(): p = p/'cifar-10-batches-py'
-    return p
-
-def _cifar_batch(f:Path)->tuple:
-    d = read_numpy_pickle(f)
-    if not isinstance(d, dict): raise BadFileError(f"{str(f)!r}: expected a dict with 'data' and 'labels', got {type(d).__name__}")
-    d = {k.decode('latin1') if isinstance(k, bytes) else k: v for k, v in d.items()}
-    if 'data' not in d or 'labels' not in d: raise BadFileError(f"{str(f)!r}: expected 'data' and 'labels' entries, found {sorted(map(str, d))}")
-    x, y = np.asarray(d['data']), np.asarray(d['labels'])
-    if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3*32*32: raise BadFileError(f"{str(f)!r}: 'data' must be uint8 of shape (N, 3072), got {x.dtype} {x.shape}")
-    if y.shape != (len(x),) or y.dtype.kind not in 'iu': raise BadFileError(f"{str(f)!r}: 'labels' must be {len(x)} integers, got {y.dtype} {y.shape}")
-    if len(y) and (y.min() < 0 or y.max() > 9): raise BadFileError(f"{str(f)!r}: labels outside 0-9 ({int(y.min())}..{int(y.max())})")
-    return x.reshape(-1, 3, 32, 32), y
-
-def cifar10_data(path:str|Path,                  # the `cifar-10-batches-py` folder (or the folder holding it)
-                 resolution:int=32,              # output height = width
-                 val_frac:float=0.1,             # fraction held out for validation
-                 seed:int=0,                     # split seed
-                 limit:int|None=None,            # at most this many images per class (None: all)
-                )->ImageData:
-    "CIFAR-10 from its python batches (read without `pickle.load`); train batches only, split train/val."
-    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True)
-    if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
-    p = _cifar_dir(path)
-    files = sorted(p.glob('data_batch_*'))
-    if not files: raise BadFileError(f"CIFAR-10 folder {str(p)!r} has no 'data_batch_*' files (expected the extracted cifar-10-batches-py folder)")
-    xs, ys = zip(*[_cifar_batch(f) for f in files])
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    if limit is not None: keep = np.concatenate([np.flatnonzero(y == c)[:limit] for c in range(10)]); keep.sort(); x, y = x[keep], y[keep]
-    classes = CIFAR10_CLASSES
-    if (p/'batches.meta').exists():
-        meta = read_numpy_pickle(p/'batches.meta')
-        names = meta.get('label_names') if isinstance(meta, dict) else None
-        if names is not None and len(names) == 10: classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
-    return image_data(_resize(torch.from_numpy(x).float()/255.0, resolution), torch.from_numpy(y.astype(np.int64)), classes,
-                      val_frac, seed, f'cifar10-{resolution}')
-
-# %% ../../nbs/11_chips.train.ipynb #bd8d6847
-IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
-
-# %% ../../nbs/11_chips.train.ipynb #2b4eff75
-def read_image(path:str|Path,        # an image file
-               resolution:int,       # output height = width (PIL bilinear resize)
-               channels:int=3,       # 1 (grey) or 3 (RGB)
-              )->np.ndarray:         # (channels, resolution, resolution) float32 in [0, 1]
-    "One image file as raw [0, 1] pixels; 16-bit and float images are scaled, not clipped; unreadable or non-finite images are a `BadFileError`."
-    from PIL import Image
-    try:
-        with Image.open(path) as im:
-            im.load()
-            if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
-                a = np.asarray(im, dtype=np.float32)
-                if im.mode != 'F': a = a/65535.0
-                bad = int((~np.isfinite(a)).sum())
-                if bad: raise BadFileError(f"image {str(path)!r} has {bad} NaN or infinite pixel(s) out of {a.size}")
-                g = Image.fromarray(a.astype(np.float32), 'F').resize((resolution, resolution), Image.BILINEAR)
-                a = np.clip(np.asarray(g, dtype=np.float32), 0, 1)[None]
-                return np.repeat(a, channels, 0)
-            im = im.convert('L' if channels == 1 else 'RGB').resize((resolution, resolution), Image.BILINEAR)
-            a = np.asarray(im, dtype=np.float32)/255.0
-    except BadFileError: raise
-    except Exception as e: raise BadFileError(f"image {str(path)!r} could not be read: {type(e).__name__}: {e}") from None
-    return a[None] if channels == 1 else a.transpose(2, 0, 1)
-
-# %% ../../nbs/11_chips.train.ipynb #2e2011e4
-def image_folder_data(path:str|Path,            # folder of class sub-folders: path/<class>/<image>
-                      resolution:int=32,        # output height = width
-                      channels:int=3,           # 1 (grey) or 3 (RGB)
-                      val_frac:float=0.2,       # fraction held out for validation
-                      seed:int=0,               # split seed
-                      on_error:str='skip',      # an unreadable image: 'skip' (warn, count) or 'raise'
-                      limit:int|None=None,      # at most this many images per class (None: all)
-                     )->ImageData:
-    "Images in `path/<class>/*.(png|jpg|...)` resized to `resolution`, as raw [0, 1] pixels standardised per channel."
-    p = check_path(path, 'image folder', kind='dir')
-    check_number(resolution, 'resolution', lo=1, hi=1024, integer=True); check_choice(channels, 'channels', (1, 3))
-    check_choice(on_error, 'on_error', ('skip', 'raise'))
-    if limit is not None: check_number(limit, 'limit', lo=1, integer=True)
-    classes = sorted(q.name for q in p.iterdir() if q.is_dir() and not q.name.startswith('.'))
-    if not classes: raise BadFileError(f"image folder {str(p)!r} has no class sub-folders (expected {str(p)}/<class>/<image>)")
-    if len(classes) < 2: raise BadFileError(f"image folder {str(p)!r} has one class sub-folder ({classes[0]!r}); at least 2 classes are needed")
-    xs, ys, skipped, ignored = [], [], [], 0
-    for c, name in enumerate(classes):
-        files = sorted(f for f in (p/name).rglob('*') if f.is_file() and not f.name.startswith('.'))
-        imgs = [f for f in files if f.suffix.lower() in IMAGE_SUFFIXES]; ignored += len(files) - len(imgs)
-        n = 0
-        for f in imgs:
-            if limit is not None and n >= limit: break
-            try: xs.append(read_image(f, resolution, channels)); ys.append(c); n += 1
-            except BadFileError as e:
-                if on_error == 'raise': raise
-                skipped.append(f)
-        if n == 0: raise BadFileError(f"class folder {str(p/name)!r} has no readable image ({len(imgs)} image file(s), {len(files) - len(imgs)} other file(s)); "
-                                      f"every class needs at least one")
-    if skipped: warnings.warn(f"image_folder_data: skipped {len(skipped)} unreadable image(s) of {len(skipped) + len(xs)} in {str(p)!r}: "
-                              + ', '.join(str(f.relative_to(p)) for f in skipped[:5]) + (' ...' if len(skipped) > 5 else ''), stacklevel=2)
-    if ignored: warnings.warn(f"image_folder_data: ignored {ignored} file(s) in {str(p)!r} whose suffix is not an image ({', '.join(IMAGE_SUFFIXES)})", stacklevel=2)
-    return image_data(torch.from_numpy(np.stack(xs)), torch.tensor(ys), classes, val_frac, seed, f'{p.name}-{resolution}')
-
-# %% ../../nbs/11_chips.train.ipynb #9d64a88c
-def load_image_data(data:str='digits',         # 'digits', 'digits-clean', a CIFAR-10 python folder, or an image folder
-                    resolution:int=16,         # image height = width
-                    channels:int|None=None,    # 1 or 3 (image folders; default 3)
-                    val_frac:float=0.2,        # fraction held out for validation
-                    seed:int=0,
-                    on_error:str='skip',       # image folders: an unreadable image is skipped (warning) or raises
-                    limit:int|None=None,       # at most this many images per class
-                   )->ImageData:
-    "The images `methodbook chips search --data` names: built-in digits, a CIFAR-10 folder (found by its batch files) or an image folder."
-    if data in ('digits', 'digits-clean'): return digits_data(resolution, val_frac, seed, hard=data == 'digits')
-    p = check_path(data, '--data', kind='dir')
-    if list(p.glob('data_batch_*')) or (p/'cifar-10-batches-py').is_dir(): return cifar10_data(p, resolution, val_frac, seed, limit)
-    return image_folder_data(p, resolution, 3 if channels is None else channels, val_frac, seed, on_error, limit)
+__all__ = ['SandwichStep', 'recalibrate_bn', 'accuracy', 'inherited_accuracy', 'check_data_fits', 'train_supernet',
+           'train_standalone', 'pretrained_supernet']
 
 # %% ../../nbs/11_chips.train.ipynb #db990a8f
 class SandwichStep:
@@ -429,6 +159,26 @@ def _load_cached(run_dir:Path, space:SearchSpace, key:str)->TrainResult:
     history, evals = _read_run(run_dir)
     return TrainResult(sup, history, evals, run_dir, state['step'])
 
+# %% ../../nbs/11_chips.train.ipynb #8318d86f
+def _train_into_cache(space:SearchSpace, data:ImageData, cfg:TrainConfig, batch_size:int, n_random:int, key:str, final:Path)->TrainResult:
+    "Train in a temporary folder beside `final`, record entry.json (key, checkpoint sha256, data fingerprint), then rename it into place."
+    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f'.supernet-{key}.tmp-'))
+    try:
+        res = train_supernet(space, data, cfg, batch_size=batch_size, n_random=n_random, run_dir=tmp)
+        from methodbook.data import sha256_file
+        from methodbook.train import latest_checkpoint
+        ck = latest_checkpoint(tmp)
+        entry = dict(key=key, steps=cfg.max_steps, checkpoint=ck.relative_to(tmp).as_posix(), sha256=sha256_file(ck), data=data.name,
+                     data_fingerprint=data.fingerprint, classes=data.classes, space=space.to_dict(), batch_size=batch_size, n_random=n_random)
+        (tmp/'entry.json').write_text(json.dumps(entry, indent=1))
+        try: os.replace(tmp, final)
+        except OSError:   # another process finished the same entry first: keep theirs
+            if not (final/'entry.json').exists(): raise
+        res.run_dir = final if final.exists() else tmp
+        return res
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+
 # %% ../../nbs/11_chips.train.ipynb #e8bc3716
 def pretrained_supernet(space:SearchSpace|None=None,  # search space (default: `SearchSpace()`)
                         data:ImageData|None=None,     # training data (default: digits at the space's resolution)
@@ -459,19 +209,4 @@ def pretrained_supernet(space:SearchSpace|None=None,  # search space (default: `
         except BadFileError as e:
             warnings.warn(f"supernet cache entry {str(final)!r} is incomplete or corrupt ({e}); rebuilding it", stacklevel=2)
             shutil.rmtree(final, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.supernet-{key}.tmp-'))
-    try:
-        res = train_supernet(space, data, cfg, batch_size=batch_size, n_random=n_random, run_dir=tmp)
-        from methodbook.data import sha256_file
-        from methodbook.train import latest_checkpoint
-        ck = latest_checkpoint(tmp)
-        entry = dict(key=key, steps=steps, checkpoint=ck.relative_to(tmp).as_posix(), sha256=sha256_file(ck), data=data.name,
-                     data_fingerprint=data.fingerprint, classes=data.classes, space=space.to_dict(), batch_size=batch_size, n_random=n_random)
-        (tmp/'entry.json').write_text(json.dumps(entry, indent=1))
-        try: os.replace(tmp, final)
-        except OSError:   # another process finished the same entry first: keep theirs
-            if not (final/'entry.json').exists(): raise
-        res.run_dir = final if final.exists() else tmp
-        return res
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+    return _train_into_cache(space, data, cfg, batch_size, n_random, key, final)
