@@ -161,6 +161,16 @@ def test_shipped_encoder_is_small_and_loads():
     card = (d/'README.md').read_text()
     assert 'MOSES' in card and 'molecules_downstream' in card      # the card names its data and where downstream numbers live
 
+def test_embed_writes_a_default_csv_and_never_overwrites_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path/'my.smi').write_text('CCO ethanol\nc1ccccc1O phenol\n')
+    rc, out, err = _cli(['embed', 'my.smi'], capsys)
+    assert rc == 0, err
+    assert 'my_embeddings.csv' in out and (tmp_path/'my_embeddings.csv').exists()
+    before = (tmp_path/'my_embeddings.csv').read_bytes()
+    rc, out, err = _cli(['embed', 'my.smi'], capsys)
+    assert rc == 2 and 'already exists' in err and (tmp_path/'my_embeddings.csv').read_bytes() == before
+
 def test_embed_own_csv_with_the_shipped_encoder(tmp_path, capsys):
     from sklearn.linear_model import Ridge
     p = tmp_path/'my.csv'
@@ -179,7 +189,7 @@ def test_embed_own_csv_with_the_shipped_encoder(tmp_path, capsys):
 
 @pytest.mark.parametrize('argv,msg', [
     (['embed', '{d}/my.csv', '--out', '{d}/emb.parquet'], 'expected a .npy or .csv file name'),
-    (['embed', '{d}/my.csv'], '--out is required'),
+    (['embed', '{d}/my.csv', '--out', '{d}/my.csv'], 'is the input file'),
     (['embed', '--out', '{d}/emb.csv'], 'give the SMILES file to embed'),
     (['embed', '{d}/missing.csv', '--out', '{d}/emb.csv'], 'does not exist'),
     (['embed', '{d}/my.csv', '--smiles-col', 'structure', '--out', '{d}/emb.csv'], "smiles_col 'structure' is not a column"),

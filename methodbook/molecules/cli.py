@@ -290,11 +290,12 @@ def pretrained_path()->Path:
 # %% ../../nbs/69_molecules.cli.ipynb #59b079dc
 def _check_embed_args(file, model, out, on_error, batch_size, n_jobs)->tuple[Path, str]:
     "Every check of `embed_cmd`'s options before any file is read: (output path, model folder)."
-    if not file: raise BadInputError('give the SMILES file to embed: methodbook molecules embed FILE [--model DIR] --out emb.csv')
-    if not out: raise BadInputError('--out is required: a .npy or .csv file name')
+    if not file: raise BadInputError('give the SMILES file to embed: methodbook molecules embed FILE [--model DIR] [--out emb.csv]')
     check_choice(on_error, '--on-error', ('skip', 'raise')); check_number(batch_size, '--batch-size', lo=1, integer=True)
     check_number(n_jobs, '--n-jobs', lo=-1, integer=True)
-    o = check_out_path(out, '--out', kind='file')
+    stem = Path(file).name.split('.')[0] or 'molecules'
+    o = check_out_path(out, '--out', kind='file') if out else check_out_path(f'{stem}_embeddings.csv', '--out (default)', kind='file', overwrite=False)
+    if Path(file).exists() and o.exists() and o.resolve() == Path(file).resolve(): raise BadInputError(f"--out {str(o)!r} is the input file; choose another name")
     if o.suffix not in ('.npy', '.csv'): raise BadInputError(f"--out {out!r}: expected a .npy or .csv file name")
     if not model and not (pretrained_path()/'model.safetensors').exists():
         raise BadFileError(f"no encoder ships with this install ({str(pretrained_path())!r} is missing); pass --model DIR from methodbook molecules pretrain")
@@ -305,7 +306,7 @@ def _check_embed_args(file, model, out, on_error, batch_size, n_jobs)->tuple[Pat
 def embed_cmd(
     file:Annotated[str, {'opt': False, 'nargs': '?'}]='',  # SMILES file (.csv/.tsv/.smi, .gz ok)
     model:str='',             # encoder folder from `methodbook molecules pretrain` (OUT/encoder); default: the encoder shipped with the package
-    out:str='',               # embeddings file: .npy (a NumPy array) or .csv (row, line, id, smiles, e0..)
+    out:str='',               # embeddings file: .npy (a NumPy array) or .csv (row, line, id, smiles, e0..); default: FILESTEM_embeddings.csv here
     smiles_col:str='',        # SMILES column: name or index from 0 (default: found by header, else by parsing)
     id_col:str='',            # id column copied into the .csv (default: a column named id/name/...)
     on_error:str='skip',      # 'skip' rows that fail to parse (reported; .csv only) or 'raise' on the first
