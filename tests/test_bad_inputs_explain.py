@@ -198,3 +198,13 @@ def test_bad_shortcut_checks(tmp_path):
     with pytest.raises(BadInputError, match='not found'): cascading_randomization(net, x, aset, p, p, layers=['conv9'])
     with pytest.raises(BadInputError, match='one shape'): spearman_maps(torch.rand(2, 1, 4, 4), torch.rand(2, 1, 4, 5))
     with pytest.raises(BadInputError, match='win'): ssim_maps(torch.rand(2, 1, 4, 4), torch.rand(2, 1, 4, 4), win=7)
+
+
+def test_bad_scene_options():
+    from methodbook.explain.data import sample_scenes
+    from methodbook.explain.benchmark import BenchConfig
+    for kw, word in ((dict(img=48), 'img'), (dict(s=20), 's must'), (dict(s=4), 's must'), (dict(style='noisy'), 'style'),
+                     (dict(img=64, s=31), 's must')):
+        with pytest.raises(BadInputError, match=word): sample_scenes(4, **kw)
+    for kw, word in ((dict(scenes='noisy'), 'BenchConfig.scenes'), (dict(img=48), 'BenchConfig.img'), (dict(shape=15), 'BenchConfig.shape')):
+        with pytest.raises(BadInputError, match=word): BenchConfig(**kw)

@@ -106,3 +106,21 @@ def test_shortcut_model_cache(tmp_path):
     assert (tmp_path/f'shortcut-{cfg.key()}').is_dir()
     m2 = train_shortcut_model(cfg, cache=tmp_path)                                    # loaded, same weights
     assert all(torch.equal(a, b) for a, b in zip(m.state_dict().values(), m2.state_dict().values()))
+
+
+def test_hard_scenes_keep_labels_and_interventions():
+    plain, hard = sample_scenes(30, 'task', seed=2), sample_scenes(30, 'task', seed=2, style='hard')
+    assert torch.equal(plain.present, hard.present) and hard.tex is not None
+    x = render(hard)
+    for a in range(6):                       # removing a shape changes only pixels inside its box
+        d = (x - render(hard, drop=a)).abs() > 1e-6
+        assert (d <= shape_masks(hard, hard.present & (torch.arange(6) == a)).bool()).all()
+    assert (x - render(plain)).abs().mean() > 0.05
+    big = sample_scenes(10, 'aspects', seed=0, img=64, s=7, style='hard')
+    assert render(big).shape == (10, 1, 64, 64) and big[:3].s == 7 and big[:3].tex.shape == (3, 1, 64, 64)
+
+
+def test_bench_config_scene_fields_change_the_key_only_when_set():
+    from methodbook.explain.benchmark import BenchConfig
+    assert BenchConfig().key('h') == BenchConfig(scenes='plain', img=32, shape=10).key('h')
+    assert BenchConfig(scenes='hard').key('h') != BenchConfig().key('h') != BenchConfig(img=64).key('h')
