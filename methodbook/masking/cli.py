@@ -50,6 +50,7 @@ def _load_model(path:str):
     check_path(path, '--model', kind='dir')
     return PretrainedMLM.load(path)
 
+# %% ../../nbs/49_masking.cli.ipynb #39787716
 @call_parse
 def mask(
     text:str='The "assert" statement inserts debugging assertions into a program.', # text to mask

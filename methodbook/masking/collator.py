@@ -62,9 +62,11 @@ def _new_word_to_ids(is_new:Tensor, maskable:Tensor)->Tensor:
     ids = is_new.long().cumsum(1) - 1
     return ids.masked_fill_(~maskable, -1)
 
+# %% ../../nbs/41_masking.collator.ipynb #3dbec50b
 def _prev(x:Tensor, fill)->Tensor:
     out = torch.empty_like(x); out[:, 0] = fill; out[:, 1:] = x[:, :-1]; return out
 
+# %% ../../nbs/41_masking.collator.ipynb #3a7f21ee
 def normalize_word_ids(
     word_ids:Tensor,     # (B, L) long word index per token, -1 for none
     maskable:Tensor,     # (B, L) bool
@@ -653,6 +655,7 @@ def _callback_class():
 
 _MaskRatioCallback = None
 
+# %% ../../nbs/41_masking.collator.ipynb #65ef42ba
 def __getattr__(name:str):
     if name == 'MaskRatioCallback': return _callback_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -56,6 +56,7 @@ def wordnet_glosses(
 # %% ../../nbs/45_masking.corpus.ipynb #164e9ac1
 def _unit(key:str, seed:int)->float: return int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:12], 16) / 16**12
 
+# %% ../../nbs/45_masking.corpus.ipynb #58ad3856
 def lexname_split(
     synsets:list|None=None, # from `wordnet_glosses` (None: read them)
     test_frac:float=0.2,    # share of synsets in the test split
@@ -88,6 +89,7 @@ def lexname_task(
 # %% ../../nbs/45_masking.corpus.ipynb #8391f3a0
 def _words(texts:list[str])->int: return sum(len(t.split()) for t in texts)
 
+# %% ../../nbs/45_masking.corpus.ipynb #7e28c0b7
 def mixed_corpus(
     min_chars:int=40,       # shortest Shakespeare / docs paragraph kept (glosses are kept whole)
     test_seed:int=0,        # glosses of this lexname split's test synsets are left out

@@ -151,6 +151,7 @@ def _gloss_batches(tok, texts:list[str], labels:np.ndarray, max_len:int)->list[d
     enc = tok(list(texts), truncation=True, max_length=max_len)
     return [{'input_ids': i, 'label': int(y)} for i, y in zip(enc['input_ids'], labels)]
 
+# %% ../../nbs/46_masking.evaluate.ipynb #500cab03
 def _collate_glosses(pad_id:int):
     def f(rows):
         x = torch.nn.utils.rnn.pad_sequence([torch.tensor(r['input_ids']) for r in rows], batch_first=True, padding_value=pad_id)
@@ -223,6 +224,7 @@ def heldout_windows(base, out_dir:str|Path, n:int|None=256)->tuple[list[dict], o
 def _append(path:Path, row:dict):
     with open(path, 'a') as f: f.write(json.dumps(row) + '\n')
 
+# %% ../../nbs/46_masking.evaluate.ipynb #113e50f6
 def evaluate_run(model, tok, windows:list[dict], task:dict, seed:int, smoke:bool=False)->dict:
     "Multi-rate, infilling and lexname fine-tuning of one model."
     mr = multi_rate_eval(model, windows, tok)

@@ -24,8 +24,10 @@ _KINDS = {'fixed': 1, 'uniform': 2, 'beta': 4, 'truncnorm': 4, 'choice': None, '
 
 def _ncdf(x): return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
+# %% ../../nbs/40_masking.ratio.ipynb #a82bf2e7
 def _spec(kind:str, p:tuple)->str: return kind + ':' + (',' if kind == 'choice' else ':').join(f"{x:g}" for x in p)
 
+# %% ../../nbs/40_masking.ratio.ipynb #362a28d4
 def _check_ratio(r:float, spec:str, what:str):
     if not 0.0 <= r <= 1.0: raise BadInputError(f"mask ratio {spec!r}: {what} must be in [0, 1], got {r:g}")
 
@@ -113,12 +115,14 @@ def ratio_str(r:MaskRatio)->str:
 # %% ../../nbs/40_masking.ratio.ipynb #d2fd86dd
 def _npdf(x): return math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
 
+# %% ../../nbs/40_masking.ratio.ipynb #59b8451f
 def _schedule_value(r:MaskRatio, step:int)->float:
     start, end, steps = r.params
     t = min(max(step, 0) / steps, 1.0)
     w = t if r.kind == 'linear' else 0.5 * (1 - math.cos(math.pi * t))
     return start + (end - start) * w
 
+# %% ../../nbs/40_masking.ratio.ipynb #1a451710
 @torch.no_grad()
 def sample_ratios(
     r:MaskRatio,                   # the distribution

@@ -50,6 +50,7 @@ def _read_text_file(f:Path)->str:
     try: return b.decode('utf-8')
     except UnicodeDecodeError as e: raise BadFileError(f"corpus file {str(f)!r} is not UTF-8 text (byte {e.start}); convert it, e.g. with iconv") from None
 
+# %% ../../nbs/42_masking.text.ipynb #ae87c554
 def read_corpus(
     source:str|Path|list='pydoc', # 'pydoc', 'mix' (`masking.corpus.mixed_corpus`), a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
