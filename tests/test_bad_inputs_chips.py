@@ -268,6 +268,8 @@ def _nb201_cli_cases(t:Path):
         ('calibrate-chip-name-builtin', cal + ['--chip-file', str(t/'chips.json'), '--chip', 'raspberry-pi-5'], 'is a built-in chip'),
         ('calibrate-chip-name-other-kind', cal + ['--chip-file', str(t/'roof.json'), '--chip', 'mine'], "already has a 'roofline' chip named 'mine'"),
         ('calibrate-chip-file-bad-rows', ['calibrate', '--measurements', str(t/'m.csv'), '--chip-file', str(t/'chips.json')], 'm.csv'),
+        ('calibrate-out-is-chip-file', cal + ['--chip-file', str(t/'roof.json'), '--out', str(t/'roof.json')], 'is the --chip-file file'),
+        ('calibrate-out-is-measurements', cal + ['--out', str(t/'good.csv')], 'is the --measurements file'),
         ('nb201-chip-file-lut', ['nb201', '--chip-file', str(t/'lut_chips.json')], "'my-lut' is a 'lut' chip"),
         ('nb201-chip-file-table-missing', ['nb201', '--chip-file', str(t/'ops_missing.json')], 'nope.ops.json'),
         ('nb201-chip-file-missing', ['nb201', '--chip-file', str(t/'nope.yaml')], 'does not exist'),
@@ -277,7 +279,7 @@ NB201_CLI_IDS = ['nb201-qs-word', 'nb201-qs-0', 'nb201-evals-0', 'nb201-method',
                  'calibrate-no-measurements', 'calibrate-bad-row', 'calibrate-out-missing-folder',
                  'calibrate-chip-file-suffix', 'calibrate-chip-file-folder-missing', 'calibrate-chip-file-broken', 'calibrate-chip-file-is-folder',
                  'calibrate-chip-name-spaces', 'calibrate-chip-name-builtin', 'calibrate-chip-name-other-kind', 'calibrate-chip-file-bad-rows',
-                 'nb201-chip-file-lut', 'nb201-chip-file-table-missing', 'nb201-chip-file-missing']
+                 'calibrate-out-is-chip-file', 'calibrate-out-is-measurements', 'nb201-chip-file-lut', 'nb201-chip-file-table-missing', 'nb201-chip-file-missing']
 
 @pytest.mark.parametrize('cid', NB201_CLI_IDS)
 def test_nb201_cli_bad_input(cid, tmp_path, capsys):

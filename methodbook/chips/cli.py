@@ -357,6 +357,8 @@ def calibrate_cmd(measurements:str=None,   # CSV 'arch,ms': NB201 cells measured
     if not isinstance(chip, str) or not chip.strip(): raise BadInputError(f"--chip must be a non-empty name, got {chip!r}")
     cf = _check_chip_file_entry(chip_file, chip) if chip_file is not None else None
     path = check_out_path(out if out is not None else (cf.parent/f'{chip}.ops.json' if cf else 'op_latency.json'), '--out', kind='file')
+    for other, flag in ((measurements, '--measurements'), (cf, '--chip-file')):
+        if other is not None and path.resolve() == Path(other).resolve(): raise BadInputError(f"--out {str(path)!r} is the {flag} file; write the table elsewhere")
     from methodbook.chips.devices import read_measurements, OpLatencyModel
     cells, ms = read_measurements(measurements)
     m = OpLatencyModel().fit(cells, ms); m.save(path, chip=chip)
