@@ -214,8 +214,8 @@ def cascading_randomization(
     from methodbook.explain.benchmark import explanation_scores
     layers = param_layers(model) if layers is None else list(layers)
     mods = dict(model.named_modules())
-    bad = [l for l in layers if l not in mods]
-    if bad: raise BadInputError(f"layers {bad} not found in the model; known: {param_layers(model)}")
+    bad = [l for l in layers if not hasattr(mods.get(l), 'reset_parameters')]
+    if bad: raise BadInputError(f"layers {bad} not found in the model, or without parameters to re-initialise; known: {param_layers(model)}")
     kw = dict(dict(allow_zero=True), **kw)
     m, rows, ref = copy.deepcopy(model).eval(), [], None
     for step in range(len(layers) + 1):
