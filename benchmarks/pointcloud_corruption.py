@@ -95,8 +95,10 @@ def main(argv=None):
     p.add_argument('--sor', nargs='*', default=[], choices=list(ARMS), help='arms whose PointNet-branch models are also scored with statistical outlier removal before encoding (no extra training)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default='benchmarks/results/pointcloud_corruption')
-    p.add_argument('--append', action='store_true', help='keep the runs of other encoders already in OUT.json (same data and steps) and add these')
+    p.add_argument('--append', action='store_true', help='keep the runs already in OUT.json (same data and steps) and add the missing ones')
+    p.add_argument('--report-only', action='store_true', help='only rewrite OUT.md from OUT.json (e.g. after a cut-off run)')
     a = p.parse_args(argv)
+    if a.report_only: return write_report(json.loads(Path(a.out + '.json').read_text()), a.out)
     torch.set_num_threads(a.threads)
     import warnings; warnings.filterwarnings('ignore', message='.*converge.*')
     from methodbook.pointcloud.shapes import write_shape_folder
@@ -127,6 +129,7 @@ def main(argv=None):
         old_secs = old.get('seconds', 0.0)
     else: old_secs, old_ref = 0.0, {}
     done = {(r['encoder'], r['arm'], r['seed']) for r in kept}
+    all_refs = lambda: sorted(ref_runs + [r for s, r in old_ref.items() if s not in {x['seed'] for x in ref_runs}], key=lambda r: r['seed'])
     unjson = lambda acc: {k: (v if k == 'clean' else {int(s): x for s, x in v.items()}) for k, v in acc.items()}
     for seed in a.seeds:
         t0 = time.perf_counter()
@@ -151,20 +154,26 @@ def main(argv=None):
                                  'train_seconds': t_train if name == enc else 0.0, 'eval_seconds': time.perf_counter() - t1})
                     print(f"seed {seed} {name} {arm}: clean {acc['clean']:.4f} mCE {mce:.3f} RmCE {rmce:.3f} "
                           f"(train {t_train:.0f} s, eval {time.perf_counter() - t1:.0f} s)", flush=True)
-                out = {'config': cfg, 'reference': ref_runs, 'runs': kept + runs, 'seconds': time.perf_counter() - t_all, 'commands': prev_cmds}
+                out = {'config': cfg, 'reference': all_refs(), 'runs': kept + runs, 'seconds': time.perf_counter() - t_all, 'commands': prev_cmds}
                 Path(a.out + '.json').write_text(json.dumps(out, indent=1))
     secs = time.perf_counter() - t_all + old_secs
     cmd = 'nice -n 10 python ' + ' '.join(['benchmarks/pointcloud_corruption.py'] + (argv if argv is not None else sys.argv[1:]))
-    runs, cmds = kept + runs, prev_cmds + [cmd]
-    md = (f"# pointcloud — corruption benchmark (issue 16)\n\nCommand{'s, in order (`--append` adds encoders to the same results)' if len(cmds) > 1 else ''}: " + '; '.join(f'`{c}`' for c in cmds) + "\n\n"
-          f"{len(cd.classes)} compositional classes (`pointcloud.shapes`), {len(cd.X_train)} train / {len(cd.X_test)} test clouds of "
-          f"{a.n_points} points (data hash {cd.info['hash']}, shape seed 0); {a.steps} pretraining steps at batch {a.batch_size} per trained arm; "
-          f"seeds {a.seeds}. {secs:.0f} s in all on a 2-core VM shared with other jobs, torch {torch.__version__}, "
-          f"{a.threads} thread(s), Python {platform.python_version()}.\n\n" + summarize(runs, ref_runs, cfg) + '\n')
-    Path(a.out + '.md').write_text(md)
-    Path(a.out + '.json').write_text(json.dumps({'config': cfg, 'reference': ref_runs, 'runs': runs, 'seconds': secs, 'commands': cmds}, indent=1))
-    print(md)
+    res = {'config': cfg, 'reference': all_refs(), 'runs': kept + runs, 'seconds': secs, 'commands': prev_cmds + [cmd]}
+    Path(a.out + '.json').write_text(json.dumps(res, indent=1))
+    write_report(res, a.out)
 
+
+def write_report(res:dict, out:str):
+    "OUT.md from the results of OUT.json: the commands, the setup, the tables."
+    cfg, cmds = res['config'], res.get('commands') or [res.get('command', '?')]
+    md = (f"# pointcloud — corruption benchmark (issue 16)\n\nCommand{'s, in order (`--append` adds the runs not there yet)' if len(cmds) > 1 else ''}: "
+          + '; '.join(f'`{c}`' for c in cmds) + "\n\n"
+          f"{len(cfg['classes'])} compositional classes (`pointcloud.shapes`), {cfg['n_train']} train / {cfg['n_test']} test clouds of "
+          f"{cfg['n_points']} points (data hash {cfg['data_hash']}, shape seed 0); {cfg['steps']} pretraining steps at batch {cfg['batch_size']} per trained arm; "
+          f"seeds {cfg['seeds']}. {res['seconds']:.0f} s in all on a 2-core VM shared with other jobs, torch {torch.__version__}, "
+          f"{cfg['threads']} thread(s), Python {platform.python_version()}.\n\n" + summarize(res['runs'], res['reference'], cfg) + '\n')
+    Path(out + '.md').write_text(md)
+    print(md)
 
 if __name__ == '__main__':
     main()
