@@ -2,6 +2,10 @@
 
     python benchmarks/pointcloud_corruption.py [--data DIR] [--seeds 0 1 2] [--steps 300] [--encoders grid]
         [--arms untrained clean noisy noisy_affine] [--sor noisy] [--out benchmarks/results/pointcloud_corruption]
+        [--append] [--report-only]
+
+--append adds to OUT.json the (encoder, arm, seed) runs that are not there yet (same data, steps and batch), so an
+encoder or arm can be added later, or a cut-off run finished; --report-only rewrites OUT.md from OUT.json.
 
 Data: `pointcloud.shapes.write_shape_folder(DIR, n_per_class, test_frac=0.2, seed=0)` (written if DIR is missing),
 read back with `pointcloud.data.folder_data` (the ModelNet-style reader), 512 points per cloud.
