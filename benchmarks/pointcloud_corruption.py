@@ -67,7 +67,7 @@ def summarize(runs, ref_runs, cfg):
     # paired noisy - clean
     for enc in cfg['encoders']:
         by = {(r['arm'], r['seed']): r for r in runs if r['encoder'] == enc}
-        for a, b in (('noisy', 'clean'), ('noisy_affine', 'clean'), ('noisy', 'untrained')):
+        for a, b in (('noisy', 'clean'), ('noisy_affine', 'clean'), ('noisy', 'untrained'), ('noisy_affine', 'untrained'), ('noisy_affine', 'noisy')):
             seeds = [s for s in cfg['seeds'] if (a, s) in by and (b, s) in by]
             if not seeds: continue
             d_acc = [by[(a, s)]['acc']['clean'] - by[(b, s)]['acc']['clean'] for s in seeds]
