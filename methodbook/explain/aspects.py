@@ -57,6 +57,7 @@ def _check_names(names, what='aspect names')->list:
     if dup: raise BadInputError(f"{what} must be distinct, {dup} appear more than once")
     return list(names)
 
+# %% ../../nbs/22_explain.aspects.ipynb #3ac00e0e
 def _check_shape(shape, what='input_shape')->tuple:
     try: ok = len(shape) == 3 and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape)
     except TypeError: ok = False
@@ -226,6 +227,7 @@ def fit_maps(self:AspectSet,
 # %% ../../nbs/22_explain.aspects.ipynb #a29882fb
 _CNN_LAYERS = ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'conv3', 'relu3', 'gap', 'flat', 'fc']
 
+# %% ../../nbs/22_explain.aspects.ipynb #d1fc2b83
 def _cnn_spec(name:str, m)->dict:
     "The `aspect_cnn` arguments that rebuild `m`, or an error naming the aspect."
     if isinstance(m, nn.Sequential) and [n for n, _ in m.named_children()] == _CNN_LAYERS:

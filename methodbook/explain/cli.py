@@ -20,10 +20,12 @@ _POLICIES = ('topk', 'threshold', 'smooth_topk', 'smooth_threshold')  # = salien
 _FIG_SUFFIXES = ('.png', '.pdf', '.svg', '.jpg', '.jpeg')
 _DIGITS_TEST = 497        # held-out digits with load_digit_data's default split
 
+# %% ../../nbs/29_explain.cli.ipynb #5940d77d
 def _check_mask_args(method, policy, frac, threshold=0.5, sigma=0., sign='abs'):
     check_choice(method, '--method', _SALIENCY); check_choice(policy, '--policy', _POLICIES); check_choice(sign, '--sign', ('abs', 'pos'))
     check_number(frac, '--frac', 0, 1, lo_open=True); check_number(threshold, '--threshold', 0, 1); check_number(sigma, '--sigma', 0)
 
+# %% ../../nbs/29_explain.cli.ipynb #cbb8ea13
 def _check_fig(out):
     "The figure path, checked (folder exists, writable, a format matplotlib writes), or None."
     if not out: return None
@@ -31,6 +33,7 @@ def _check_fig(out):
     if p.suffix.lower() not in _FIG_SUFFIXES: raise BadInputError(f"--out {str(p)!r}: the figure must end in one of {', '.join(_FIG_SUFFIXES)}")
     return p
 
+# %% ../../nbs/29_explain.cli.ipynb #2b54d7e4
 def _save(fig, path):
     "Write the figure atomically (a temporary file, then renamed)."
     if not path: return
@@ -210,6 +213,7 @@ def demo(out_dir:Path)->dict:
     import matplotlib; matplotlib.use('Agg')
     return _demo(Path(out_dir), time.time(), time.process_time())
 
+# %% ../../nbs/29_explain.cli.ipynb #31b0c0f2
 def _demo(out_dir, t0, c0):
     import matplotlib.pyplot as plt
     from methodbook.explain.digits import digits_evaluation, stroke_usage, DIGIT_KW

@@ -45,6 +45,7 @@ def _ce_step(model, batch):
     x, y = batch
     return F.cross_entropy(model(x), y)
 
+# %% ../../nbs/25_explain.digits.ipynb #0ef60dd9
 def train_digit_models(
     data:dict,             # from `load_digit_data`
     steps:int=300,         # classifier steps

@@ -20,6 +20,7 @@ from ..core import (MethodbookError, BadInputError, BadTypeError, BadFileError, 
 # %% ../../nbs/26_explain.own.ipynb #db3fe5e3
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.npy')
 
+# %% ../../nbs/26_explain.own.ipynb #a1d479d2
 def _pixels(p:Path, name:str)->tuple:   # (array, what it is, full scale of its integers or None, channels last? (None: unknown))
     "The raw pixel array of an image file, with a description and the full scale of its integer values."
     if p.suffix.lower() == '.npy':
@@ -114,6 +115,7 @@ def _cwd_on_path():
     finally:
         if added and cwd in sys.path: sys.path.remove(cwd)
 
+# %% ../../nbs/26_explain.own.ipynb #1a4e3dca
 def import_factory(
     spec:str,              # 'package.module:callable' or 'path/to/file.py:callable'
     name:str='factory',    # what to call it in errors (the CLI says '--factory')
@@ -152,6 +154,7 @@ def _torch_save_hint(p:Path)->str:
                 "torch.jit.script(model).save(...), or save its state_dict with safetensors and give the factory that builds it.")
     return ''
 
+# %% ../../nbs/26_explain.own.ipynb #e139bbaf
 def load_model(
     path,                       # TorchScript file, or .safetensors weights
     factory=None,               # with .safetensors: 'package.module:callable' (or a callable) that builds the architecture
