@@ -2,7 +2,7 @@
 
   python benchmarks/molecules_gpu.py                 # all 1.58 M MOSES molecules, 4 arms, 3 epochs, batch 1024, hidden 128
   python benchmarks/molecules_gpu.py --arms full --epochs 1
-  python benchmarks/molecules_gpu.py --smoke         # the same code on CPU in a temp folder, seconds (a test runs this)
+  python benchmarks/molecules_gpu.py --smoke         # the same code on CPU, 600 RDKit-shipped molecules, no download, seconds (a test runs this)
 
 Featurization uses every CPU core (workers write shards); training runs wherever `methodbook.train.fit` puts it
 (Accelerate: the GPU if there is one; add --mixed-precision bf16 through TrainConfig if wanted). Everything resumes:

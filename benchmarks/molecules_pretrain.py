@@ -42,7 +42,10 @@ def moses_smiles(n:int, seed:int=0)->list:
 
 def featurize(a, root:Path, out):
     from methodbook.molecules.shards import featurize_shards
-    sm = moses_smiles(a.n) if not a.smoke else moses_smiles(0)[:a.n]
+    if a.smoke:   # no download: RDKit's shipped molecules
+        from methodbook.molecules.data import default_smiles
+        sm = default_smiles()[:a.n]
+    else: sm = moses_smiles(a.n)
     t, c = time.perf_counter(), time.process_time()
     man = featurize_shards(sm, root/'shards', shard_size=a.shard_size, n_jobs=a.jobs, neighbours=16, progress=True)
     log(dict(event='featurized', n_smiles=len(sm), n_graphs=man['n_graphs'], n_errors=man['n_errors'], n_shards=man['n_shards'],
@@ -97,7 +100,7 @@ def main(argv=None):
     ap.add_argument('--shard-size', type=int, default=8192); ap.add_argument('--jobs', type=int, default=1)
     ap.add_argument('--ckpt-every', type=int, default=25)
     ap.add_argument('--seed', type=int, default=0); ap.add_argument('--root', default=None, help='shards + runs folder (default: the data cache)')
-    ap.add_argument('--smoke', action='store_true', help='a tiny run (600 molecules, 4 steps) in a temp folder; results not logged')
+    ap.add_argument('--smoke', action='store_true', help='a tiny run (600 RDKit-shipped molecules, no download, a few steps) in a temp folder; results not logged')
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     import methodbook.molecules.shards, methodbook.molecules.contrastive   # all code loaded now: edits during a long run do not reach it
