@@ -186,6 +186,8 @@ def _variant(st, use, seeds, rows, meta, base, seed_var)->dict:
     ceil = simulate_ceiling(deconvolve(smean, sv + vv), np.sqrt(sv + vv), np.sqrt(vv))            # ... or the accuracy on all distortions
     out = dict(n_subnets=len(use), seeds=list(seeds), ceiling=ceil, ceiling_seed_only=ceil_seed, val_noise_sd_median=float(np.sqrt(np.median(vv))),
                standalone_spread_sd=float(smean.std(ddof=1)), lengths={})
+    lat = [meta['archs'][i][1] for i in use]          # the size-only baseline: "bigger is better", by roofline latency
+    out['latency_baseline'] = dict(tau=tau(lat, smean), ci95=list(boot_tau(lat, smean)))
     for L in meta['lengths']:
         inh = {r['idx']: r['acc'] for r in rows if r['kind'] == 'inherited' and r['steps'] == L}
         if not all(i in inh for i in use): continue
@@ -209,7 +211,8 @@ def report(a):
                n_subnets_seed0=len(seed0), n_subnets_2_seeds=len(pairs), old_design_ceiling=old_design_ceiling(), variants={})
     if len(pairs) >= 3:
         d = np.array([st[i][0]['acc'] - st[i][1]['acc'] for i in pairs])
-        res.update(seed_sd=float(np.sqrt((d**2).mean()/2)), seed_sd_from=f'{len(pairs)} subnets with 2 seeds',
+        # a shift shared by all subnets (one seed scoring lower everywhere) does not change ranks: spread around the mean difference
+        res.update(seed_sd=float(np.sqrt(d.var(ddof=1)/2)), seed_shift=float(d.mean()), seed_sd_from=f'{len(pairs)} subnets with 2 seeds',
                    seed0_vs_seed1_tau=tau([st[i][0]['acc'] for i in pairs], [st[i][1]['acc'] for i in pairs]))
     else: res.update(seed_sd=0.02, seed_sd_from='assumed (fewer than 3 subnets with 2 seeds)', seed0_vs_seed1_tau=None)
     if len(seed0) >= 3: res['variants']['seed 0, all subnets'] = _variant(st, seed0, (0,), rows, meta, base, res['seed_sd']**2)
@@ -237,7 +240,8 @@ def _write(a, res):
     o = res['old_design_ceiling']
     L += [f"Old design (issue 7: {o['n']} subnets, 359 images, 1 seed): perfect-estimator ceiling τ median {o['median']:.2f} "
           f"(5–95%: {o['p5']:.2f}–{o['p95']:.2f}; {o['assumption']}); observed τ {o['observed_tau']:.2f}.", '',
-          f"Seed noise: sd {res['seed_sd']*100:.2f} pts per standalone run ({res['seed_sd_from']}); standalone seed 0 vs seed 1 τ: "
+          f"Seed noise: sd {res['seed_sd']*100:.2f} pts per standalone run ({res['seed_sd_from']}; the spread of seed 0 − seed 1 around their mean "
+          f"difference {res.get('seed_shift', float('nan'))*100:+.2f} pts, a shift all subnets share); standalone seed 0 vs seed 1 τ: "
           f"{'n/a' if res['seed0_vs_seed1_tau'] is None else round(res['seed0_vs_seed1_tau'], 3)}. "
           f"Standalone mean accuracy at each evaluation (convergence): {[round(v, 4) for v in res['converged']['mean_curve']]}.", '',
           'Ceilings: τ of a perfect estimator (it knows each subnet\'s expected standalone accuracy) against the measured standalone accuracy, '
@@ -254,6 +258,9 @@ def _write(a, res):
             L.append(f"| {name} | {v['n_subnets']} | {v['standalone_spread_sd']*100:.2f} | {v['val_noise_sd_median']*100:.2f} | {c0['median']:.3f} ({c0['p5']:.3f}–{c0['p95']:.3f}) "
                      f"| {c['median']:.3f} ({c['p5']:.3f}–{c['p95']:.3f}) | {Ls} | {r['tau']:.3f} | [{r['ci95'][0]:.3f}, {r['ci95'][1]:.3f}] | "
                      f"{f3(r['ratio_to_seed_only_ceiling'])} | {f3(r['ratio_to_ceiling'])} | {f3(r['largest'])} | {f3(r['smallest'])} |")
+    L += ['', 'Size-only baseline (rank subnets by their roofline latency, i.e. "bigger is better"): ' + '; '.join(
+        f"{name}: τ {v['latency_baseline']['tau']:.3f} [{v['latency_baseline']['ci95'][0]:.3f}, {v['latency_baseline']['ci95'][1]:.3f}]"
+        for name, v in res['variants'].items()) + '.']
     out.with_suffix('.md').write_text('\n'.join(L) + '\n')
     print('\n'.join(L))
     return res
