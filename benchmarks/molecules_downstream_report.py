@@ -63,7 +63,7 @@ def ace_table(rows, methods, targets, title):
 
 
 def per_target(rows, targets, frac=1.0):
-    ms = BASE + [m for m in ('scratch', 'pretrained') if any(r['method'] == m for r in rows)]
+    ms = BASE + ['scratch'] + sorted({r['method'] for r in rows} - set(BASE) - {'scratch'})
     out = [f'**MoleculeACE per target, {int(frac * 100)}% labels**: RMSE / cliff RMSE (GNN arms: mean over seeds; – not run)', '',
            '| target | n test | ' + ' | '.join(ms) + ' |', '| --- | --- |' + ' --- |' * len(ms)]
     for t in targets:
@@ -78,22 +78,22 @@ def per_target(rows, targets, frac=1.0):
 
 def paired(rows, ace_targets, arm='pretrained'):
     out = [f'**Paired differences {arm} − scratch** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
-           'splits for B3DB/FreeSolv, targets — each averaged over its seeds — for MoleculeACE). B3DB ROC-AUC: positive favours pretrained; '
-           'RMSE: negative favours pretrained.', '', '| data set | metric | labels | n | difference [95% CI] | verdict |', '| --- | --- | --- | --- | --- | --- |']
+           f'splits for B3DB/FreeSolv, targets — each averaged over its seeds — for MoleculeACE). B3DB ROC-AUC: positive favours {arm}; '
+           f'RMSE: negative favours {arm}.', '', '| data set | metric | labels | n | difference [95% CI] | verdict |', '| --- | --- | --- | --- | --- | --- |']
     verdict = defaultdict(dict)
     for task, metric, sign in (('b3db', 'ROC-AUC', 1), ('freesolv', 'RMSE', -1)):
         for r in paired_rows([x for x in rows if x['task'] == task], arm):
-            v = 'favours pretrained' if sign * r['lo'] > 0 and sign * r['hi'] > 0 else ('favours scratch' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
+            v = f'favours {arm}' if sign * r['lo'] > 0 and sign * r['hi'] > 0 else ('favours scratch' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
             verdict[r['frac']][task] = v
             out.append(f"| {task} | {metric} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
     for value, name in (('metric', 'RMSE'), ('cliff_rmse', 'cliff RMSE')):
         for r in paired_rows(rows, arm, value=value, pool=set(ace_targets), name='MoleculeACE'):
-            v = 'favours pretrained' if r['hi'] < 0 else ('favours scratch' if r['lo'] > 0 else 'CI includes 0')
+            v = f'favours {arm}' if r['hi'] < 0 else ('favours scratch' if r['lo'] > 0 else 'CI includes 0')
             if value == 'metric': verdict[r['frac']]['ace'] = v
             out.append(f"| MoleculeACE ({r['n']} targets) | {name} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
     out += ['', 'Claim supported at a fraction where the CI excludes zero in the method\'s favour on ≥ 2 of the 3 data sets:', '']
     for f in sorted(verdict):
-        k = sum(v == 'favours pretrained' for v in verdict[f].values())
+        k = sum(v == f'favours {arm}' for v in verdict[f].values())
         out.append(f"- {int(f * 100)}% labels: {k} of {len(verdict[f])} measured ({', '.join(f'{t}: {v}' for t, v in sorted(verdict[f].items()))}) → "
                    + ('**supported**' if k >= 2 else '**not supported**'))
     return out
@@ -116,7 +116,7 @@ def main(argv=None):
     ap.add_argument('--out', default=str(RES / 'molecules_downstream_tables.md'))
     a = ap.parse_args(argv)
     rows = read(a.baselines, a.gnn)
-    arms = [m for m in ('scratch', 'pretrained') if any(r['method'] == m for r in rows)]
+    arms = ['scratch'] + sorted({r['method'] for r in rows} - set(BASE) - {'scratch'})
     ace_all = sorted({r['task'] for r in rows if r.get('dataset') == 'ace'})
     ace_gnn = sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] in arms})
     L = []
@@ -124,7 +124,7 @@ def main(argv=None):
     L += split_table(rows, 'freesolv', 'FreeSolv, RMSE kcal/mol ↓', BASE + arms) + ['']
     L += ace_table(rows, BASE, ace_all, f'MoleculeACE, all {len(ace_all)} targets, baselines') + ['']
     if ace_gnn: L += ace_table(rows, BASE + arms, ace_gnn, f'MoleculeACE, the {len(ace_gnn)} targets with GNN runs ({", ".join(ace_gnn)})') + ['']
-    L += paired(rows, ace_gnn) + [''] if arms else []
+    for arm in arms[1:]: L += paired(rows, sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] == arm}), arm) + ['']
     L += early_stop_stats(rows) + ['']
     L += per_target(rows, ace_all) + ['']
     text = '\n'.join(L)
