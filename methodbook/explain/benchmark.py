@@ -61,6 +61,7 @@ def explanation_scores(
 # %% ../../nbs/24_explain.benchmark.ipynb #b5629b2a
 _SPATIAL_LAYERS = ('conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'conv3', 'relu3')
 
+# %% ../../nbs/24_explain.benchmark.ipynb #4ee8dafa
 @dataclass
 class BenchConfig(Config):
     n_task:int=3000        # task scenes for the trained model
@@ -95,7 +96,6 @@ class BenchConfig(Config):
         check_choice(self.scenes, 'BenchConfig.scenes', SCENE_STYLES); check_choice(self.img, 'BenchConfig.img', (32, 64))
         check_number(self.shape, 'BenchConfig.shape', 5, self.img // 2 - 2, integer=True)
 
-
 # %% ../../nbs/24_explain.benchmark.ipynb #d8e5726f
 @patch
 def key(self:BenchConfig, data_hash:str='')->str:
@@ -122,6 +122,7 @@ def _cache_root()->Path:
     from methodbook.data import cache_dir
     return cache_dir()/'explain'
 
+# %% ../../nbs/24_explain.benchmark.ipynb #bd9e0824
 def _training_data(cfg:BenchConfig)->tuple:   # (tensors for training, hash of their content)
     "The scenes the models train on, rendered, and a hash of their bytes (part of the cache key)."
     sd = 1000 * cfg.seed
@@ -143,6 +144,7 @@ def _read_entry(folder:Path, key:str, img:int=32)->tuple:   # (task model, Aspec
     if aspects.names != list(ASPECTS) or aspects.input_shape != (1, img, img): raise BadFileError(f"{str(folder)!r} holds other aspects: {aspects}")
     return model, aspects, meta
 
+# %% ../../nbs/24_explain.benchmark.ipynb #1202ef8c
 def _write_entry(folder:Path, model, aspects, meta:dict)->None:
     "Write a cache entry into a temporary folder beside `folder`, then rename it into place (a killed run leaves no half entry)."
     with atomic_dir(folder) as tmp:   # a broken entry being rebuilt is replaced whole
