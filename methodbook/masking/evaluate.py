@@ -211,12 +211,13 @@ def bow_baseline(
 def heldout_windows(base, out_dir:str|Path, n:int|None=256)->tuple[list[dict], object]:
     "The experiment's held-out windows (the first `n`; the same ones `fit` logged) and its saved tokenizer."
     from transformers import PreTrainedTokenizerFast
-    from methodbook.masking.text import read_corpus, split_heldout, chunk_examples
+    from methodbook.masking.text import split_heldout, chunk_examples
+    from methodbook.masking.corpus import load_corpus
     d = Path(out_dir)/'tokenizer'
     if not (d/'tokenizer.json').exists(): raise BadInputError(f"no saved tokenizer in {str(d)!r}: run the experiment's train phase first")
     tok = PreTrainedTokenizerFast.from_pretrained(str(d))
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); texts = read_corpus(base.corpus)
+        warnings.simplefilter('ignore'); texts = load_corpus(base.corpus)
     held = split_heldout(texts, base.heldout_frac)[1]
     return chunk_examples(tok, held, base.max_len)[:n], tok
 

@@ -24,6 +24,7 @@ from ..train import TrainConfig, fit, latest_checkpoint, load_checkpoint
 from .ratio import parse_ratio, ratio_str
 from .collator import DynamicMaskCollator, MODES, frequency_weights, LossWeights
 from .text import read_corpus, split_heldout, train_wordpiece, chunk_examples, encode_paragraphs, pydoc_corpus
+from .corpus import load_corpus
 
 # %% ../../nbs/43_masking.pretrain.ipynb #d6fde2a7
 def tiny_bert(
@@ -176,7 +177,7 @@ WEIGHTINGS = ('none', 'frequency', 'loss')
 @dataclass
 class MaskingPretrainConfig(Config):
     "What `pretrain` builds: corpus, masking, tokenizer and model; steps, learning rate and seed are a `TrainConfig` passed beside it."
-    corpus:str='pydoc'         # see `read_corpus`: 'pydoc', 'mix', a data-set name, a text file or a folder
+    corpus:str='pydoc'         # see `load_corpus`: 'pydoc', 'mix', a data-set name, a text file or a folder
     ratio:str|float='uniform:0.15:0.5' # see `parse_ratio`
     mode:str='token'           # 'token', 'word' or 'span'
     weighting:str='none'       # word-level proportions: 'none', 'frequency' (rare tokens masked more) or 'loss' (adaptive)
@@ -238,7 +239,7 @@ class PretrainConfig(MaskingPretrainConfig):
 # %% ../../nbs/43_masking.pretrain.ipynb #d06c9d4c
 def prepare_data(cfg:MaskingPretrainConfig, tok=None)->dict:
     "Tokenizer and train/held-out examples for `cfg` (tokenizer trained on the training split only)."
-    texts = read_corpus(cfg.corpus)
+    texts = load_corpus(cfg.corpus)
     if len(texts) < 2: raise BadInputError(f"corpus {cfg.corpus!r} has {len(texts)} paragraph; at least 2 are needed (one is held out)")
     train_txt, held_txt = split_heldout(texts, cfg.heldout_frac)
     tok = tok or train_wordpiece(train_txt, cfg.vocab_size, deterministic=cfg.deterministic)

@@ -52,7 +52,7 @@ def _read_text_file(f:Path)->str:
 
 # %% ../../nbs/42_masking.text.ipynb #ae87c554
 def read_corpus(
-    source:str|Path|list='pydoc', # 'pydoc', 'mix' (`masking.corpus.mixed_corpus`), a `methodbook.data` name like 'shakespeare', or text files / folders
+    source:str|Path|list='pydoc', # 'pydoc', a `methodbook.data` name like 'shakespeare', or text files / folders
     min_chars:int=80,             # shortest paragraph kept
 )->list[str]:                     # paragraphs
     "Paragraphs of a corpus, offline for 'pydoc' and local files; a missing, empty or non-text file is an error naming it."
@@ -64,9 +64,6 @@ def read_corpus(
     if str(source) == 'pydoc':
         from pydoc_data.topics import topics
         return list(dict.fromkeys(p for t in sorted(topics) for p in split_paragraphs(topics[t], min_chars)))
-    if str(source) == 'mix':   # Shakespeare + CPython docs + WordNet glosses (masking.corpus)
-        from methodbook.masking.corpus import mixed_corpus
-        return [p for ps in mixed_corpus(min(min_chars, 40)).values() for p in ps]
     path = Path(source).expanduser()
     if not path.exists():
         from methodbook import data
