@@ -9,7 +9,7 @@ Map (module.function; every name below is importable from `methodbook.explain`, 
   fit       aspects.train_aspect_models, fit_aspect_maps, AspectSet.fit_maps; mapping.fit_linear_map; digits.train_digit_models;
             benchmark.train_models; checks.train_shortcut_model (all through methodbook.train.fit)
   evaluate  saliency.saliency, make_mask, masked_representation; explain.explain / explain_batch -> Explanation;
-            benchmark.run_benchmark, causal_aspects, explanation_scores, randomized_copy;
+            benchmark.run_benchmark, causal_aspects, randomized_copy; checks.explanation_scores;
             checks.relevance_mass_accuracy, relevance_rank_accuracy, pointing_game, shortcut_intervention, shortcut_report,
             model_contrast, cascading_randomization; digits.digits_evaluation, consistency_scores
   report    Explanation.plot, to_text, to_dict, reported; benchmark.results_table; digits.stroke_usage
@@ -20,7 +20,7 @@ _API = {  # public name -> module of this package that defines it
     'load_digit_data': 'digits', 'digit_aspect_labels': 'digits', 'train_digit_models': 'digits', 'digits_evaluation': 'digits', 'consistency_scores': 'digits', 'stroke_usage': 'digits',
     'sample_scenes': 'data', 'Scenes': 'data', 'render': 'data', 'task_labels': 'data', 'sample_shortcut_scenes': 'data', 'shape_masks': 'data',
     'ASPECTS': 'data', 'CAUSAL': 'data', 'CLASSES': 'data', 'DISTRACTORS': 'data', 'shape_templates': 'data',
-    'causal_aspects': 'benchmark', 'BenchConfig': 'benchmark', 'train_models': 'benchmark', 'run_benchmark': 'benchmark', 'explanation_scores': 'benchmark', 'randomized_copy': 'benchmark', 'results_table': 'benchmark',
+    'causal_aspects': 'benchmark', 'BenchConfig': 'benchmark', 'train_models': 'benchmark', 'run_benchmark': 'benchmark', 'explanation_scores': 'checks', 'randomized_copy': 'benchmark', 'results_table': 'benchmark',
     'read_image': 'own', 'load_model': 'own',
     'aspect_cnn': 'aspects', 'AspectSet': 'aspects', 'train_aspect_models': 'aspects', 'fit_aspect_maps': 'aspects',
     'fit_linear_map': 'mapping', 'IdentityMap': 'mapping', 'LinearMap': 'mapping',
