@@ -407,7 +407,7 @@ def demo(out_dir:Path)->dict:
     metrics['seconds'] = r['seconds']; metrics.update(real['metrics'])
     summary = ("**Ten real devices (NAS-Bench-201: true CIFAR-10 accuracy, measured latency; no training).** Per device and latency budget "
                "(its 25th/50th/75th latency percentile), OFA-style evolution on 300 cells against the oracle and against the best single "
-               "structure that meets all ten budgets (`nb201/selection.md`, `nb201/fronts.png`):\n\n" + '\n'.join(f'- {l}' for l in real['lines']) + "\n\n" + f"Supernet (60 sandwich steps, clean digits 16x16: the hard digits need ~400 steps, too long for a demo), accuracy predictor on 40 measured subnets, OFA evolution "
-               f"(population 40, 4 generations) per chip with the median random subnet's latency as budget; models exported to "
-               f"`models/<chip>/`. Accuracies are inherited (BatchNorm recalibrated) on the digits validation split.\n\n" + '\n'.join(lines))
+               "structure that meets all ten budgets (`nb201/selection.md`, `nb201/fronts.png`):\n\n" + '\n'.join(f'- {l}' for l in real['lines']) + "\n\n" + "Supernet (60 sandwich steps, clean digits 16x16: the hard digits need ~400 steps, too long for a demo), accuracy predictor on 40 measured subnets, OFA evolution "
+               "(population 40, 4 generations) per chip with the median random subnet's latency as budget; models exported to "
+               "`models/<chip>/`. Accuracies are inherited (BatchNorm recalibrated) on the digits validation split.\n\n" + '\n'.join(lines))
     return {'metrics': metrics, 'summary': summary}

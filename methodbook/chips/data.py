@@ -285,7 +285,7 @@ def image_folder_data(path:str|Path,            # folder of class sub-folders: p
         for f in imgs:
             if limit is not None and n >= limit: break
             try: xs.append(read_image(f, resolution, channels)); ys.append(c); n += 1
-            except BadFileError as e:
+            except BadFileError:
                 if on_error == 'raise': raise
                 skipped.append(f)
         if n == 0: raise BadFileError(f"class folder {str(p/name)!r} has no readable image ({len(imgs)} image file(s), {len(files) - len(imgs)} other file(s)); "

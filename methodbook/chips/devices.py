@@ -7,6 +7,7 @@ Docs: https://methodbook.github.io/methodbook/chips.devices.html.md"""
 # %% ../../nbs/16_chips.devices.ipynb #9b77f7a2
 from __future__ import annotations
 import random
+from pathlib import Path
 import numpy as np
 from ..core import BadInputError, BadTypeError, check_number, check_choice
 from .nb201 import NB201Space, Cell, N_CELLS, NB201_EDGES, NB201_OPS, load_nb201, all_cells

@@ -110,7 +110,7 @@ def sample_scenes(
     check_number(p_none, 'p_none', 0, 1); check_number(noise, 'noise', 0); check_choice(style, 'style', SCENE_STYLES)
     check_choice(img, 'img', (32, 64)); check_number(s, 's', 5, img // 2 - 2, integer=True)
     g = torch.Generator().manual_seed(seed)
-    A, q = len(ASPECTS), img // 2
+    A, _q = len(ASPECTS), img // 2
     present = torch.zeros(n, A, dtype=torch.bool)
     if kind == 'task':
         present[torch.arange(n), torch.randint(0, 3, (n,), generator=g)] = True
