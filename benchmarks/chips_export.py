@@ -8,6 +8,7 @@ scores them.
 
     python benchmarks/chips_export.py [--steps 400] [--data digits|digits-clean]
 """
+
 import argparse, json, os, platform, random, subprocess, sys, tempfile, textwrap, time
 from pathlib import Path
 import numpy as np
@@ -25,8 +26,11 @@ PLAIN = textwrap.dedent('''
     print(json.dumps({'accuracy': acc, 'classes': m.class_names, 'input_size': m.input_size}))
 ''')
 
+
 def main():
-    ap = argparse.ArgumentParser(); ap.add_argument('--steps', type=int, default=400); ap.add_argument('--data', default='digits')
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--steps', type=int, default=400)
+    ap.add_argument('--data', default='digits')
     a = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
@@ -39,19 +43,42 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         raw = data.raw(data.x_val)
-        np.save(d/'x.npy', raw.numpy()); np.save(d/'y.npy', data.y_val.numpy())
+        np.save(d / 'x.npy', raw.numpy())
+        np.save(d / 'y.npy', data.y_val.numpy())
         for i, arch in enumerate(archs):
-            export_model(sup, arch, data, d/f'm{i}', chip='benchmark')
+            export_model(sup, arch, data, d / f'm{i}', chip='benchmark')
             net = recalibrate_bn(extract_subnet(sup, arch), data.x_train[:512])
-            out = subprocess.run([sys.executable, '-c', PLAIN, str(d/f'm{i}'/'model.torchscript.pt'), str(d/'x.npy'), str(d/'y.npy')],
-                                 capture_output=True, text=True, cwd=d, check=True)
+            out = subprocess.run(
+                [sys.executable, '-c', PLAIN, str(d / f'm{i}' / 'model.torchscript.pt'), str(d / 'x.npy'), str(d / 'y.npy')],
+                capture_output=True,
+                text=True,
+                cwd=d,
+                check=True,
+            )
             plain = json.loads(out.stdout.strip().splitlines()[-1])['accuracy']
-            rows.append(dict(arch=str(arch), subnet_standardised=accuracy(net, data.x_val, data.y_val),
-                             torchscript_plain_pytorch_raw=plain, subnet_raw_without_normalisation=accuracy(net, raw, data.y_val)))
+            rows.append(
+                dict(
+                    arch=str(arch),
+                    subnet_standardised=accuracy(net, data.x_val, data.y_val),
+                    torchscript_plain_pytorch_raw=plain,
+                    subnet_raw_without_normalisation=accuracy(net, raw, data.y_val),
+                )
+            )
             print(rows[-1])
-    res = dict(machine=f"{platform.machine()}, nproc={os.cpu_count()} (shared)", torch=torch.__version__, data=data.name, steps=a.steps,
-               mean=data.mean, std=data.std, rows=rows, seconds=round(time.time() - t0, 1))
-    out = Path(__file__).parent/'results'/'chips_export.json'
-    out.write_text(json.dumps(res, indent=1)); print(f"-> {out}")
+    res = dict(
+        machine=f"{platform.machine()}, nproc={os.cpu_count()} (shared)",
+        torch=torch.__version__,
+        data=data.name,
+        steps=a.steps,
+        mean=data.mean,
+        std=data.std,
+        rows=rows,
+        seconds=round(time.time() - t0, 1),
+    )
+    out = Path(__file__).parent / 'results' / 'chips_export.json'
+    out.write_text(json.dumps(res, indent=1))
+    print(f"-> {out}")
 
-if __name__ == '__main__': main()
+
+if __name__ == '__main__':
+    main()

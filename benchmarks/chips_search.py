@@ -16,6 +16,7 @@ against random search at the same 1,000.
 
     python benchmarks/chips_search.py [--seeds 0,1,2,3,4] [--generations 10]
 """
+
 import argparse, json, platform, random, time
 from pathlib import Path
 import numpy as np
@@ -24,13 +25,27 @@ from methodbook.chips.supernet import SearchSpace, Arch
 from methodbook.chips.data import digits_data
 from methodbook.chips.train import pretrained_supernet, inherited_accuracy
 from methodbook.chips.latency import CHIP_SPECS, ChipLatency, build_latency_table
-from methodbook.chips.search import (AccuracyTable, AccuracyPredictor, Condition, Objective, evolutionary_search, random_search, multi_budget_evolution,
-                                     hypervolume_2d, kendall_tau, performance_indices, select_target)
+from methodbook.chips.search import (
+    AccuracyTable,
+    AccuracyPredictor,
+    Condition,
+    Objective,
+    evolutionary_search,
+    random_search,
+    multi_budget_evolution,
+    hypervolume_2d,
+    kendall_tau,
+    performance_indices,
+    select_target,
+)
+
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--seeds', default='0,1,2,3,4'); ap.add_argument('--generations', type=int, default=10)
-    ap.add_argument('--population', type=int, default=100); ap.add_argument('--n_acc', type=int, default=300)
+    ap.add_argument('--seeds', default='0,1,2,3,4')
+    ap.add_argument('--generations', type=int, default=10)
+    ap.add_argument('--population', type=int, default=100)
+    ap.add_argument('--n_acc', type=int, default=300)
     ap.add_argument('--chips', default='host-cpu-1t,raspberry-pi-5,coral-edge-tpu,jetson-orin-nano-8gb,host-cpu-2t')
     ap.add_argument('--margin', type=float, default=0.1, help='search host chips under budget*(1-margin)')
     ap.add_argument('--out', default='benchmarks/results/chips_search.json')
@@ -47,15 +62,26 @@ def main():
     rng = random.Random(0)
     archs = list(dict.fromkeys([sp.largest(), sp.smallest()] + [sp.sample(rng) for _ in range(a.n_acc)]))
     accs = [acc(x) for x in archs]
-    if a.acc_table: acc.save(a.acc_table)
-    n_fit = int(0.8*len(archs))
+    if a.acc_table:
+        acc.save(a.acc_table)
+    n_fit = int(0.8 * len(archs))
     pred_holdout = AccuracyPredictor(sp).fit(archs[:n_fit], accs[:n_fit])
     tau_pred = kendall_tau(pred_holdout.predict(archs[n_fit:]), accs[n_fit:])
     pred = AccuracyPredictor(sp).fit(archs, accs)
-    out = dict(machine=f"{platform.machine()}, nproc={__import__('os').cpu_count()} (shared)", torch=torch.__version__, seeds=seeds,
-               population=a.population, generations=a.generations, n_acc=len(archs), predictor_tau_holdout=tau_pred,
-               accuracy_range=[min(accs), max(accs)], acc_table_loaded=n_loaded, setup_s=round(time.time() - t0, 1), chips={})
-    print(f"setup {out['setup_s']}s, predictor tau (held-out {len(archs)-n_fit}) {tau_pred:.3f}")
+    out = dict(
+        machine=f"{platform.machine()}, nproc={__import__('os').cpu_count()} (shared)",
+        torch=torch.__version__,
+        seeds=seeds,
+        population=a.population,
+        generations=a.generations,
+        n_acc=len(archs),
+        predictor_tau_holdout=tau_pred,
+        accuracy_range=[min(accs), max(accs)],
+        acc_table_loaded=n_loaded,
+        setup_s=round(time.time() - t0, 1),
+        chips={},
+    )
+    print(f"setup {out['setup_s']}s, predictor tau (held-out {len(archs) - n_fit}) {tau_pred:.3f}")
     chips = a.chips.split(',')
     for name in chips:
         chip = CHIP_SPECS[name]
@@ -65,7 +91,7 @@ def main():
         t_table = time.time() - t_spec
         budget = float(np.median([lat(sp.sample(random.Random(10_000 + i))) for i in range(100)]))
         margin = a.margin if chip.kind == 'host' else 0.0
-        obj = Objective(chip, lat, sp, Condition(latency_ms=budget*(1 - margin)))
+        obj = Objective(chip, lat, sp, Condition(latency_ms=budget * (1 - margin)))
         rows = []
         for s in seeds:
             t1 = time.time()
@@ -82,27 +108,48 @@ def main():
                 cands = [x for x, _ in sorted(r.unique().items(), key=lambda t: -t[1])[:10]]
                 top[r.method] = select_target(performance_indices(sp, cands, acc, {name: lat}), obj)
             t_real = time.time() - t2
-            row = dict(seed=s, n_evals=ev.n_evals, hv_evolution=hv['evolution'], hv_random=hv['random'],
-                       n_evals_mb=mb.n_evals, hv_multi_budget=hv_mb['mb'], hv_random_mb=hv_mb['random'],
-                       acc_evolution=top['evolution']['accuracy'], acc_random=top['random']['accuracy'],
-                       lat_pred_evolution=top['evolution']['latency_ms'][name], search_s=round(t_search, 1), real_eval_s=round(t_real, 1))
+            row = dict(
+                seed=s,
+                n_evals=ev.n_evals,
+                hv_evolution=hv['evolution'],
+                hv_random=hv['random'],
+                n_evals_mb=mb.n_evals,
+                hv_multi_budget=hv_mb['mb'],
+                hv_random_mb=hv_mb['random'],
+                acc_evolution=top['evolution']['accuracy'],
+                acc_random=top['random']['accuracy'],
+                lat_pred_evolution=top['evolution']['latency_ms'][name],
+                search_s=round(t_search, 1),
+                real_eval_s=round(t_real, 1),
+            )
             if chip.kind == 'host':
                 arch = Arch.from_dict(top['evolution']['arch'])
                 m = [lat.measure(arch) for _ in range(3)]
-                row['measured_ms'] = float(np.median(m)); row['hit'] = row['measured_ms'] <= budget
-                if s == seeds[0]: row['specialize_s'] = round(t_table + t_search + t_real, 1)
+                row['measured_ms'] = float(np.median(m))
+                row['hit'] = row['measured_ms'] <= budget
+                if s == seeds[0]:
+                    row['specialize_s'] = round(t_table + t_search + t_real, 1)
             rows.append(row)
             print(name, json.dumps(row), flush=True)
         hv_e, hv_r = np.array([r['hv_evolution'] for r in rows]), np.array([r['hv_random'] for r in rows])
-        out['chips'][name] = dict(kind=chip.kind, budget_ms=budget, search_budget_ms=budget*(1 - margin), table_build_s=round(t_table, 1), runs=rows,
-                                  hv_evolution_mean=float(hv_e.mean()), hv_evolution_std=float(hv_e.std()),
-                                  hv_random_mean=float(hv_r.mean()), hv_random_std=float(hv_r.std()),
-                                  evo_ge_random_seeds=int((hv_e >= hv_r).sum()),
-                                  hv_multi_budget_mean=float(np.mean([r['hv_multi_budget'] for r in rows])), hv_random_mb_mean=float(np.mean([r['hv_random_mb'] for r in rows])),
-                                  mb_ge_random_seeds=int(sum(r['hv_multi_budget'] >= r['hv_random_mb'] for r in rows)),
-                                  acc_evolution_mean=float(np.mean([r['acc_evolution'] for r in rows])),
-                                  acc_random_mean=float(np.mean([r['acc_random'] for r in rows])),
-                                  hit_rate=(float(np.mean([r['hit'] for r in rows])) if chip.kind == 'host' else None))
+        out['chips'][name] = dict(
+            kind=chip.kind,
+            budget_ms=budget,
+            search_budget_ms=budget * (1 - margin),
+            table_build_s=round(t_table, 1),
+            runs=rows,
+            hv_evolution_mean=float(hv_e.mean()),
+            hv_evolution_std=float(hv_e.std()),
+            hv_random_mean=float(hv_r.mean()),
+            hv_random_std=float(hv_r.std()),
+            evo_ge_random_seeds=int((hv_e >= hv_r).sum()),
+            hv_multi_budget_mean=float(np.mean([r['hv_multi_budget'] for r in rows])),
+            hv_random_mb_mean=float(np.mean([r['hv_random_mb'] for r in rows])),
+            mb_ge_random_seeds=int(sum(r['hv_multi_budget'] >= r['hv_random_mb'] for r in rows)),
+            acc_evolution_mean=float(np.mean([r['acc_evolution'] for r in rows])),
+            acc_random_mean=float(np.mean([r['acc_random'] for r in rows])),
+            hit_rate=(float(np.mean([r['hit'] for r in rows])) if chip.kind == 'host' else None),
+        )
         print(name, {k: v for k, v in out['chips'][name].items() if k != 'runs'}, flush=True)
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(json.dumps(out, indent=1))
@@ -110,4 +157,6 @@ def main():
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1))
 
-if __name__ == '__main__': main()
+
+if __name__ == '__main__':
+    main()

@@ -7,8 +7,10 @@ One JSON line per seed in --jsonl (a rerun skips seeds already there), then the 
 
     python benchmarks/explain_layers.py --seeds 3 4 5 6 7
 """
+
 import argparse, json, os, statistics, time
 import torch
+
 torch.set_num_threads(1)
 from methodbook.explain.benchmark import BenchConfig, train_models, causal_aspects, explanation_scores
 from methodbook.explain.data import sample_scenes, render
@@ -21,16 +23,21 @@ METHODS = ('ig', 'saliency')
 
 def one(seed):
     cfg = BenchConfig(seed=seed)
-    tm = train_models(cfg); model, aspects = tm['model'], tm['aspects']
-    te = sample_scenes(cfg.n_test, 'task', seed=1000 * seed + 3, p_none=0.); x = render(te)
+    tm = train_models(cfg)
+    model, aspects = tm['model'], tm['aspects']
+    te = sample_scenes(cfg.n_test, 'task', seed=1000 * seed + 3, p_none=0.0)
+    x = render(te)
     causal = causal_aspects(model, te)
     xs = render(sample_scenes(1000, 'aspects', seed=1000 * seed + 5))
     rec = dict(seed=seed, cached=tm['cached'], rows={})
     for src, tgt in COMBOS:
         s, t = (None if src == 'input' else src), (None if tgt == 'input' else tgt)
         maps = fit_aspect_maps(model, aspects, xs, s, t, kernel_size=cfg.map_kernel)
-        mk = dict(policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma) if s is None else \
-             dict(policy=cfg.policy, frac=cfg.layer_frac, sigma=cfg.sigma, sign=cfg.layer_sign)
+        mk = (
+            dict(policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
+            if s is None
+            else dict(policy=cfg.policy, frac=cfg.layer_frac, sigma=cfg.sigma, sign=cfg.layer_sign)
+        )
         for m in METHODS:
             torch.manual_seed(seed)
             r = explain_batch(model, x, aspects, s, t, maps, method=m, allow_zero=True, **mk)
@@ -41,28 +48,37 @@ def one(seed):
 
 def ci(v):
     from scipy.stats import t
-    if len(v) < 2: return f"{v[0]:.3f}"
+
+    if len(v) < 2:
+        return f"{v[0]:.3f}"
     return f"{statistics.mean(v):.3f} ± {t.ppf(0.975, len(v) - 1) * statistics.stdev(v) / len(v) ** 0.5:.3f}"
 
 
 def report(recs, out, seeds):
     recs = [r for r in recs if r['seed'] in seeds]
-    L = ['# explain: source and target layers', '', f"Command: `python benchmarks/explain_layers.py --seeds {' '.join(map(str, seeds))}`  ",
-         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; seeds {[r['seed'] for r in recs]} (held out: nothing was tuned on them or here); "
-         '300 test scenes per seed, mean ± half-width of the 95% t interval.', '',
-         'Source = where the trained model\'s relevance is taken and the mask applied (the input, or its relu2, 16×16); target = where the '
-         'masked representation enters the aspect models (their input, or their own relu2). Where the two differ, a learned 3×3 linear map '
-         '(closed-form ridge, `fit_aspect_maps`) carries the masked source into the target space; input→input needs none.', '',
-         '| method, source→target | precision | recall | F1 | distractor FP | map R² (held out, mean over aspects) |', '|---|---|---|---|---|---|']
+    L = [
+        '# explain: source and target layers',
+        '',
+        f"Command: `python benchmarks/explain_layers.py --seeds {' '.join(map(str, seeds))}`  ",
+        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; seeds {[r['seed'] for r in recs]} (held out: nothing was tuned on them or here); "
+        '300 test scenes per seed, mean ± half-width of the 95% t interval.',
+        '',
+        'Source = where the trained model\'s relevance is taken and the mask applied (the input, or its relu2, 16×16); target = where the '
+        'masked representation enters the aspect models (their input, or their own relu2). Where the two differ, a learned 3×3 linear map '
+        '(closed-form ridge, `fit_aspect_maps`) carries the masked source into the target space; input→input needs none.',
+        '',
+        '| method, source→target | precision | recall | F1 | distractor FP | map R² (held out, mean over aspects) |',
+        '|---|---|---|---|---|---|',
+    ]
     for k in recs[0]['rows']:
         col = lambda f: [r['rows'][k][f] for r in recs]
         L.append(f"| {k} | {ci(col('precision'))} | {ci(col('recall'))} | {ci(col('f1'))} | {ci(col('distractor_fp'))} | {ci(col('map_r2'))} |")
     L += ['']
     for m in METHODS:
         g = [r['rows'][f'{m} input→input']['f1'] - r['rows'][f'{m} relu2→relu2']['f1'] for r in recs]
-        L.append(f"- {m}: F1(input→input) − F1(internal→internal) per seed " + ', '.join(f"{v:+.3f}" for v in g)
-                 + f"; {ci(g)} (goal: within 0.05).")
-    open(out, 'w').write('\n'.join(L) + '\n'); print('\n'.join(L))
+        L.append(f"- {m}: F1(input→input) − F1(internal→internal) per seed " + ', '.join(f"{v:+.3f}" for v in g) + f"; {ci(g)} (goal: within 0.05).")
+    open(out, 'w').write('\n'.join(L) + '\n')
+    print('\n'.join(L))
 
 
 def main():
@@ -74,9 +90,12 @@ def main():
     a = ap.parse_args()
     recs = [json.loads(l) for l in open(a.jsonl)] if os.path.exists(a.jsonl) else []
     for s in a.seeds:
-        if a.report_only or any(r['seed'] == s for r in recs): continue
-        r = one(s); recs.append(r)
-        with open(a.jsonl, 'a') as f: f.write(json.dumps(r) + '\n')
+        if a.report_only or any(r['seed'] == s for r in recs):
+            continue
+        r = one(s)
+        recs.append(r)
+        with open(a.jsonl, 'a') as f:
+            f.write(json.dumps(r) + '\n')
         print(json.dumps(r), flush=True)
     report(recs, a.out, a.seeds)
 

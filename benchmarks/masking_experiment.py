@@ -9,7 +9,8 @@ from its newest checkpoint; finished rows are skipped.
 Checkpoints and models go to --out (default runs/masking_experiment, not committed); result rows (JSON lines) to
 --results (default benchmarks/results/masking_experiment/).
 """
-import argparse, json, os, sys, tempfile, time
+
+import argparse, os, tempfile, time
 from pathlib import Path
 import torch
 
@@ -19,10 +20,18 @@ from methodbook.masking.experiment import run_experiment, arms_for
 
 
 def configs(a):
-    base = MaskingPretrainConfig(corpus=a.corpus, vocab_size=a.vocab_size, max_len=a.max_len, hidden=a.hidden, layers=a.layers,
-                                 heads=a.heads, batch_size=a.batch_size, ratio='0.15')
-    train = train_config(steps=a.steps, lr=a.lr, warmup_steps=a.warmup, scheduler='constant', ckpt_every=a.ckpt_every or max(1, a.steps // 4),
-                         eval_every=a.eval_every, keep_last=1)
+    base = MaskingPretrainConfig(
+        corpus=a.corpus, vocab_size=a.vocab_size, max_len=a.max_len, hidden=a.hidden, layers=a.layers, heads=a.heads, batch_size=a.batch_size, ratio='0.15'
+    )
+    train = train_config(
+        steps=a.steps,
+        lr=a.lr,
+        warmup_steps=a.warmup,
+        scheduler='constant',
+        ckpt_every=a.ckpt_every or max(1, a.steps // 4),
+        eval_every=a.eval_every,
+        keep_last=1,
+    )
     return base, train
 
 
@@ -51,7 +60,7 @@ def parse(argv=None):
     if a.smoke:
         tmp = Path(tempfile.mkdtemp(prefix='masking-smoke-'))
         a.corpus, a.steps, a.decay_steps, a.hidden, a.layers, a.heads, a.max_len, a.batch_size = 'pydoc', 4, 4, 16, 1, 2, 32, 4
-        a.vocab_size, a.warmup, a.eval_every, a.seeds, a.out, a.results = 300, 1, 2, [0], str(tmp/'runs'), str(tmp/'results')
+        a.vocab_size, a.warmup, a.eval_every, a.seeds, a.out, a.results = 300, 1, 2, [0], str(tmp / 'runs'), str(tmp / 'results')
     return a
 
 
@@ -59,13 +68,16 @@ def main(argv=None):
     a = parse(argv)
     base, train = configs(a)
     arms = arms_for(a.decay_steps)
-    if a.arms: arms = {k: arms[k] for k in a.arms}
-    res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
+    if a.arms:
+        arms = {k: arms[k] for k in a.arms}
+    res = Path(a.results)
+    res.mkdir(parents=True, exist_ok=True)
     t = time.time()
     from methodbook.masking.evaluate import evaluate_runs
-    for seed in a.seeds:   # seed by seed, so a cut-off run leaves whole seeds, trained and evaluated
+
+    for seed in a.seeds:  # seed by seed, so a cut-off run leaves whole seeds, trained and evaluated
         if a.phase in ('train', 'all'):
-            run_experiment(base, train, a.out, res/'train.jsonl', [seed], arms)
+            run_experiment(base, train, a.out, res / 'train.jsonl', [seed], arms)
             print(f"seed {seed} trained: {time.time() - t:.0f} s", flush=True)
         if a.phase in ('evaluate', 'all'):
             evaluate_runs(base, a.out, res, [seed], list(arms), steps=a.steps, smoke=a.smoke)

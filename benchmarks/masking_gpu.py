@@ -12,6 +12,7 @@ sequence 128, batch 128 that is 10M x 1.3 tokens / (128 x 128) ~ 800 steps per a
 (fp32; the evaluations run on the CPU). Everything resumes from checkpoints (run it again to continue). Set
 MASKING_THREADS for more CPU threads.
 """
+
 import argparse, sys, tempfile
 from pathlib import Path
 
@@ -37,16 +38,47 @@ def parse(argv=None):
     return ap.parse_args(argv)
 
 
-def experiment_args(a)->list[str]:
+def experiment_args(a) -> list[str]:
     "The arguments of `masking_experiment.py all` for this run."
     steps = max(1, int(a.words * a.tokens_per_word / (a.batch_size * a.max_len)))
     if a.smoke:
         tmp = Path(tempfile.mkdtemp(prefix='masking-gpu-smoke-'))
-        return ['all', '--smoke', '--arms', 'fixed15', 'decay', 'upmlm', '--out', str(tmp/'runs'), '--results', str(tmp/'results')]
-    return ['all', '--steps', str(steps), '--decay-steps', str(steps), '--hidden', str(a.hidden), '--layers', str(a.layers),
-            '--heads', str(a.heads), '--max-len', str(a.max_len), '--batch-size', str(a.batch_size), '--vocab-size', str(a.vocab_size),
-            '--lr', str(a.lr), '--warmup', str(max(1, steps // 20)), '--eval-every', str(max(1, steps // 40)),
-            '--arms', 'fixed15', 'decay', 'upmlm', '--seeds', *map(str, a.seeds), '--out', a.out, '--results', a.results]
+        return ['all', '--smoke', '--arms', 'fixed15', 'decay', 'upmlm', '--out', str(tmp / 'runs'), '--results', str(tmp / 'results')]
+    return [
+        'all',
+        '--steps',
+        str(steps),
+        '--decay-steps',
+        str(steps),
+        '--hidden',
+        str(a.hidden),
+        '--layers',
+        str(a.layers),
+        '--heads',
+        str(a.heads),
+        '--max-len',
+        str(a.max_len),
+        '--batch-size',
+        str(a.batch_size),
+        '--vocab-size',
+        str(a.vocab_size),
+        '--lr',
+        str(a.lr),
+        '--warmup',
+        str(max(1, steps // 20)),
+        '--eval-every',
+        str(max(1, steps // 40)),
+        '--arms',
+        'fixed15',
+        'decay',
+        'upmlm',
+        '--seeds',
+        *map(str, a.seeds),
+        '--out',
+        a.out,
+        '--results',
+        a.results,
+    ]
 
 
 def main(argv=None):

@@ -6,6 +6,7 @@ item 4 replaces it: pass its folder to molecules_downstream.py --encoder).
 Pretrains the full method (groups + fingerprint positives, `MoleculePretrainConfig()` defaults) on RDKit's ~15k shipped
 molecules, hidden 64, 3 RGCN layers, batch 128, lr 1e-3 cosine, seed 0, and saves the encoder with `MolEncoder.save`.
 """
+
 import argparse, json, time, warnings
 from pathlib import Path
 import torch
@@ -19,7 +20,8 @@ from methodbook.molecules import contrastive
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--epochs', type=float, default=1.0); ap.add_argument('--hidden', type=int, default=64)
+    ap.add_argument('--epochs', type=float, default=1.0)
+    ap.add_argument('--hidden', type=int, default=64)
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results' / 'molecules_downstream_encoder'))
     a = ap.parse_args(argv)
     warnings.simplefilter('ignore')
@@ -33,12 +35,22 @@ def main(argv=None):
     enc = p.model.encoder
     enc.save(a.out)
     L = p.losses if hasattr(p, 'losses') else [h['loss'] for h in p.history]
-    card = dict(data=f'RDKit shipped molecules ({p.n_molecules} featurized)', steps=steps, epochs=a.epochs, batch=cfg.batch_size,
-                hidden=a.hidden, loss_first10=sum(L[:10]) / 10, loss_last10=sum(L[-10:]) / 10,
-                featurize_s=round(p.featurize_s, 1), train_s=round(p.train_s, 1), total_s=round(time.perf_counter() - t0, 1),
-                config={k: getattr(cfg, k) for k in cfg.__dataclass_fields__})
+    card = dict(
+        data=f'RDKit shipped molecules ({p.n_molecules} featurized)',
+        steps=steps,
+        epochs=a.epochs,
+        batch=cfg.batch_size,
+        hidden=a.hidden,
+        loss_first10=sum(L[:10]) / 10,
+        loss_last10=sum(L[-10:]) / 10,
+        featurize_s=round(p.featurize_s, 1),
+        train_s=round(p.train_s, 1),
+        total_s=round(time.perf_counter() - t0, 1),
+        config={k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
+    )
     (Path(a.out) / 'card.json').write_text(json.dumps(card, indent=1, default=str))
     print(json.dumps(card, default=str))
 
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    main()

@@ -3,6 +3,7 @@
   python benchmarks/molecules_downstream_report.py            # prints the tables and writes ..._tables.md
 Every number is recomputed from the JSONL rows; nothing is typed in by hand.
 """
+
 import argparse, json, math
 from collections import defaultdict
 from pathlib import Path
@@ -16,12 +17,14 @@ BASE = list(BASELINES)
 def read(*paths):
     rows = []
     for p in paths:
-        if Path(p).exists(): rows += [json.loads(l) for l in Path(p).read_text().splitlines() if l.strip()]
+        if Path(p).exists():
+            rows += [json.loads(l) for l in Path(p).read_text().splitlines() if l.strip()]
     return rows
 
 
 def fmt(v, sd=None, d=3):
-    if v is None or (isinstance(v, float) and math.isnan(v)): return '–'
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return '–'
     return f'{v:.{d}f}' + (f' ± {sd:.{d}f}' if sd is not None else '')
 
 
@@ -32,12 +35,18 @@ def stat(rows, task, frac, method, value='metric'):
 
 def split_table(rows, task, title, methods):
     fracs = sorted({r['frac'] for r in rows if r['task'] == task})
-    if not fracs: return [f'**{title}**: not run yet']
-    out = [f'**{title}** (mean ± std over scaffold splits; n = splits)', '',
-           '| method | ' + ' | '.join(f'{int(f * 100)}% labels' for f in fracs) + ' |', '| --- |' + ' --- |' * len(fracs)]
+    if not fracs:
+        return [f'**{title}**: not run yet']
+    out = [
+        f'**{title}** (mean ± std over scaffold splits; n = splits)',
+        '',
+        '| method | ' + ' | '.join(f'{int(f * 100)}% labels' for f in fracs) + ' |',
+        '| --- |' + ' --- |' * len(fracs),
+    ]
     for m in methods:
         cells = [stat(rows, task, f, m) for f in fracs]
-        if any(c[2] for c in cells): out.append(f'| {m} | ' + ' | '.join(f'{fmt(c[0], c[1])} (n={c[2]})' if c[2] else '–' for c in cells) + ' |')
+        if any(c[2] for c in cells):
+            out.append(f'| {m} | ' + ' | '.join(f'{fmt(c[0], c[1])} (n={c[2]})' if c[2] else '–' for c in cells) + ' |')
     return out
 
 
@@ -45,66 +54,94 @@ def ace_means(rows, targets, frac, method, value):
     per = {}
     for t in targets:
         m, _, n = stat(rows, t, frac, method, value)
-        if n: per[t] = m
+        if n:
+            per[t] = m
     return per
 
 
 def ace_table(rows, methods, targets, title):
     fracs = sorted({r['frac'] for r in rows if r.get('dataset') == 'ace'})
-    out = [f'**{title}** (mean over targets of each target\'s mean over seeds: RMSE / cliff RMSE, pK units)', '',
-           '| method | targets | ' + ' | '.join(f'{int(f * 100)}% labels' for f in fracs) + ' |', '| --- | --- |' + ' --- |' * len(fracs)]
+    out = [
+        f'**{title}** (mean over targets of each target\'s mean over seeds: RMSE / cliff RMSE, pK units)',
+        '',
+        '| method | targets | ' + ' | '.join(f'{int(f * 100)}% labels' for f in fracs) + ' |',
+        '| --- | --- |' + ' --- |' * len(fracs),
+    ]
     for m in methods:
         cells, n = [], 0
         for f in fracs:
             a, c = ace_means(rows, targets, f, m, 'metric'), ace_means(rows, targets, f, m, 'cliff_rmse')
-            n = max(n, len(a)); cells.append(f'{np.mean(list(a.values())):.3f} / {np.mean(list(c.values())):.3f}' if a else '–')
-        if n: out.append(f'| {m} | {n} | ' + ' | '.join(cells) + ' |')
+            n = max(n, len(a))
+            cells.append(f'{np.mean(list(a.values())):.3f} / {np.mean(list(c.values())):.3f}' if a else '–')
+        if n:
+            out.append(f'| {m} | {n} | ' + ' | '.join(cells) + ' |')
     return out
 
 
 def per_target(rows, targets, frac=1.0):
     ms = BASE + ['scratch'] + sorted({r['method'] for r in rows} - set(BASE) - {'scratch'})
-    out = [f'**MoleculeACE per target, {int(frac * 100)}% labels**: RMSE / cliff RMSE (GNN arms: mean over seeds; – not run)', '',
-           '| target | n test | ' + ' | '.join(ms) + ' |', '| --- | --- |' + ' --- |' * len(ms)]
+    out = [
+        f'**MoleculeACE per target, {int(frac * 100)}% labels**: RMSE / cliff RMSE (GNN arms: mean over seeds; – not run)',
+        '',
+        '| target | n test | ' + ' | '.join(ms) + ' |',
+        '| --- | --- |' + ' --- |' * len(ms),
+    ]
     for t in targets:
         nt = next((r['n_test'] for r in rows if r['task'] == t), None)
         cells = []
         for m in ms:
-            a, _, n = stat(rows, t, frac, m); c, _, _ = stat(rows, t, frac, m, 'cliff_rmse')
+            a, _, n = stat(rows, t, frac, m)
+            c, _, _ = stat(rows, t, frac, m, 'cliff_rmse')
             cells.append(f'{a:.3f} / {c:.3f}' if n else '–')
         out.append(f'| {t} | {nt} | ' + ' | '.join(cells) + ' |')
     return out
 
 
 def paired(rows, ace_targets, arm='pretrained'):
-    out = [f'**Paired differences {arm} − scratch** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
-           f'splits for B3DB/FreeSolv, targets — each averaged over its seeds — for MoleculeACE). B3DB ROC-AUC: positive favours {arm}; '
-           f'RMSE: negative favours {arm}.', '', '| data set | metric | labels | n | difference [95% CI] | verdict |', '| --- | --- | --- | --- | --- | --- |']
+    out = [
+        f'**Paired differences {arm} − scratch** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
+        f'splits for B3DB/FreeSolv, targets — each averaged over its seeds — for MoleculeACE). B3DB ROC-AUC: positive favours {arm}; '
+        f'RMSE: negative favours {arm}.',
+        '',
+        '| data set | metric | labels | n | difference [95% CI] | verdict |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ]
     verdict = defaultdict(dict)
     for task, metric, sign in (('b3db', 'ROC-AUC', 1), ('freesolv', 'RMSE', -1)):
         for r in paired_rows([x for x in rows if x['task'] == task], arm):
-            v = f'favours {arm}' if sign * r['lo'] > 0 and sign * r['hi'] > 0 else ('favours scratch' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
+            v = (
+                f'favours {arm}'
+                if sign * r['lo'] > 0 and sign * r['hi'] > 0
+                else ('favours scratch' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
+            )
             verdict[r['frac']][task] = v
             out.append(f"| {task} | {metric} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
     for value, name in (('metric', 'RMSE'), ('cliff_rmse', 'cliff RMSE')):
         for r in paired_rows(rows, arm, value=value, pool=set(ace_targets), name='MoleculeACE'):
             v = f'favours {arm}' if r['hi'] < 0 else ('favours scratch' if r['lo'] > 0 else 'CI includes 0')
-            if value == 'metric': verdict[r['frac']]['ace'] = v
-            out.append(f"| MoleculeACE ({r['n']} targets) | {name} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
+            if value == 'metric':
+                verdict[r['frac']]['ace'] = v
+            out.append(
+                f"| MoleculeACE ({r['n']} targets) | {name} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |"
+            )
     out += ['', 'Claim supported at a fraction where the CI excludes zero in the method\'s favour on ≥ 2 of the 3 data sets:', '']
     for f in sorted(verdict):
         k = sum(v == f'favours {arm}' for v in verdict[f].values())
-        out.append(f"- {int(f * 100)}% labels: {k} of {len(verdict[f])} measured ({', '.join(f'{t}: {v}' for t, v in sorted(verdict[f].items()))}) → "
-                   + ('**supported**' if k >= 2 else '**not supported**'))
+        out.append(
+            f"- {int(f * 100)}% labels: {k} of {len(verdict[f])} measured ({', '.join(f'{t}: {v}' for t, v in sorted(verdict[f].items()))}) → "
+            + ('**supported**' if k >= 2 else '**not supported**')
+        )
     return out
 
 
 def early_stop_stats(rows):
     g = [r for r in rows if 'best_step' in r]
-    if not g: return []
+    if not g:
+        return []
     out = ['**Early stopping** (steps trained / step kept, median [min, max] over runs)', '']
     for m in sorted({r['method'] for r in g}):
-        s = np.array([r['steps'] for r in g if r['method'] == m]); b = np.array([r['best_step'] for r in g if r['method'] == m])
+        s = np.array([r['steps'] for r in g if r['method'] == m])
+        b = np.array([r['best_step'] for r in g if r['method'] == m])
         out.append(f'- {m}: {len(s)} runs, trained {int(np.median(s))} [{s.min()}, {s.max()}], kept {int(np.median(b))} [{b.min()}, {b.max()}]')
     return out
 
@@ -123,12 +160,16 @@ def main(argv=None):
     L += split_table(rows, 'b3db', 'B3DB, all 7,807 molecules (7,805 featurize), ROC-AUC ↑', BASE + arms) + ['']
     L += split_table(rows, 'freesolv', 'FreeSolv, RMSE kcal/mol ↓', BASE + arms) + ['']
     L += ace_table(rows, BASE, ace_all, f'MoleculeACE, all {len(ace_all)} targets, baselines') + ['']
-    if ace_gnn: L += ace_table(rows, BASE + arms, ace_gnn, f'MoleculeACE, the {len(ace_gnn)} targets with GNN runs ({", ".join(ace_gnn)})') + ['']
-    for arm in arms[1:]: L += paired(rows, sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] == arm}), arm) + ['']
+    if ace_gnn:
+        L += ace_table(rows, BASE + arms, ace_gnn, f'MoleculeACE, the {len(ace_gnn)} targets with GNN runs ({", ".join(ace_gnn)})') + ['']
+    for arm in arms[1:]:
+        L += paired(rows, sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] == arm}), arm) + ['']
     L += early_stop_stats(rows) + ['']
     L += per_target(rows, ace_all) + ['']
     text = '\n'.join(L)
-    Path(a.out).write_text(text + '\n'); print(text)
+    Path(a.out).write_text(text + '\n')
+    print(text)
 
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    main()

@@ -8,12 +8,15 @@ Featurization uses every CPU core (workers write shards); training runs wherever
 (Accelerate: the GPU if there is one; add --mixed-precision bf16 through TrainConfig if wanted). Everything resumes:
 rerun the same command. Results are appended to benchmarks/results/molecules_pretrain.jsonl with device 'cuda'.
 """
+
 import sys
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
 import molecules_pretrain
 
 DEFAULTS = ['--n', '0', '--arms', 'full,groups,plain', '--epochs', '3', '--batch', '1024', '--hidden', '128', '--jobs', '0', '--ckpt-every', '200']
+
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -21,4 +24,6 @@ def main(argv=None):
     extra = [x for k, v in zip(DEFAULTS[::2], DEFAULTS[1::2]) if k not in given for x in (k, v)]
     return molecules_pretrain.main(extra + argv)
 
-if __name__ == '__main__': main()
+
+if __name__ == '__main__':
+    main()

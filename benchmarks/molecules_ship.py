@@ -7,10 +7,11 @@ featurization, group vocabulary), the last 'pretrain' row of the results log (st
 positives per anchor) and the shards manifest. Downstream numbers are measured separately
 (benchmarks/results/molecules_downstream*); the card links them rather than copying numbers it did not measure.
 """
+
 import argparse, hashlib, json, shutil
 from pathlib import Path
 
-PKG = Path(__file__).parents[1]/'methodbook'/'molecules'/'pretrained'
+PKG = Path(__file__).parents[1] / 'methodbook' / 'molecules' / 'pretrained'
 
 CARD = """# methodbook molecules encoder (shipped)
 
@@ -48,32 +49,57 @@ The group vocabulary and atom features are tied to RDKit's shipped SMARTS: `MolE
 this RDKit builds a different vocabulary. License: Apache-2.0 (methodbook); MOSES data: MIT.
 """
 
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument('--run', default=None); ap.add_argument('--log', default=str(Path(__file__).parent/'results'/'molecules_pretrain.jsonl'))
-    ap.add_argument('--out', default=str(PKG)); ap.add_argument('--downstream', default='Not yet evaluated for this checkpoint at the time it was copied.')
+    ap.add_argument('--run', default=None)
+    ap.add_argument('--log', default=str(Path(__file__).parent / 'results' / 'molecules_pretrain.jsonl'))
+    ap.add_argument('--out', default=str(PKG))
+    ap.add_argument('--downstream', default='Not yet evaluated for this checkpoint at the time it was copied.')
     a = ap.parse_args(argv)
     from methodbook.data import cache_dir
     from methodbook.molecules.encoder import MolEncoder
-    run = Path(a.run) if a.run else cache_dir()/'molecules'/'moses_250000'/'runs'/'full'
-    enc = MolEncoder.load(run/'encoder')                      # checks the vocabulary and the weights
+
+    run = Path(a.run) if a.run else cache_dir() / 'molecules' / 'moses_250000' / 'runs' / 'full'
+    enc = MolEncoder.load(run / 'encoder')  # checks the vocabulary and the weights
     rows = [json.loads(l) for l in Path(a.log).read_text().splitlines() if l.startswith('{')] if Path(a.log).exists() else []
     last = next((r for r in reversed(rows) if r.get('event') == 'pretrain' and r.get('arm') == run.name), {})
     start = next((r for r in reversed(rows) if r.get('event') == 'start'), {})
     feat = next((r for r in reversed(rows) if r.get('event') == 'featurized'), {})
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    for f in ('methodbook.json', 'model.safetensors'): shutil.copyfile(run/'encoder'/f, out/f); (out/f).chmod(0o644)
-    w = (out/'model.safetensors').read_bytes()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in ('methodbook.json', 'model.safetensors'):
+        shutil.copyfile(run / 'encoder' / f, out / f)
+        (out / f).chmod(0o644)
+    w = (out / 'model.safetensors').read_bytes()
     c, cfg = enc.cfg, last.get('cfg', {})
-    card = CARD.format(hidden=c.hidden, layers=c.layers, readout=c.readout, n_params=sum(p.numel() for p in enc.parameters()),
-        size_kb=len(w) / 1024, sha=hashlib.sha256(w).hexdigest()[:16], n_groups=len(json.loads((run/'encoder'/'methodbook.json').read_text()).get('extra', {}).get('group_names', [])),
+    card = CARD.format(
+        hidden=c.hidden,
+        layers=c.layers,
+        readout=c.readout,
+        n_params=sum(p.numel() for p in enc.parameters()),
+        size_kb=len(w) / 1024,
+        sha=hashlib.sha256(w).hexdigest()[:16],
+        n_groups=len(json.loads((run / 'encoder' / 'methodbook.json').read_text()).get('extra', {}).get('group_names', [])),
         data=f"MOSES training set, a seeded random subset (seed 0) of {feat.get('n_smiles', '?'):,} SMILES" if feat else 'MOSES',
-        n_shards=feat.get('n_shards', '?'), cfg=', '.join(f'{k}={v}' for k, v in cfg.items() if k != 'n_jobs'),
-        steps=last.get('step', '?'), batch=cfg.get('batch_size', '?'), seen=last.get('molecules_seen', 0), epochs=last.get('epochs_done', 0),
-        n_graphs=feat.get('n_graphs', 0), total=last.get('total_steps', '?'),
-        planned=last.get('epochs_done', 0) * last.get('total_steps', 0) / max(1, last.get('step', 1)), lr=1e-3, loss=last.get('loss'), extra_pos=last.get('extra_pos'),
-        command='python benchmarks/molecules_pretrain.py ' + ' '.join(start.get('argv', [])), downstream=a.downstream)
-    (out/'README.md').write_text(card)
-    print(f'copied {run/"encoder"} -> {out} ({len(w)/1024:.0f} kB); step {last.get("step")}')
+        n_shards=feat.get('n_shards', '?'),
+        cfg=', '.join(f'{k}={v}' for k, v in cfg.items() if k != 'n_jobs'),
+        steps=last.get('step', '?'),
+        batch=cfg.get('batch_size', '?'),
+        seen=last.get('molecules_seen', 0),
+        epochs=last.get('epochs_done', 0),
+        n_graphs=feat.get('n_graphs', 0),
+        total=last.get('total_steps', '?'),
+        planned=last.get('epochs_done', 0) * last.get('total_steps', 0) / max(1, last.get('step', 1)),
+        lr=1e-3,
+        loss=last.get('loss'),
+        extra_pos=last.get('extra_pos'),
+        command='python benchmarks/molecules_pretrain.py ' + ' '.join(start.get('argv', [])),
+        downstream=a.downstream,
+    )
+    (out / 'README.md').write_text(card)
+    print(f'copied {run / "encoder"} -> {out} ({len(w) / 1024:.0f} kB); step {last.get("step")}')
 
-if __name__ == '__main__': main()
+
+if __name__ == '__main__':
+    main()

@@ -4,6 +4,7 @@
 
 Prints the per-run rows and the markdown summary that benchmarks/results/pointcloud.md quotes.
 """
+
 import argparse, json, time
 import torch
 
@@ -26,13 +27,22 @@ def main():
     torch.set_num_threads(a.threads)
     from methodbook.pointcloud.model import AEConfig
     from methodbook.pointcloud.evaluate import run_ablation, summarize_ablation
+
     t0 = time.perf_counter()
-    rows = run_ablation(tuple(a.levels), tuple(a.seeds), a.n_per_class, a.n_points, AEConfig(rep=a.rep, res=a.res, decoder=a.decoder, pointnet=a.pointnet),
-                        a.steps, a.batch_size)
+    rows = run_ablation(
+        tuple(a.levels),
+        tuple(a.seeds),
+        a.n_per_class,
+        a.n_points,
+        AEConfig(rep=a.rep, res=a.res, decoder=a.decoder, pointnet=a.pointnet),
+        a.steps,
+        a.batch_size,
+    )
     print(f"\n{time.perf_counter() - t0:.0f} s, {a.threads} thread(s)\n")
     print(summarize_ablation(rows))
     if a.json:
-        with open(a.json, 'w') as f: json.dump(rows, f, indent=1)
+        with open(a.json, 'w') as f:
+            json.dump(rows, f, indent=1)
 
 
 if __name__ == '__main__':

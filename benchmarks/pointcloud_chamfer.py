@@ -12,6 +12,7 @@ Accuracy: relative error against float64 brute force, on the origin-centred inpu
 by 100 (the expansion ||a||^2 - 2ab + ||b||^2 cancels there in float32).
 On a GPU the brute force is the path to use; PyTorch3D's `knn_points` is the anchor to compare it with there.
 """
+
 import argparse, json, statistics, subprocess, sys, time
 import torch
 
@@ -25,8 +26,10 @@ def cdist_chamfer(a, b):
 
 
 def chamfer(method, a, b, chunk):
-    if method == 'cdist': return cdist_chamfer(a, b)
+    if method == 'cdist':
+        return cdist_chamfer(a, b)
     from methodbook.pointcloud.losses import chamfer_distance
+
     return chamfer_distance(a, b, squared=True, chunk=chunk, method=method, workers=torch.get_num_threads())
 
 
@@ -38,24 +41,26 @@ def inputs(B, N, seed=0, grad=False, offset=0.0):
 
 def run_once(method, B, N, chunk, grad):
     a, b = inputs(B, N, grad=grad)
-    with (torch.enable_grad() if grad else torch.no_grad()):
+    with torch.enable_grad() if grad else torch.no_grad():
         out = chamfer(method, a, b, chunk)
-        if grad: out.sum().backward()
+        if grad:
+            out.sum().backward()
     return out.detach()
 
 
 def peak_rss_mib():
     "This process's peak resident set size (VmHWM), MiB."
     for line in open('/proc/self/status'):
-        if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1]) / 1024
     raise RuntimeError('VmHWM not found in /proc/self/status (Linux only)')
 
 
 def child(method, B, N, chunk, grad, threads):
     "In a fresh process: peak-RSS increase of one call, in MiB."
     torch.set_num_threads(threads)
-    run_once(method, 2, 64, chunk, grad)                       # warm up torch's allocator and kernels, tiny
-    a, b = inputs(B, N, grad=grad)                              # inputs exist before the baseline reading
+    run_once(method, 2, 64, chunk, grad)  # warm up torch's allocator and kernels, tiny
+    a, b = inputs(B, N, grad=grad)  # inputs exist before the baseline reading
     before = peak_rss_mib()
     run_once(method, B, N, chunk, grad)
     print(json.dumps({'rss_increase_mib': peak_rss_mib() - before}))
@@ -68,28 +73,38 @@ def rel_errors(B, N, chunk):
         a, b = inputs(min(B, 4), min(N, 2048), offset=off)
         with torch.no_grad():
             ref = cdist_chamfer(a.double(), b.double())
-            for m in METHODS: out[(m, off)] = ((chamfer(m, a, b, chunk).double() - ref).abs() / ref).max().item()
+            for m in METHODS:
+                out[(m, off)] = ((chamfer(m, a, b, chunk).double() - ref).abs() / ref).max().item()
     return out
 
 
 def bench(B, N, args):
     rss = {}
     for key in [(m, g) for m in METHODS for g in (False, True)]:
-        res = subprocess.run([sys.executable, __file__, '--chunk', str(args.chunk), '--threads', str(args.threads),
-                              '--child', key[0], '1' if key[1] else '0', f'{B}x{N}'], capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, __file__, '--chunk', str(args.chunk), '--threads', str(args.threads), '--child', key[0], '1' if key[1] else '0', f'{B}x{N}'],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rss[key] = json.loads(res.stdout.strip().splitlines()[-1])['rss_increase_mib']
     times = {(m, g): [] for m in METHODS for g in (False, True)}
-    for key in times: run_once(key[0], 2, 64, args.chunk, key[1])   # warm up: imports, kernels
+    for key in times:
+        run_once(key[0], 2, 64, args.chunk, key[1])  # warm up: imports, kernels
     for _ in range(args.rounds):
         for key in times:
-            t = time.perf_counter(); run_once(key[0], B, N, args.chunk, key[1]); times[key].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            run_once(key[0], B, N, args.chunk, key[1])
+            times[key].append(time.perf_counter() - t)
     err = rel_errors(B, N, args.chunk)
     print(f"\n## B={B}, N=M={N}, float32, {args.threads} thread(s), chunk={args.chunk}, {args.rounds} interleaved rounds\n")
     print("| method | pass | median s | min s | peak RSS increase (MiB) | rel. error at 0 | rel. error at offset 100 |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for (m, g), ts in times.items():
-        print(f"| {m} | {'fwd+bwd' if g else 'fwd'} | {statistics.median(ts):.3f} | {min(ts):.3f} | {rss[(m, g)]:.0f} | "
-              f"{err[(m, 0.0)]:.1e} | {err[(m, 100.0)]:.1e} |")
+        print(
+            f"| {m} | {'fwd+bwd' if g else 'fwd'} | {statistics.median(ts):.3f} | {min(ts):.3f} | {rss[(m, g)]:.0f} | "
+            f"{err[(m, 0.0)]:.1e} | {err[(m, 100.0)]:.1e} |"
+        )
     print()
     for m in ('brute', 'kdtree'):
         for g in (False, True):
@@ -101,7 +116,8 @@ def bench(B, N, args):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--shapes', nargs='+', default=['16x2048', '1x16384'], help='BxN pairs')
-    p.add_argument('--chunk', type=int, default=64); p.add_argument('--rounds', type=int, default=3)
+    p.add_argument('--chunk', type=int, default=64)
+    p.add_argument('--rounds', type=int, default=3)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--child', nargs=3, metavar=('METHOD', 'GRAD', 'BxN'))
     args = p.parse_args()
@@ -110,8 +126,10 @@ def main():
         return child(args.child[0], B, N, args.chunk, args.child[1] == '1', args.threads)
     torch.set_num_threads(args.threads)
     import scipy
+
     print(f"# Chamfer distance, CPU. torch {torch.__version__}, scipy {scipy.__version__}")
-    for s in args.shapes: bench(*map(int, s.split('x')), args)
+    for s in args.shapes:
+        bench(*map(int, s.split('x')), args)
 
 
 if __name__ == '__main__':

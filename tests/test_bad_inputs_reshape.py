@@ -1,11 +1,11 @@
 "Bad inputs to methodbook.reshape, through the API and `methodbook reshape ...`: the error type, a message naming the argument, nothing written."
+
 import textwrap
 import numpy as np
 import pytest
 import torch
 from methodbook.core import BadInputError, BadTypeError, BadFileError, MissingFileError
-from methodbook.reshape.layouts import (Machine, ChunkLayout, BlockLayout, BlockCyclicLayout, PagedLayout, make_layout,
-                                        check_shape, scatter)
+from methodbook.reshape.layouts import Machine, ChunkLayout, BlockLayout, BlockCyclicLayout, PagedLayout, make_layout, check_shape, scatter
 from methodbook.reshape.plan import plan_descriptors, execute_out
 from methodbook.reshape.memory import plan_reshape, execute, execute_inplace, tile_memory, fit_mode, plan_stats
 from methodbook.reshape.schedule import edge_colouring
@@ -15,7 +15,10 @@ from methodbook.cli import main as methodbook_main
 
 torch.set_num_threads(1)
 
-def _plan(): return plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2))
+
+def _plan():
+    return plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2))
+
 
 API = [  # (id, call, error type, text the message must hold)
     ('shape-is-str', lambda: check_shape('12'), BadTypeError, 'shape must be a sequence of integers'),
@@ -43,10 +46,20 @@ API = [  # (id, call, error type, text the message must hold)
     ('execute-not-plan', lambda: execute('plan', [np.zeros(12)]), BadTypeError, 'plan must be a ReshapePlan'),
     ('execute-out-tiles', lambda: execute_out(_plan(), [np.zeros(12)]), BadInputError, 'src_tiles: expected 2 buffers'),
     ('execute-inplace-tiles', lambda: execute_inplace(_plan(), [np.zeros(12)]), BadInputError, 'src_tiles: expected 2 buffers'),
-    ('descriptors-method', lambda: plan_descriptors(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), method='rows'), BadInputError, "method must be one of 'pieces', 'elements'"),
+    (
+        'descriptors-method',
+        lambda: plan_descriptors(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), method='rows'),
+        BadInputError,
+        "method must be one of 'pieces', 'elements'",
+    ),
     ('descriptors-dst-not-layout', lambda: plan_descriptors(ChunkLayout((4, 6), 2), (24,)), BadTypeError, 'dst must be a Layout'),
     ('plan-machine-type', lambda: plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), machine=2), BadTypeError, 'machine must be a Machine or None'),
-    ('plan-machine-tiles', lambda: plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), Machine(3)), BadInputError, 'has 3 tiles but the layouts use n_tiles 2'),
+    (
+        'plan-machine-tiles',
+        lambda: plan_reshape(ChunkLayout((4, 6), 2), ChunkLayout((24,), 2), Machine(3)),
+        BadInputError,
+        'has 3 tiles but the layouts use n_tiles 2',
+    ),
     ('fit-mode-machine', lambda: fit_mode(_plan(), 'ipu'), BadTypeError, 'machine must be a Machine'),
     ('tile-memory-mode', lambda: tile_memory(_plan(), 'fast'), BadInputError, "mode must be one of 'out', 'inplace'"),
     ('tile-memory-not-plan', lambda: tile_memory(None), BadTypeError, 'plan must be a ReshapePlan'),
@@ -61,32 +74,38 @@ API = [  # (id, call, error type, text the message must hold)
     ('input-shape-zero', lambda: example_inputs([(2, 0, 3)]), BadInputError, 'input_shape (2, 0, 3) has dim 0'),
 ]
 
+
 @pytest.mark.parametrize('call, err, says', [a[1:] for a in API], ids=[a[0] for a in API])
 def test_api_rejects_bad_input(call, err, says):
-    with pytest.raises(err) as e: call()
+    with pytest.raises(err) as e:
+        call()
     assert says in str(e.value), str(e.value)
+
 
 @pytest.fixture
 def user_module(tmp_path):
     "A user module that leaves a marker when it is imported and when its factory runs: a bad argument must stop before both."
-    p = tmp_path/'user_net_bad.py'
-    p.write_text(textwrap.dedent(f'''
+    p = tmp_path / 'user_net_bad.py'
+    p.write_text(
+        textwrap.dedent(f'''
         from pathlib import Path
         import torch
         from torch import nn
-        Path({str(tmp_path/'imported')!r}).write_text('x')
+        Path({str(tmp_path / 'imported')!r}).write_text('x')
         class Net(nn.Module):
             def __init__(self): super().__init__(); self.l = nn.Linear(8, 8)
             def forward(self, x): return self.l(x).view(x.shape[0], 2, 4)
         class Branchy(nn.Module):
             def forward(self, x): return x.flatten() if x.sum() > 0 else x
         def build():
-            Path({str(tmp_path/'built')!r}).write_text('x')
+            Path({str(tmp_path / 'built')!r}).write_text('x')
             return Net()
         def branchy(): return Branchy()
         def fails(): raise RuntimeError('checkpoint missing')
-        '''))
+        ''')
+    )
     return p
+
 
 CLI = [  # (id, argv, text the one stderr line must hold, whether the user module may have been imported)
     ('tiles-zero', ['4,6', '24', '--tiles', '0'], '--tiles must be a positive integer', False),
@@ -100,7 +119,12 @@ CLI = [  # (id, argv, text the one stderr line must hold, whether the user modul
     ('src-minus-one', ['4,-1', '24'], 'src_shape (4, -1) has dim -1', False),
     ('dst-two-minus-ones', ['4,6', '-1,-1'], 'dst_shape (-1, -1) has more than one -1', False),
     ('dst-count', ['4,6', '5,5'], 'element counts differ', False),
-    ('too-small', ['64,64', '4096', '--tiles', '4', '--layout', 'block:1', '--dst-layout', 'block', '--capacity', '5000'], 'over its 5,000-byte capacity', False),
+    (
+        'too-small',
+        ['64,64', '4096', '--tiles', '4', '--layout', 'block:1', '--dst-layout', 'block', '--capacity', '5000'],
+        'over its 5,000-byte capacity',
+        False,
+    ),
     ('model-name', ['model', '--name', 'resnet'], '--name must be one of', False),
     ('model-no-input-shape', ['model', '--model', '{mod}:build'], '--input-shape is required with --model', False),
     ('model-input-shape', ['model', '--model', '{mod}:build', '--input-shape', '2,0'], '--input-shape (2, 0) has dim 0', False),
@@ -115,54 +139,122 @@ CLI = [  # (id, argv, text the one stderr line must hold, whether the user modul
     ('model-input-rejected', ['model', '--model', '{mod}:build', '--input-shape', '2,9'], 'Net failed on example input(s) (2, 9) float32', True),
 ]
 
+
 @pytest.mark.parametrize('argv, says, may_import', [c[1:] for c in CLI], ids=[c[0] for c in CLI])
 def test_cli_bad_input_is_one_line_exit_2(argv, says, may_import, user_module, tmp_path, capsys):
     argv = [a.format(mod=user_module, tmp=tmp_path) for a in argv]
     assert methodbook_main(['reshape', *argv]) == 2
     out, err = capsys.readouterr()
     action = argv[0] if argv[0] in ('plan', 'model') else 'plan'
-    assert out == '', out                                             # no partial table on stdout
+    assert out == '', out  # no partial table on stdout
     assert err.count('\n') == 1 and err.startswith(f'methodbook reshape {action}: error: '), err
     assert says in err, err
-    assert (tmp_path/'imported').exists() == may_import               # arguments checked before the user's code is imported
+    assert (tmp_path / 'imported').exists() == may_import  # arguments checked before the user's code is imported
+
 
 def test_demo_refuses_a_file_as_out_dir_and_leaves_it(tmp_path):
-    f = tmp_path/'report'; f.write_text('keep me')
-    with pytest.raises(BadFileError, match='out_dir'): cli.demo(f)
+    f = tmp_path / 'report'
+    f.write_text('keep me')
+    with pytest.raises(BadFileError, match='out_dir'):
+        cli.demo(f)
     assert f.read_text() == 'keep me'
 
+
 def test_file_model_spec_errors_name_the_file(tmp_path):
-    with pytest.raises(MissingFileError, match='nothere.py'): load_factory(f'{tmp_path}/nothere.py:build')
-    (tmp_path/'syntax_err.py').write_text('def build(:\n')
-    with pytest.raises(BadInputError, match=r"importing '.*syntax_err.py' failed: SyntaxError"): load_factory(f'{tmp_path}/syntax_err.py:build')
-    with pytest.raises(BadInputError, match="must name a module and a factory"): load_factory('syntax_err.py')
+    with pytest.raises(MissingFileError, match='nothere.py'):
+        load_factory(f'{tmp_path}/nothere.py:build')
+    (tmp_path / 'syntax_err.py').write_text('def build(:\n')
+    with pytest.raises(BadInputError, match=r"importing '.*syntax_err.py' failed: SyntaxError"):
+        load_factory(f'{tmp_path}/syntax_err.py:build')
+    with pytest.raises(BadInputError, match="must name a module and a factory"):
+        load_factory('syntax_err.py')
+
 
 from hypothesis import given, settings, strategies as st, HealthCheck
-TOKENS = ['4,6', '24', '-1', '-1,6', '0', '', '()', '[2, 3]', '4x6', 'a', '2.5', '--tiles', '--layout', '--dst-layout', '--dtype', '--mode',
-          '--machine', '--capacity', '--reference', '--json-out', 'block:-1', 'block:5', 'cyclic:0:0', 'cyclic:1:2', 'interleaved:4x4',
-          'sharded:0x1', 'chunk', 'ipu', 'inplace', 'float16', 'bool', 'bfloat16', '1', '3', '99999999', '-5', 'plan']
+
+TOKENS = [
+    '4,6',
+    '24',
+    '-1',
+    '-1,6',
+    '0',
+    '',
+    '()',
+    '[2, 3]',
+    '4x6',
+    'a',
+    '2.5',
+    '--tiles',
+    '--layout',
+    '--dst-layout',
+    '--dtype',
+    '--mode',
+    '--machine',
+    '--capacity',
+    '--reference',
+    '--json-out',
+    'block:-1',
+    'block:5',
+    'cyclic:0:0',
+    'cyclic:1:2',
+    'interleaved:4x4',
+    'sharded:0x1',
+    'chunk',
+    'ipu',
+    'inplace',
+    'float16',
+    'bool',
+    'bfloat16',
+    '1',
+    '3',
+    '99999999',
+    '-5',
+    'plan',
+]
+
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(TOKENS), max_size=7))
 def test_random_plan_arguments_exit_0_or_2_never_a_traceback(capsys, argv):
-    try: rc = methodbook_main(['reshape', *argv])
-    except SystemExit as e: rc = e.code                   # argparse's own usage errors
+    try:
+        rc = methodbook_main(['reshape', *argv])
+    except SystemExit as e:
+        rc = e.code  # argparse's own usage errors
     assert rc in (0, 2)
     capsys.readouterr()
 
 
 # --- the network model (methodbook.reshape.noc) ---
-from methodbook.reshape.noc import (NocSpec, get_noc, time_schedule, time_rounds, link_loads, via_dram_ns, balanced_schedule,
-                                    ilp_schedule, plot_link_loads, split_messages, rebalance, fill_idle_slots)
+from methodbook.reshape.noc import (
+    NocSpec,
+    get_noc,
+    time_schedule,
+    time_rounds,
+    link_loads,
+    via_dram_ns,
+    balanced_schedule,
+    ilp_schedule,
+    plot_link_loads,
+    split_messages,
+    rebalance,
+    fill_idle_slots,
+)
 from methodbook.reshape.schedule import schedule, messages, Schedule
 from methodbook.reshape.memory import run_rounds
 
+
 def _big_plan():
-    src = make_layout('cyclic:0:1', (1472, 2), 1472); return plan_reshape(src, src.reshaped((2, 1472)))
+    src = make_layout('cyclic:0:1', (1472, 2), 1472)
+    return plan_reshape(src, src.reshaped((2, 1472)))
+
 
 def _split():
-    src = make_layout('cyclic:0:1', (8, 6), 4); p = plan_reshape(src, src.reshaped((6, 8))); m = messages(p); c = split_messages(m, np.full(len(m), 2))
+    src = make_layout('cyclic:0:1', (8, 6), 4)
+    p = plan_reshape(src, src.reshaped((6, 8)))
+    m = messages(p)
+    c = split_messages(m, np.full(len(m), 2))
     return p, Schedule(c, edge_colouring(c.src_tile, c.dst_tile))
+
 
 NOC = [  # (id, call, error type, text the message must hold)
     ('noc-topology', lambda: NocSpec(topology='ring'), BadInputError, "topology must be one of 'mesh', 'torus', 'crossbar'"),
@@ -200,23 +292,31 @@ NOC = [  # (id, call, error type, text the message must hold)
     ('colouring-method', lambda: edge_colouring([0], [0], 'hungarian'), BadInputError, "method must be one of 'konig', 'euler', 'loop', 'greedy'"),
 ]
 
+
 @pytest.mark.parametrize('call, err, says', [a[1:] for a in NOC], ids=[a[0] for a in NOC])
 def test_noc_rejects_bad_input(call, err, says):
-    with pytest.raises(err) as e: call()
+    with pytest.raises(err) as e:
+        call()
     assert says in str(e.value), str(e.value)
 
-@pytest.mark.parametrize('name, text, err, says', [
-    ('missing.yaml', None, MissingFileError, 'does not exist'),
-    ('broken.yaml', 'name: [unclosed\n', BadFileError, 'could not be parsed'),
-    ('broken.json', '{"name": ', BadFileError, 'could not be parsed'),
-    ('list.json', '[1, 2]', BadFileError, 'must hold a mapping'),
-    ('unknown.yaml', 'name: x\nbandwidth: 3\n', BadInputError, "unknown config keys ['bandwidth']"),
-    ('typed.yaml', 'name: x\nwidth: eight\n', BadInputError, 'NocSpec.width'),
-    ('offgrid.json', '{"name": "x", "width": 2, "height": 2, "dram_tiles": [[7]]}', BadInputError, 'dram_tiles[0] has node 7'),
-])
+
+@pytest.mark.parametrize(
+    'name, text, err, says',
+    [
+        ('missing.yaml', None, MissingFileError, 'does not exist'),
+        ('broken.yaml', 'name: [unclosed\n', BadFileError, 'could not be parsed'),
+        ('broken.json', '{"name": ', BadFileError, 'could not be parsed'),
+        ('list.json', '[1, 2]', BadFileError, 'must hold a mapping'),
+        ('unknown.yaml', 'name: x\nbandwidth: 3\n', BadInputError, "unknown config keys ['bandwidth']"),
+        ('typed.yaml', 'name: x\nwidth: eight\n', BadInputError, 'NocSpec.width'),
+        ('offgrid.json', '{"name": "x", "width": 2, "height": 2, "dram_tiles": [[7]]}', BadInputError, 'dram_tiles[0] has node 7'),
+    ],
+)
 def test_noc_files_name_the_file_and_field(tmp_path, name, text, err, says):
-    p = tmp_path/name
-    if text is not None: p.write_text(text)
-    with pytest.raises(err) as e: get_noc(p)
+    p = tmp_path / name
+    if text is not None:
+        p.write_text(text)
+    with pytest.raises(err) as e:
+        get_noc(p)
     assert says in str(e.value) and name in str(e.value), str(e.value)
-    assert sorted(x.name for x in tmp_path.iterdir()) == ([name] if text is not None else [])   # nothing written beside it
+    assert sorted(x.name for x in tmp_path.iterdir()) == ([name] if text is not None else [])  # nothing written beside it

@@ -15,6 +15,7 @@ an API the test follows transformers 5 (whole-word masking is the `whole_word_ma
 
 Below them, cross checks that compare the two collators' outputs directly where both are deterministic
 (causal-LM labels, padding on either side, extra keys)."""
+
 import numpy as np
 import pytest
 import torch
@@ -35,10 +36,13 @@ def make(kind, tokenizer, **kw):
 
 @pytest.fixture
 def vocab_file(tmp_path):
-    f = tmp_path / 'vocab.txt'; f.write_text(''.join(t + '\n' for t in VOCAB)); return str(f)
+    f = tmp_path / 'vocab.txt'
+    f.write_text(''.join(t + '\n' for t in VOCAB))
+    return str(f)
 
 
-def shape(x): return tuple(x.shape)
+def shape(x):
+    return tuple(x.shape)
 
 
 def _no_pad_and_pad(kind, vocab_file, no_pad_features, pad_features, rt):
@@ -96,8 +100,7 @@ def _labels_only_where_selected(batch, feats, tokenizer):
 @pytest.mark.parametrize('as_dict', [True, False])
 def test_data_collator_for_language_modeling(kind, vocab_file, rt, as_dict):
     wrap = (lambda x: {"input_ids": x}) if as_dict else (lambda x: x)
-    _no_pad_and_pad(kind, vocab_file, [wrap(list(range(10))), wrap(list(range(10)))],
-                    [wrap(list(range(5))), wrap(list(range(10)))], rt)
+    _no_pad_and_pad(kind, vocab_file, [wrap(list(range(10))), wrap(list(range(10)))], [wrap(list(range(5))), wrap(list(range(10)))], rt)
 
 
 @pytest.mark.parametrize('kind', KINDS)
@@ -138,13 +141,15 @@ def _compare_with_collator(collator, original, batch):
     "HF's `_compare_assert_with_collator`: collating must not change the features."
     collator(batch)
     for o, b in zip(original, batch):
-        for k in o: assert _as_plain(o[k]) == _as_plain(b[k]), k
+        for k in o:
+            assert _as_plain(o[k]) == _as_plain(b[k]), k
 
 
 def _features(base, datatype_input, datatype_label, ignore_label=True):
     out = [{"labels": datatype_label(s["labels"]), "input_ids": datatype_input(s["input_ids"])} for s in base]
     if ignore_label:
-        for f in out: f.pop("labels")
+        for f in out:
+            f.pop("labels")
     return out
 
 
@@ -153,8 +158,12 @@ def test_language_modelling_collator_immutability(kind, vocab_file):
     tokenizer = BertTokenizer(vocab_file)
     no_pad = [{"input_ids": tuple(range(10)), "labels": (1,)}, {"input_ids": tuple(range(10)), "labels": (1,)}]
     pad = [{"input_ids": tuple(range(5)), "labels": (1,)}, {"input_ids": tuple(range(5)), "labels": (1,)}]
-    collators = [make(kind, tokenizer, mlm=False), make(kind, tokenizer, mlm=False, pad_to_multiple_of=8),
-                 make(kind, tokenizer), make(kind, tokenizer, pad_to_multiple_of=8)]
+    collators = [
+        make(kind, tokenizer, mlm=False),
+        make(kind, tokenizer, mlm=False, pad_to_multiple_of=8),
+        make(kind, tokenizer),
+        make(kind, tokenizer, pad_to_multiple_of=8),
+    ]
     for di, dl in [(list, list), (torch.tensor, torch.tensor)]:
         for c in collators:
             for base in (no_pad, pad):
@@ -191,8 +200,9 @@ def test_data_collator_for_language_modeling_with_seed(kind, vocab_file):
     features = [{"input_ids": list(range(1000))} for _ in range(10)]
     runs = []
     for _ in range(2):
-        dl = torch.utils.data.DataLoader(features, batch_size=2, num_workers=2, generator=torch.Generator().manual_seed(42),
-                                         collate_fn=make(kind, tokenizer, seed=42))
+        dl = torch.utils.data.DataLoader(
+            features, batch_size=2, num_workers=2, generator=torch.Generator().manual_seed(42), collate_fn=make(kind, tokenizer, seed=42)
+        )
         bs = list(dl)
         runs.append((torch.stack([b["input_ids"] for b in bs]), torch.stack([b["labels"] for b in bs])))
     assert shape(runs[0][0]) == (5, 2, 1000)
@@ -206,18 +216,22 @@ def test_data_collator_for_language_modeling_with_seed(kind, vocab_file):
 def test_probability_arguments(kind, vocab_file):
     "HF's probability tests: the sum of the replacement shares, their defaults and edge values, mlm_probability's range."
     tokenizer = BertTokenizer(vocab_file)
-    with pytest.raises(ValueError): make(kind, tokenizer, mask_replace_prob=0.9, random_replace_prob=0.2)
+    with pytest.raises(ValueError):
+        make(kind, tokenizer, mask_replace_prob=0.9, random_replace_prob=0.2)
     c = make(kind, tokenizer)
     assert (c.mask_replace_prob, c.random_replace_prob, c.mlm_probability) == (0.8, 0.1, 0.15)
     for m, r in ((0.5, 0.3), (0.0, 1.0), (1.0, 0.0), (0.0, 0.0)):
         c = make(kind, tokenizer, mask_replace_prob=m, random_replace_prob=r)
         assert (c.mask_replace_prob, c.random_replace_prob) == (m, r)
     for bad in (-0.1, 1.1, None):
-        with pytest.raises(ValueError): make(kind, tokenizer, mlm_probability=bad)
-    with pytest.raises(ValueError): make(kind, tokenizer, mlm=False, whole_word_mask=True)
+        with pytest.raises(ValueError):
+            make(kind, tokenizer, mlm_probability=bad)
+    with pytest.raises(ValueError):
+        make(kind, tokenizer, mlm=False, whole_word_mask=True)
     tokenizer.mask_token = None
-    with pytest.raises(ValueError): make(kind, tokenizer)                 # MLM without a mask token
-    make(kind, tokenizer, mlm=False)                                     # causal LM does not need one
+    with pytest.raises(ValueError):
+        make(kind, tokenizer)  # MLM without a mask token
+    make(kind, tokenizer, mlm=False)  # causal LM does not need one
 
 
 @pytest.mark.parametrize('kind', KINDS)
@@ -235,27 +249,36 @@ def test_replacement_extremes(kind, vocab_file):
 
 # ---- cross checks: the two collators must agree exactly where neither draws random numbers ----
 
+
 @pytest.mark.parametrize('side', ['right', 'left'])
 @pytest.mark.parametrize('rt', ['pt', 'np'])
 def test_causal_lm_outputs_match_hf(vocab_file, side, rt):
-    tokenizer = BertTokenizer(vocab_file); tokenizer.padding_side = side
-    feats = [{"input_ids": [1, 7, 8, 2], "token_type_ids": [0, 0, 1, 1], "next_sentence_label": 1},
-             {"input_ids": [1, 9, 2], "token_type_ids": [0, 0, 0], "next_sentence_label": 0}]
+    tokenizer = BertTokenizer(vocab_file)
+    tokenizer.padding_side = side
+    feats = [
+        {"input_ids": [1, 7, 8, 2], "token_type_ids": [0, 0, 1, 1], "next_sentence_label": 1},
+        {"input_ids": [1, 9, 2], "token_type_ids": [0, 0, 0], "next_sentence_label": 0},
+    ]
     for kw in ({}, {'pad_to_multiple_of': 8}):
         hf, ours = make('hf', tokenizer, mlm=False, return_tensors=rt, **kw)(feats), make('methodbook', tokenizer, mlm=False, return_tensors=rt, **kw)(feats)
         assert set(hf) == set(ours)
-        for k in hf: assert np.asarray(hf[k]).tolist() == np.asarray(ours[k]).tolist(), (k, side)
+        for k in hf:
+            assert np.asarray(hf[k]).tolist() == np.asarray(ours[k]).tolist(), (k, side)
         assert type(ours['input_ids']) is type(hf['input_ids'])
 
 
 @pytest.mark.parametrize('side', ['right', 'left'])
 def test_mlm_keeps_structure_of_hf_batch(vocab_file, side):
     "With masking on, the tensors that do not depend on the draw (shapes, attention mask, padding, extra keys) are HF's."
-    tokenizer = BertTokenizer(vocab_file); tokenizer.padding_side = side
-    feats = [{"input_ids": list(range(10)), "sentence_order_label": 1, "token_type_ids": [0] * 10},
-             {"input_ids": list(range(6)), "sentence_order_label": 0, "token_type_ids": [1] * 6}]
+    tokenizer = BertTokenizer(vocab_file)
+    tokenizer.padding_side = side
+    feats = [
+        {"input_ids": list(range(10)), "sentence_order_label": 1, "token_type_ids": [0] * 10},
+        {"input_ids": list(range(6)), "sentence_order_label": 0, "token_type_ids": [1] * 6},
+    ]
     hf, ours = make('hf', tokenizer, seed=0)(feats), make('methodbook', tokenizer, seed=0)(feats)
     assert set(hf) == set(ours)
-    for k in ('attention_mask', 'token_type_ids', 'sentence_order_label'): assert hf[k].tolist() == ours[k].tolist(), k
+    for k in ('attention_mask', 'token_type_ids', 'sentence_order_label'):
+        assert hf[k].tolist() == ours[k].tolist(), k
     pad = hf['attention_mask'] == 0
     assert (ours['input_ids'][pad] == tokenizer.pad_token_id).all() and (ours['labels'][pad] == -100).all()

@@ -1,4 +1,5 @@
 "Cross-module tests for methodbook.molecules: groups, graphs, fingerprints, contrastive step, bad input, CLI."
+
 import warnings
 import numpy as np, pytest, torch
 from hypothesis import given, settings, strategies as st
@@ -8,8 +9,7 @@ from torch_geometric.loader import DataLoader
 
 torch.set_num_threads(1)
 
-from methodbook.molecules.data import (default_smiles, parse_smiles, mol_from_smiles, InvalidSmilesError,
-                                       scaffold_split, murcko_scaffold)
+from methodbook.molecules.data import default_smiles, parse_smiles, mol_from_smiles, InvalidSmilesError, scaffold_split, murcko_scaffold
 from methodbook.molecules.fingerprints import morgan_fingerprints, pack_bits, tanimoto_matrix, tanimoto_torch, tanimoto_topk
 from methodbook.molecules.groups import functional_groups, ifg_groups
 from methodbook.molecules.graph import featurize, mol_to_graph, to_hetero, RELATIONS
@@ -21,18 +21,19 @@ from methodbook.molecules.contrastive import augment, contrastive_loss, contrast
 def mols():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        return parse_smiles(default_smiles()[::50]).mols   # 300 spread over both shipped files
+        return parse_smiles(default_smiles()[::50]).mols  # 300 spread over both shipped files
 
 
 HAND_CHECKED = {
-    'CC(=O)Oc1ccccc1C(=O)O': {'fr_Ar_COO', 'fr_ester', 'fr_benzene'},          # aspirin
-    'CC(=O)Nc1ccc(O)cc1': {'fr_amide', 'fr_phenol', 'chain.carbon'},          # paracetamol
+    'CC(=O)Oc1ccccc1C(=O)O': {'fr_Ar_COO', 'fr_ester', 'fr_benzene'},  # aspirin
+    'CC(=O)Nc1ccc(O)cc1': {'fr_amide', 'fr_phenol', 'chain.carbon'},  # paracetamol
     'c1ccncc1': {'fr_pyridine'},
     'CC#N': {'fr_nitrile', 'chain.carbon'},
     'C1CCCCC1': {'ring.aliphatic'},
     'CCCCCC': {'fr_unbrch_alkane'},
-    'c1ccc2ccccc2c1': {'fr_benzene'},                                         # fused rings: one instance
+    'c1ccc2ccccc2c1': {'fr_benzene'},  # fused rings: one instance
 }
+
 
 @pytest.mark.parametrize('smi,expected', HAND_CHECKED.items())
 def test_hand_checked_groups(smi, expected):
@@ -83,7 +84,8 @@ def test_fingerprints_and_tanimoto_match_rdkit(mols):
 @given(st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**31 - 1))
 def test_tanimoto_properties(n, m, seed):
     rng = np.random.default_rng(seed)
-    a = pack_bits(rng.random((n, 128)) < rng.random()); b = pack_bits(rng.random((m, 128)) < rng.random())
+    a = pack_bits(rng.random((n, 128)) < rng.random())
+    b = pack_bits(rng.random((m, 128)) < rng.random())
     T = tanimoto_matrix(a, b)
     assert T.shape == (n, m) and (T >= 0).all() and (T <= 1).all()
     np.testing.assert_allclose(T, tanimoto_matrix(b, a).T)
@@ -98,21 +100,28 @@ def test_contrastive_steps_lower_the_loss(mols):
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     losses = []
     for _ in range(15):
-        loss, _ = step(model, batch); opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss.detach()))
+        loss, _ = step(model, batch)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
     assert losses[-1] < losses[0] * 0.8, losses
 
 
 def test_fingerprint_positives_are_used():
     z = torch.randn(4, 8)
-    S = torch.eye(4); S[0, 1] = S[1, 0] = 0.95
-    assert contrastive_loss(z, z, S, threshold=0.7)[1]['extra_pos'] == pytest.approx(0.5)   # 4 of 8 anchors (two molecules, two views) gain the other molecule
+    S = torch.eye(4)
+    S[0, 1] = S[1, 0] = 0.95
+    assert contrastive_loss(z, z, S, threshold=0.7)[1]['extra_pos'] == pytest.approx(0.5)  # 4 of 8 anchors (two molecules, two views) gain the other molecule
     assert contrastive_loss(z, z, S, threshold=1.1)[1]['extra_pos'] == 0
 
 
-@pytest.mark.parametrize('bad,reason', [('C1CC', 'unclosed ring'), ('', 'empty'), ('   ', 'empty'),
-                                        ('c1cccc1', 'kekulize'), ('C(C)(C)(C)(C)C', 'valence'), ('Xx', 'syntax')])
+@pytest.mark.parametrize(
+    'bad,reason', [('C1CC', 'unclosed ring'), ('', 'empty'), ('   ', 'empty'), ('c1cccc1', 'kekulize'), ('C(C)(C)(C)(C)C', 'valence'), ('Xx', 'syntax')]
+)
 def test_invalid_smiles_report_index_string_reason(bad, reason):
-    with pytest.raises(InvalidSmilesError) as e: featurize(['CCO', bad], on_error='raise')
+    with pytest.raises(InvalidSmilesError) as e:
+        featurize(['CCO', bad], on_error='raise')
     assert e.value.error.index == 1 and e.value.error.smiles == bad and reason in e.value.error.reason.lower()
     with pytest.warns(UserWarning, match='skipped 1 of 2'):
         f = featurize(['CCO', bad], on_error='skip')
@@ -123,8 +132,8 @@ def test_no_bonds_and_salts():
     d = mol_to_graph('C')
     assert d.n_atoms == 1 and d.num_nodes == 2 and (d.edge_type >= 4).all()
     salt = '[Na+].CC(=O)[O-]'
-    assert mol_to_graph(salt).n_atoms == 5                                     # fragments kept by default
-    assert mol_from_smiles(salt, largest_fragment=True).GetNumAtoms() == 4     # or the largest one only
+    assert mol_to_graph(salt).n_atoms == 5  # fragments kept by default
+    assert mol_from_smiles(salt, largest_fragment=True).GetNumAtoms() == 4  # or the largest one only
     f = featurize([salt, '[Na+].[Cl-]'], largest_fragment=True)
     assert [g.n_atoms for g in f.graphs] == [4, 1]
     batch = next(iter(DataLoader(featurize(['C', '[Na+].[Cl-]', 'CCO']).graphs, batch_size=3)))
@@ -145,7 +154,7 @@ def test_augment_keeps_group_links_and_drops_bond_pairs():
     assert (v.edge_type >= 4).sum() == (b.edge_type >= 4).sum()
     ei = v.edge_index[:, v.edge_type < 4]
     fwd = set(map(tuple, ei.T.tolist()))
-    assert all((j, i) in fwd for i, j in fwd)                                  # bonds leave in pairs
+    assert all((j, i) in fwd for i, j in fwd)  # bonds leave in pairs
 
 
 def test_scaffold_split_is_disjoint_and_seeded(mols):
@@ -159,7 +168,8 @@ def test_scaffold_split_is_disjoint_and_seeded(mols):
 
 def test_cli_groups(capsys):
     from methodbook.molecules.cli import main
+
     assert main(['groups', 'CC(=O)Oc1ccccc1C(=O)O']) == 0
     out = capsys.readouterr().out
     assert 'fr_ester' in out and 'fr_benzene' in out and 'fr_Ar_COO' in out
-    assert main(['groups', 'C1CC']) == 2      # bad input: one error line on stderr, exit 2
+    assert main(['groups', 'C1CC']) == 2  # bad input: one error line on stderr, exit 2

@@ -1,4 +1,5 @@
 "Tests for methodbook.pointcloud.corruption: each corruption's invariants (shape, count, seed determinism, severity ordering), mCE, SOR, bad input."
+
 import numpy as np
 import pytest
 import torch
@@ -8,15 +9,31 @@ torch.set_num_threads(1)
 from methodbook.core import BadInputError, BadTypeError
 from methodbook.pointcloud.data import make_shapes, apply_normalization
 from methodbook.pointcloud.losses import chamfer_distance
-from methodbook.pointcloud.corruption import (CORRUPTIONS, SEVERITIES, corrupt_clouds, corruption_accuracies, mean_corruption_error,
-                                              random_affine, statistical_outlier_removal, rotation_corruption, scale_corruption,
-                                              global_outliers, global_dropout, local_dropout, nonuniform_density)
+from methodbook.pointcloud.corruption import (
+    CORRUPTIONS,
+    SEVERITIES,
+    corrupt_clouds,
+    corruption_accuracies,
+    mean_corruption_error,
+    random_affine,
+    statistical_outlier_removal,
+    rotation_corruption,
+    scale_corruption,
+    global_outliers,
+    global_dropout,
+    local_dropout,
+    nonuniform_density,
+)
 
-X = torch.as_tensor(make_shapes(3, 200, classes=('table', 'lamp', 'torus'), seed=0)[0])   # (9, 200, 3) unit sphere
+X = torch.as_tensor(make_shapes(3, 200, classes=('table', 'lamp', 'torus'), seed=0)[0])  # (9, 200, 3) unit sphere
 N = X.shape[1]
-COUNT = {'global_outliers': lambda s: N + round((.01, .03, .05)[s - 1] * N), 'local_outliers': lambda s: N + round((.1, .3, .5)[s - 1] * N),
-         'global_dropout': lambda s: N - round((.25, .5, .75)[s - 1] * N), 'local_dropout': lambda s: N - round((.1, .3, .5)[s - 1] * N),
-         'nonuniform_density': lambda s: N // 2}
+COUNT = {
+    'global_outliers': lambda s: N + round((0.01, 0.03, 0.05)[s - 1] * N),
+    'local_outliers': lambda s: N + round((0.1, 0.3, 0.5)[s - 1] * N),
+    'global_dropout': lambda s: N - round((0.25, 0.5, 0.75)[s - 1] * N),
+    'local_dropout': lambda s: N - round((0.1, 0.3, 0.5)[s - 1] * N),
+    'nonuniform_density': lambda s: N // 2,
+}
 
 
 @pytest.mark.parametrize('name', CORRUPTIONS)
@@ -24,7 +41,7 @@ COUNT = {'global_outliers': lambda s: N + round((.01, .03, .05)[s - 1] * N), 'lo
 def test_shape_count_finite_and_input_untouched(name, severity):
     x = X.clone()
     y = corrupt_clouds(x, name, severity, seed=0)
-    assert torch.equal(x, X)                                                    # no in-place change
+    assert torch.equal(x, X)  # no in-place change
     assert y.shape == (len(X), COUNT.get(name, lambda s: N)(severity), 3) and y.dtype == X.dtype and torch.isfinite(y).all()
 
 
@@ -32,7 +49,7 @@ def test_shape_count_finite_and_input_untouched(name, severity):
 def test_seed_determinism(name):
     assert torch.equal(corrupt_clouds(X, name, 2, seed=3), corrupt_clouds(X, name, 2, seed=3))
     assert not torch.equal(corrupt_clouds(X, name, 2, seed=3), corrupt_clouds(X, name, 2, seed=4))
-    assert torch.equal(corrupt_clouds(X.numpy(), name, 2, seed=3), corrupt_clouds(X, name, 2, seed=3))   # arrays too
+    assert torch.equal(corrupt_clouds(X.numpy(), name, 2, seed=3), corrupt_clouds(X, name, 2, seed=3))  # arrays too
 
 
 def _damage(name, s, seed):
@@ -51,13 +68,13 @@ def test_severity_ordering(name, seed):
 @pytest.mark.parametrize('name', ['global_dropout', 'local_dropout', 'nonuniform_density'])
 def test_dropouts_keep_a_subset_of_the_points(name):
     y = corrupt_clouds(X, name, 3, seed=0)
-    assert (y[:, :, None] == X[:, None]).all(-1).any(-1).all()                 # every kept point is an original point
-    assert all(len(torch.unique(c, dim=0)) == c.shape[0] for c in y)            # without duplicates
+    assert (y[:, :, None] == X[:, None]).all(-1).any(-1).all()  # every kept point is an original point
+    assert all(len(torch.unique(c, dim=0)) == c.shape[0] for c in y)  # without duplicates
 
 
 def test_outliers_append_and_keep_the_cloud():
     y = global_outliers(X, 3, torch.Generator().manual_seed(0))
-    assert torch.equal(y[:, :N], X) and (y[:, N:].norm(dim=-1) <= 1 + 1e-6).all()   # extra points in the unit ball
+    assert torch.equal(y[:, :N], X) and (y[:, N:].norm(dim=-1) <= 1 + 1e-6).all()  # extra points in the unit ball
     z = corrupt_clouds(X, 'local_outliers', 3)
     assert torch.equal(z[:, :N], X)
 
@@ -66,7 +83,7 @@ def test_local_dropout_cuts_holes():
     "Local dropout removes clustered points: the removed points are closer together than a random subset of the same size."
     y = local_dropout(X, 2, torch.Generator().manual_seed(0))
     gone = [X[b][~(X[b][:, None] == y[b][None]).all(-1).any(-1)] for b in range(len(X))]
-    rnd = [X[b][torch.randperm(N, generator=torch.Generator().manual_seed(b))[:len(gone[b])]] for b in range(len(X))]
+    rnd = [X[b][torch.randperm(N, generator=torch.Generator().manual_seed(b))[: len(gone[b])]] for b in range(len(X))]
     spread = lambda P: float(torch.cdist(P, P).mean())
     assert np.mean([spread(g) for g in gone]) < np.mean([spread(r) for r in rnd])
 
@@ -79,8 +96,8 @@ def test_nonuniform_density_is_skewed():
 
 def test_transforms_are_what_they_say():
     y = rotation_corruption(X, 3, torch.Generator().manual_seed(0))
-    torch.testing.assert_close(y.norm(dim=-1), X.norm(dim=-1))                 # a rotation keeps norms
-    A = torch.linalg.lstsq(X, scale_corruption(X, 3, torch.Generator().manual_seed(0))).solution   # (B, 3, 3), X A = Y
+    torch.testing.assert_close(y.norm(dim=-1), X.norm(dim=-1))  # a rotation keeps norms
+    A = torch.linalg.lstsq(X, scale_corruption(X, 3, torch.Generator().manual_seed(0))).solution  # (B, 3, 3), X A = Y
     off = A - torch.diag_embed(torch.diagonal(A, dim1=-2, dim2=-1))
     assert off.abs().max() < 1e-4 and (torch.diagonal(A, dim1=-2, dim2=-1) >= 1 / 2 - 1e-4).all() and (torch.diagonal(A, dim1=-2, dim2=-1) <= 2 + 1e-4).all()
     S = torch.linalg.lstsq(X, corrupt_clouds(X, 'shear', 2)).solution
@@ -97,22 +114,22 @@ def test_statistical_outlier_removal():
     far = torch.cat([X, torch.full((len(X), 2, 3), 0.95)], 1)
     y = statistical_outlier_removal(far, generator=torch.Generator().manual_seed(0))
     assert y.shape == far.shape and not (y == 0.95).all(-1).any()
-    assert (y[:, :, None] == X[:, None]).all(-1).any(-1).all()                 # only original points remain
+    assert (y[:, :, None] == X[:, None]).all(-1).any(-1).all()  # only original points remain
 
 
 def test_mean_corruption_error_definition():
-    acc = {'clean': .9, 'jitter': {1: .8, 2: .7, 3: .6}, 'scale': {1: .9, 2: .9, 3: .9}}
-    ref = {'clean': .8, 'jitter': {1: .6, 2: .5, 3: .4}, 'scale': {1: .7, 2: .7, 3: .7}}
+    acc = {'clean': 0.9, 'jitter': {1: 0.8, 2: 0.7, 3: 0.6}, 'scale': {1: 0.9, 2: 0.9, 3: 0.9}}
+    ref = {'clean': 0.8, 'jitter': {1: 0.6, 2: 0.5, 3: 0.4}, 'scale': {1: 0.7, 2: 0.7, 3: 0.7}}
     mce, ce = mean_corruption_error(acc, ref)
-    assert ce == pytest.approx({'jitter': .9 / 1.5, 'scale': .3 / .9}) and mce == pytest.approx((.6 + 1 / 3) / 2)
+    assert ce == pytest.approx({'jitter': 0.9 / 1.5, 'scale': 0.3 / 0.9}) and mce == pytest.approx((0.6 + 1 / 3) / 2)
     assert mean_corruption_error(ref, ref)[0] == pytest.approx(1.0)
-    assert mean_corruption_error(acc, ref, relative=True)[1]['jitter'] == pytest.approx(.6 / .9)
+    assert mean_corruption_error(acc, ref, relative=True)[1]['jitter'] == pytest.approx(0.6 / 0.9)
 
 
 def test_corruption_accuracies_end_to_end():
     Xa, ya = make_shapes(6, 128, classes=('box', 'torus', 'lamp'), seed=1)
     tr, te = np.arange(len(ya)) % 2 == 0, np.arange(len(ya)) % 2 == 1
-    feat = lambda P: np.quantile(np.linalg.norm(apply_normalization(P, 'unit_sphere'), axis=-1), np.linspace(0, 1, 16), axis=1).T   # radius quantiles: any N
+    feat = lambda P: np.quantile(np.linalg.norm(apply_normalization(P, 'unit_sphere'), axis=-1), np.linspace(0, 1, 16), axis=1).T  # radius quantiles: any N
     acc = corruption_accuracies(feat, Xa[tr], ya[tr], Xa[te], ya[te], corruptions=('jitter', 'global_dropout'), severities=(1, 3))
     assert set(acc) == {'clean', 'jitter', 'global_dropout'} and set(acc['jitter']) == {1, 3}
     assert all(0 <= v <= 1 for k, d in acc.items() if k != 'clean' for v in d.values())
@@ -136,7 +153,7 @@ BAD = [
     (lambda: random_affine(X, shear=-1), BadInputError, 'shear'),
     (lambda: statistical_outlier_removal(X, k=N), BadInputError, 'k'),
     (lambda: statistical_outlier_removal(X, alpha=-1), BadInputError, 'alpha'),
-    (lambda: mean_corruption_error({'clean': .9, 'jitter': {1: .5}}, {'clean': .9}), BadInputError, 'ref'),
+    (lambda: mean_corruption_error({'clean': 0.9, 'jitter': {1: 0.5}}, {'clean': 0.9}), BadInputError, 'ref'),
     (lambda: corruption_accuracies('embed', X, [0] * 9, X, [0] * 9), BadTypeError, 'featurize'),
     (lambda: corruption_accuracies(lambda P: P.reshape(len(P), -1), X, [0] * 8, X, [0] * 9), BadInputError, 'labels'),
     (lambda: corruption_accuracies(lambda P: P.reshape(len(P), -1), X, [0] * 9, X, [0] * 9, corruptions=('fog',)), BadInputError, 'corruption'),
@@ -147,4 +164,5 @@ BAD = [
 @pytest.mark.parametrize('i', range(len(BAD)))
 def test_bad_inputs_raise_core_errors(i):
     fn, err, match = BAD[i]
-    with pytest.raises(err, match=match): fn()
+    with pytest.raises(err, match=match):
+        fn()

@@ -1,4 +1,5 @@
 "The reshape model pass on a user's own model: a module the test writes, run through the API and `methodbook reshape model`."
+
 import json, textwrap
 import numpy as np
 import pytest
@@ -40,22 +41,27 @@ def build(dim=32, heads=4):
     return Every(dim, heads)
 '''
 
+
 @pytest.fixture
 def user_dir(tmp_path):
-    (tmp_path/'own_models_t1.py').write_text(textwrap.dedent(MODULE))
-    pkg = tmp_path/'own_pkg_t1'; pkg.mkdir(); (pkg/'__init__.py').write_text('')
-    (pkg/'nets.py').write_text(textwrap.dedent(MODULE))
+    (tmp_path / 'own_models_t1.py').write_text(textwrap.dedent(MODULE))
+    pkg = tmp_path / 'own_pkg_t1'
+    pkg.mkdir()
+    (pkg / '__init__.py').write_text('')
+    (pkg / 'nets.py').write_text(textwrap.dedent(MODULE))
     return tmp_path
+
 
 def _cli_json(argv, capsys):
     assert methodbook_main(['reshape', 'model', *argv, '--json-out']) == 0
     return json.loads(capsys.readouterr().out)
 
+
 def test_every_reshape_is_reported_with_bytes_moved(user_dir):
     net = build_model(f'{user_dir}/own_models_t1.py:build', dict(dim=32, heads=4))
     net.train()
     rows = plan_model(net, *example_inputs([(1, 8, 32)]), machine=Machine(8, 1 << 20), layout='interleaved:8x8')
-    assert net.training and all(m.training for m in net.modules())          # flags restored after the eval-mode pass
+    assert net.training and all(m.training for m in net.modules())  # flags restored after the eval-mode pass
     assert [r['op'] for r in rows] == ['view', 'reshape', 'flatten', 'unflatten', 'unsqueeze', 'squeeze', 'reshape_as', 'flatten']
     for r in rows:
         assert r['note'] == '' and r['moved_bytes'] == r['bound_bytes'] <= r['dram_bytes']
@@ -63,24 +69,25 @@ def test_every_reshape_is_reported_with_bytes_moved(user_dir):
     t = summarize(rows)
     assert t['reshapes'] == 8 and t['moved_bytes'] == sum(r['moved_bytes'] for r in rows)
 
+
 def test_cli_by_file_path_by_module_name_and_by_package_agree_with_the_api(user_dir, capsys, monkeypatch):
     common = ['--input-shape', '2,8,32', '--machine', '', '--tiles', '8', '--layout', 'block:0']
     a = _cli_json(['--model', f'{user_dir}/own_models_t1.py:build', *common], capsys)
-    monkeypatch.chdir(user_dir)                                              # modules are found in the current folder
+    monkeypatch.chdir(user_dir)  # modules are found in the current folder
     b = _cli_json(['--model', 'own_models_t1:build', *common], capsys)
-    c = _cli_json(['--model', 'own_pkg_t1.nets:Every', *common], capsys)    # a class is a factory too
-    rows = plan_model(build_model('own_pkg_t1.nets:build', folder=user_dir), *example_inputs([(2, 8, 32)]),
-                      machine=Machine(8), layout='block:0')
+    c = _cli_json(['--model', 'own_pkg_t1.nets:Every', *common], capsys)  # a class is a factory too
+    rows = plan_model(build_model('own_pkg_t1.nets:build', folder=user_dir), *example_inputs([(2, 8, 32)]), machine=Machine(8), layout='block:0')
     assert a['totals'] == b['totals'] == c['totals'] == summarize(rows)
     assert [r['op'] for r in a['rows']] == [r['op'] for r in rows]
 
+
 def test_cli_factory_kwargs_several_inputs_and_int_dtype(user_dir, capsys):
-    r = _cli_json(['--model', f'{user_dir}/own_models_t1.py:build', '--kwargs', '{"dim": 64, "heads": 8}',
-                   '--input-shape', '1,4,64'], capsys)
+    r = _cli_json(['--model', f'{user_dir}/own_models_t1.py:build', '--kwargs', '{"dim": 64, "heads": 8}', '--input-shape', '1,4,64'], capsys)
     assert r['rows'][0]['dst_shape'] == [1, 4, 3, 8, 8]
     r = _cli_json(['--model', f'{user_dir}/own_models_t1.py:TwoInputs', '--input-shape', '2,5;2,5', '--input-dtype', 'int64'], capsys)
     assert [(x['op'], x['src_shape'], x['dst_shape']) for x in r['rows']] == [('unsqueeze', [2, 5], [2, 5, 1]), ('view', [2, 5, 16], [2, 80])]
     assert r['rows'][0]['dtype'] == 'int64'
+
 
 def test_block_minus_one_follows_each_tensors_last_dim(user_dir):
     "Layout('block:-1').reshaped splits the new shape's last dim; it used to keep the old shape's resolved index."
@@ -91,9 +98,10 @@ def test_block_minus_one_follows_each_tensors_last_dim(user_dir):
     for r in rows:
         s = make_layout('block:-1', r['src_shape'], 4)
         p = plan_reshape(s, make_layout('block:-1', r['dst_shape'], 4))
-        assert r['moved_bytes'] == p.remote.elements*4 and r['view'] == p.is_view
+        assert r['moved_bytes'] == p.remote.elements * 4 and r['view'] == p.is_view
+
 
 def test_chunk_sizes_carry_over_a_reshape():
     src = ChunkLayout((4, 6), 3, sizes=[0, 20, 4])
     assert plan_reshape(src, src.reshaped((24,))).is_view
-    assert BlockLayout((4, 6), 2, sizes=[3, 1]).reshaped((6, 4)).count.tolist() == [3, 3]   # block sizes count one dim: even split
+    assert BlockLayout((4, 6), 2, sizes=[3, 1]).reshaped((6, 4)).count.tolist() == [3, 3]  # block sizes count one dim: even split

@@ -11,21 +11,27 @@ and the functions over 50 lines. Goals: median <= 10 lines, no cell over 40, no 
 
     python tools/cell_stats.py [--top 5] [nbs/*.ipynb]
 """
+
 import argparse, ast, json, statistics, sys
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
 from split_cells import _directives, is_export, kind
+
 
 def cells(paths):
     "(notebook, cell index, code without directives) for each exported cell."
     for p in paths:
         nb = json.loads(Path(p).read_text())
         for i, c in enumerate(nb['cells']):
-            if c['cell_type'] != 'code': continue
+            if c['cell_type'] != 'code':
+                continue
             src = ''.join(c['source'])
-            if not is_export(src): continue
+            if not is_export(src):
+                continue
             lines = src.split('\n')
-            yield p, i, '\n'.join(lines[_directives(lines):])
+            yield p, i, '\n'.join(lines[_directives(lines) :])
+
 
 def functions(tree):
     for n in ast.walk(tree):
@@ -33,16 +39,20 @@ def functions(tree):
             start = min([n.lineno] + [d.lineno for d in n.decorator_list])
             yield n.name, n.end_lineno - start + 1, n.end_lineno - n.body[0].lineno + 1
 
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('nbs', nargs='*'); ap.add_argument('--top', type=int, default=5)
+    ap.add_argument('nbs', nargs='*')
+    ap.add_argument('--top', type=int, default=5)
     a = ap.parse_args()
     paths = a.nbs or sorted(str(o) for o in Path('nbs').glob('*.ipynb'))
     rows, funcs = [], []
     for p, i, code in cells(paths):
         n = sum(1 for l in code.split('\n') if l.strip())
-        try: tree = ast.parse(code)
-        except SyntaxError: continue
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
         d = sum(kind(t) == 'pub' for t in tree.body)
         rows.append((n, d, p, i))
         funcs += [(ln, name, p, i, body) for name, ln, body in functions(tree)]
@@ -51,9 +61,15 @@ if __name__ == '__main__':
     print(f'exported cells: {len(rows)} in {len(paths)} notebooks; with a public definition: {len(defs)}')
     print(f'lines per exported cell: median {med([r[0] for r in rows])}, mean {statistics.mean([r[0] for r in rows]):.1f}')
     print(f'lines per cell with a definition: median {med([r[0] for r in defs])}, mean {statistics.mean([r[0] for r in defs]):.1f}')
-    print(f'definitions per cell with a definition: mean {statistics.mean([r[1] for r in defs]):.2f}, median {med([r[1] for r in defs])}, max {max(r[1] for r in defs)}')
-    print(f'cells with more than one definition: {sum(r[1] > 1 for r in defs)}; cells over 40 lines: {sum(r[0] > 40 for r in rows)}; '
-          f'functions over 50 lines: {sum(f[0] > 50 for f in funcs)} (of {len(funcs)}; '
-          f'{sum(f[4] > 50 for f in funcs)} without their signature)')
-    for n, d, p, i in sorted(rows, reverse=True)[:a.top]: print(f'  largest cell: {n} lines, {d} definition(s): {Path(p).name} cell {i}')
-    for ln, name, p, i, body in sorted(funcs, reverse=True)[:a.top]: print(f'  longest function: {name} {ln} lines ({body} body): {Path(p).name} cell {i}')
+    print(
+        f'definitions per cell with a definition: mean {statistics.mean([r[1] for r in defs]):.2f}, median {med([r[1] for r in defs])}, max {max(r[1] for r in defs)}'
+    )
+    print(
+        f'cells with more than one definition: {sum(r[1] > 1 for r in defs)}; cells over 40 lines: {sum(r[0] > 40 for r in rows)}; '
+        f'functions over 50 lines: {sum(f[0] > 50 for f in funcs)} (of {len(funcs)}; '
+        f'{sum(f[4] > 50 for f in funcs)} without their signature)'
+    )
+    for n, d, p, i in sorted(rows, reverse=True)[: a.top]:
+        print(f'  largest cell: {n} lines, {d} definition(s): {Path(p).name} cell {i}')
+    for ln, name, p, i, body in sorted(funcs, reverse=True)[: a.top]:
+        print(f'  longest function: {name} {ln} lines ({body} body): {Path(p).name} cell {i}')
