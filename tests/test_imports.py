@@ -4,10 +4,6 @@ import ast, subprocess, sys
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / 'methodbook'
-MODULES = sorted(
-    'methodbook.' + '.'.join(p.relative_to(PKG).with_suffix('').parts).removesuffix('.__init__') for p in PKG.rglob('*.py') if p.name != '_modidx.py'
-)
-MODULES = [m.removesuffix('.') for m in MODULES]
 
 
 def _name(path: Path) -> str:
