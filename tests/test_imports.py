@@ -31,6 +31,9 @@ def imports(path: Path, top_only: bool = False) -> set:
     return {m for m in out if m != me}
 
 
+MODULES = sorted(_name(p) for p in PKG.rglob('*.py') if p.name != '_modidx.py')
+
+
 def graph(top_only: bool = False) -> dict:
     return {_name(p): imports(p, top_only) for p in PKG.rglob('*.py') if p.name != '_modidx.py'}
 
