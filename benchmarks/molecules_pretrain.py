@@ -28,6 +28,10 @@ ARMS = {
 RESULTS = Path(__file__).parent / 'results' / 'molecules_pretrain.jsonl'
 
 
+class ChunkDone(Exception):
+    "Raised by the step callback once --max-minutes have passed, right after a checkpoint was written."
+
+
 def log(row: dict, out: Path = RESULTS):
     row = {'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), 'load_avg': [round(x, 2) for x in os.getloadavg()], **row}
     print(json.dumps(row), flush=True)
@@ -98,11 +102,17 @@ def pretrain_arm(a, arm: str, root: Path, man: dict, out):
     )
     run = root / 'runs' / arm
     last = dict(t=time.perf_counter(), c=time.process_time(), step=None)
+    started, first = time.perf_counter(), []
     settings = dict(man['settings'], groups=cfg.groups)
 
     def on_step(step, model):  # every checkpoint: export the encoder and log throughput, so a cut-off run leaves both
         if last['step'] is None:
             last['step'] = step - 1
+            first.append(step)
+        over = a.max_minutes and time.perf_counter() - started > 60 * a.max_minutes
+        if over and step > first[0] and (step - 1) % a.ckpt_every == 0:  # the checkpoint of step-1 is on disk
+            log(dict(event='chunk stopped', arm=arm, step=step - 1, total_steps=total, max_minutes=a.max_minutes), out)
+            raise ChunkDone(arm)
         if step % a.ckpt_every and step != total:
             return
         model.encoder.featurization = dict(settings)
@@ -158,6 +168,9 @@ def main(argv=None):
     ap.add_argument('--jobs', type=int, default=1)
     ap.add_argument('--ckpt-every', type=int, default=25)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument(
+        '--max-minutes', type=float, default=0, help='stop at the first checkpoint after this many minutes of training (0: no limit); rerun to resume'
+    )
     ap.add_argument('--root', default=None, help='shards + runs folder (default: the data cache)')
     ap.add_argument(
         '--smoke', action='store_true', help='a tiny run (600 RDKit-shipped molecules, no download, a few steps) in a temp folder; results not logged'
@@ -190,8 +203,15 @@ def main(argv=None):
         out,
     )
     man = featurize(a, root, out)
+    t0 = time.perf_counter()
     for arm in arms:
-        pretrain_arm(a, arm, root, man, out)
+        if a.max_minutes and time.perf_counter() - t0 > 60 * a.max_minutes:
+            break
+        a_left = argparse.Namespace(**{**vars(a), 'max_minutes': a.max_minutes and max(1e-9, a.max_minutes - (time.perf_counter() - t0) / 60)})
+        try:
+            pretrain_arm(a_left, arm, root, man, out)
+        except ChunkDone:
+            break
     return root
 
 
