@@ -40,6 +40,7 @@ def parse_args(argv=None):
         metavar='[NAME=]DIR',
         help="pretrained encoder folder (MolEncoder.load); repeatable; default name 'pretrained'",
     )
+    ap.add_argument('--no-scratch', action='store_true', help='run only the --encoder arms (scratch already measured)')
     ap.add_argument('--hidden', type=int, default=64, help='scratch encoder width when no --encoder is given')
     ap.add_argument('--max-steps', type=int, default=1000)
     ap.add_argument('--eval-every', type=int, default=25)
@@ -120,6 +121,13 @@ def encoders(a):
     for spec in a.encoder:
         name, _, d = spec.rpartition('=')
         out[name or 'pretrained'] = MolEncoder.load(d)
+    feats = {json.dumps(e.featurization, sort_keys=True) for e in out.values()}
+    if len(feats) > 1:  # one graph list per run: an atom-only encoder must not see atom-group graphs
+        raise BadInputError(
+            '--encoder: the encoders were pretrained on different featurizations: '
+            + '; '.join(f'{k}: {e.featurization}' for k, e in out.items())
+            + '; run them in separate invocations'
+        )
     return out
 
 
@@ -185,7 +193,7 @@ def main(argv=None):
                     scratch = MolEncoder(cfg)
                     if featurization:
                         scratch.featurization = dict(featurization)
-                    arms = {k: v for k, v in ({'scratch': scratch} | pre).items() if (name, seed, frac, k) not in done}
+                    arms = {k: v for k, v in (({} if a.no_scratch else {'scratch': scratch}) | pre).items() if (name, seed, frac, k) not in done}
                 if not todo_b and not arms:
                     continue
                 for b in todo_b:

@@ -166,3 +166,17 @@ def test_benchmark_script_refuses_unknown_target(tmp_path):
     with pytest.raises(BadInputError, match='CHEMBL1_Ki'):
         _script().main(['--datasets', 'ace', '--ace-targets', 'CHEMBL1_Ki', '--out', str(out)])
     assert not out.exists()
+
+
+def test_benchmark_script_refuses_encoders_of_different_featurizations(tmp_path):
+    "One graph list per run: an atom-only encoder next to an atom-group one is refused before anything is written."
+    dirs = []
+    for groups in (True, False):
+        e = MolEncoder(hidden=8, layers=1)
+        e.featurization = dict(e.featurization or {}, groups=groups)
+        e.save(tmp_path / f'enc_{groups}')
+        dirs.append(tmp_path / f'enc_{groups}')
+    out = tmp_path / 'rows.jsonl'
+    with pytest.raises(BadInputError, match='different featurizations') as e:
+        _script().main(['--arms', 'gnn', '--datasets', 'freesolv', '--encoder', f'a={dirs[0]}', '--encoder', f'b={dirs[1]}', '--out', str(out)])
+    assert "'groups': False" in str(e.value) and not out.exists()
