@@ -6,7 +6,7 @@ Docs: https://methodbook.github.io/methodbook/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #4c6149af
 from __future__ import annotations
-import csv, gzip, hashlib, io, json, numbers, os, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import csv, gzip, hashlib, io, json, numbers, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import BadInputError, BadTypeError, BadFileError, MissingFileError, DataUnavailableError, check_choice, check_path, atomic_write
@@ -577,26 +577,93 @@ def read_sdf(
 
 # %% ../nbs/01_data.ipynb #0f928c51
 def _declared_counts(path:Path)->tuple|None:
-    "(vertices, faces, data lines) an ASCII .off or .ply header declares, or None for other formats; a broken header is an error."
-    suf = path.suffix.lower()
-    if suf not in ('.off', '.ply'): return None
+    "(vertices, faces, data lines, declared lines) of an ASCII .ply header, or None for other formats; a broken header is an error."
+    if path.suffix.lower() != '.ply': return None
     raw = path.read_bytes()
-    if suf == '.ply':
-        end = raw.find(b'end_header')
-        if not raw.startswith(b'ply') or end < 0: raise BadFileError(f"mesh file {str(path)!r}: the PLY header is truncated (no 'end_header')")
-        head = raw[:end].decode('ascii', 'replace').split('\n')
-        if not any(l.startswith('format ascii') for l in head): return None   # binary: trimesh checks the length
-        counts = {p[1]: int(p[2]) for p in (l.split() for l in head) if len(p) == 3 and p[0] == 'element'}
-        body = raw[end:].split(b'\n', 1)[1] if b'\n' in raw[end:] else b''
-        n_lines = sum(1 for l in body.decode('ascii', 'replace').splitlines() if l.strip())
-        return counts.get('vertex', 0), counts.get('face', 0), n_lines, sum(counts.values())
-    lines = [l for l in raw.decode('utf-8', 'replace').splitlines() if l.strip() and not l.lstrip().startswith('#')]
-    if not lines or not lines[0].strip().upper().endswith('OFF'): raise BadFileError(f"mesh file {str(path)!r}: no OFF header")
-    first = lines[0].split()
-    nums, body = (first[1:], lines[1:]) if len(first) > 1 else ((lines[1].split() if len(lines) > 1 else []), lines[2:])
-    try: nv, nf = int(nums[0]), int(nums[1])
-    except (IndexError, ValueError): raise BadFileError(f"mesh file {str(path)!r}: the OFF header has no 'vertices faces edges' count line") from None
-    return nv, nf, len(body), nv + nf
+    end = raw.find(b'end_header')
+    if not raw.startswith(b'ply') or end < 0: raise BadFileError(f"mesh file {str(path)!r}: the PLY header is truncated (no 'end_header')")
+    head = raw[:end].decode('ascii', 'replace').split('\n')
+    if not any(l.startswith('format ascii') for l in head): return None   # binary: trimesh checks the length
+    counts = {p[1]: int(p[2]) for p in (l.split() for l in head) if len(p) == 3 and p[0] == 'element'}
+    body = raw[end:].split(b'\n', 1)[1] if b'\n' in raw[end:] else b''
+    n_lines = sum(1 for l in body.decode('ascii', 'replace').splitlines() if l.strip())
+    return counts.get('vertex', 0), counts.get('face', 0), n_lines, sum(counts.values())
+
+# %% ../nbs/01_data.ipynb #5225e85b
+def _data_lines(path:Path)->list:
+    "(line number, tokens) of the non-empty lines of a text file, `#` comments stripped and commas read as spaces."
+    try: text = path.read_text()
+    except UnicodeDecodeError: raise BadFileError(f"{str(path)!r} is not a text file (binary content under a text-format suffix?)") from None
+    rows = ((i + 1, line.split('#', 1)[0].replace(',', ' ').split()) for i, line in enumerate(text.splitlines()))
+    return [(i, t) for i, t in rows if t]
+
+# %% ../nbs/01_data.ipynb #031f234a
+def _xyz_rows(rows:list, path:Path, what:str):
+    "The first three numbers of each (line, tokens) row as a (len(rows), 3) float64 array; errors name the file and line."
+    import numpy as np
+    try: return np.array([t[:3] for _, t in rows], dtype=np.float64).reshape(len(rows), 3)
+    except ValueError: pass
+    for i, t in rows:
+        try: assert len(t) >= 3; [float(x) for x in t[:3]]
+        except (AssertionError, ValueError):
+            raise BadFileError(f"{str(path)!r} line {i}: expected a {what} of 3 numbers, got {' '.join(t)[:60]!r}") from None
+    raise BadFileError(f"{str(path)!r}: {what} rows could not be read as numbers")
+
+# %% ../nbs/01_data.ipynb #da57def2
+def _check_finite(v, path:Path, lines:list|None=None):
+    "`v` unless some vertices are NaN or infinite; the error counts them and names the first (by line when `lines` are given)."
+    import numpy as np
+    bad = ~np.isfinite(v).all(1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"line {lines[i]}" if lines is not None else f"vertex {i}"
+        raise BadFileError(f"{str(path)!r}: {int(bad.sum())} of {len(v)} vertices are NaN or infinite (first at {where})")
+    return v
+
+# %% ../nbs/01_data.ipynb #61525e70
+_OFF_HEAD = re.compile(r'^([A-Z]*OFF)(.*)$', re.I)   # 'OFF', 'COFF', 'OFF 8 12 0', and ModelNet's 'OFF490 518 0' 
+
+# %% ../nbs/01_data.ipynb #32b3c062
+def _off_counts(path:Path, rows:list)->tuple[int,int,list]:
+    "(vertices, faces, data rows) from an OFF file's header, which may run the counts into the keyword."
+    if not rows: raise BadFileError(f"mesh file {str(path)!r} is empty: expected an 'OFF' header")
+    (ln, toks), body = rows[0], rows[1:]
+    m = _OFF_HEAD.match(' '.join(toks))
+    if m is None: raise BadFileError(f"mesh file {str(path)!r} line {ln}: expected the 'OFF' keyword, found {' '.join(toks)[:40]!r}")
+    nums = m.group(2).split()
+    if not nums and body: (ln, nums), body = body[0], body[1:]
+    try: nv, nf = int(nums[0]), int(nums[1]); ok = nv >= 0 and nf >= 0 and len(nums) <= 3
+    except (IndexError, ValueError): ok = False
+    if not ok: raise BadFileError(f"mesh file {str(path)!r} line {ln}: expected the counts 'vertices faces [edges]', found {' '.join(nums)[:40]!r}")
+    if len(body) != nv + nf:
+        where = f"ends at line {body[-1][0] if body else ln}" if len(body) < nv + nf else f"line {body[nv + nf][0]} is one too many"
+        raise BadFileError(f"mesh file {str(path)!r} declares {nv} vertices and {nf} faces ({nv + nf} data lines) but has {len(body)} data lines: {where} (truncated or miscounted)")
+    return nv, nf, body
+
+# %% ../nbs/01_data.ipynb #004f05f5
+def _off_faces(path:Path, rows:list, nv:int):
+    "(F, 3) triangles (a fan per polygon) of OFF face rows 'n i1 ... in'; a bad count or index is an error naming its line."
+    import numpy as np
+    try: a = np.array([t[:4] for t in (t for _, t in rows)], dtype=np.int64)   # the common case: all triangles
+    except ValueError: a = None
+    if a is not None and len(a) and (a[:, 0] == 3).all() and a.shape[1] == 4 and a[:, 1:].min() >= 0 and a[:, 1:].max() < nv: return a[:, 1:]
+    tris = []
+    for ln, t in rows:
+        try: n = int(t[0]); idx = [int(x) for x in t[1:n + 1]]; ok = n >= 3 and len(idx) == n
+        except ValueError: ok = False
+        if not ok: raise BadFileError(f"mesh file {str(path)!r} line {ln}: expected a face 'n i1 ... in' with n >= 3, found {' '.join(t)[:40]!r}")
+        if min(idx) < 0 or max(idx) >= nv: raise BadFileError(f"mesh file {str(path)!r} line {ln}: a face indexes a vertex outside 0..{nv - 1}")
+        tris += [[idx[0], idx[j], idx[j + 1]] for j in range(1, n - 1)]
+    return np.array(tris, dtype=np.int64).reshape(-1, 3)
+
+# %% ../nbs/01_data.ipynb #6d68a12b
+def _read_off(path:Path):
+    "A `trimesh.Trimesh` from an ASCII OFF file, vertices as written, polygons as triangle fans."
+    import trimesh
+    nv, nf, body = _off_counts(path, _data_lines(path))
+    v = _check_finite(_xyz_rows(body[:nv], path, 'vertex'), path, [ln for ln, _ in body[:nv]])
+    f = _off_faces(path, body[nv:], nv)
+    return trimesh.Trimesh(vertices=v, faces=f, process=False)
 
 # %% ../nbs/01_data.ipynb #0f63b611
 def read_mesh(
@@ -605,11 +672,12 @@ def read_mesh(
     "A `trimesh.Trimesh` from a mesh file (scenes are merged into one mesh); errors name the file for unreadable, miscounted, empty or non-finite meshes."
     import numpy as np, trimesh
     path = _check_file(path)
+    mesh = _read_off(path) if path.suffix.lower() == '.off' else None
     declared = _declared_counts(path)
     if declared is not None and declared[2] != declared[3]:
         nv, nf, got, want = declared
         raise BadFileError(f"mesh file {str(path)!r} declares {nv} vertices and {nf} faces ({want} data lines) but has {got} data lines: truncated or miscounted")
-    try: mesh = trimesh.load(str(path), force='mesh', process=False)
+    try: mesh = mesh if mesh is not None else trimesh.load(str(path), force='mesh', process=False)
     except Exception as e: raise BadFileError(f"mesh file {str(path)!r} could not be read: {type(e).__name__}: {e}") from None
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.vertices) == 0 or len(mesh.faces) == 0:
         raise BadFileError(f"mesh file {str(path)!r} holds no triangles")

@@ -72,11 +72,11 @@ def test_api_rejects(name, call, exc, msg):
 PLY_HEAD = 'ply\nformat ascii 1.0\nelement vertex {nv}\nproperty float x\nproperty float y\nproperty float z\nelement face {nf}\nproperty list uchar int vertex_indices\nend_header\n'
 BAD_FILES = [
     ('few_vertices.off', 'OFF\n5 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n', 'declares 5 vertices and 1 faces'),
-    ('extra_lines.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 1 2\n', 'but has 5 data lines'),
-    ('nan_vertex.off', 'OFF\n3 1 0\n0 0 0\n1 nan 0\n0 1 0\n3 0 1 2\n', 'has 1 vertices with NaN or infinite coordinates'),
-    ('bad_index.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n', 'face index outside the range of its vertices'),
-    ('no_counts.off', 'OFF\n', "the OFF header has no 'vertices faces edges' count line"),
-    ('not_off.off', 'PLY\n3 1 0\n', 'no OFF header'),
+    ('extra_lines.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 1 2\n', 'but has 5 data lines: line 7 is one too many'),
+    ('nan_vertex.off', 'OFF\n3 1 0\n0 0 0\n1 nan 0\n0 1 0\n3 0 1 2\n', '1 of 3 vertices are NaN or infinite (first at line 4)'),
+    ('bad_index.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n', 'line 6: a face indexes a vertex outside 0..2'),
+    ('no_counts.off', 'OFF\n', "line 1: expected the counts 'vertices faces [edges]'"),
+    ('not_off.off', 'PLY\n3 1 0\n', "line 1: expected the 'OFF' keyword"),
     ('cut_header.ply', 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n', "no 'end_header'"),
     ('few_rows.ply', PLY_HEAD.format(nv=4, nf=1) + '0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n', 'declares'),
     ('nan.ply', PLY_HEAD.format(nv=3, nf=1) + '0 0 0\nnan 0 0\n0 1 0\n3 0 1 2\n', 'NaN or infinite'),

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import trimesh
 from ..core import BadInputError, BadFileError, BadTypeError, as_float_tensor, check_number, check_choice, check_path
-from ..data import read_mesh
+from ..data import read_mesh, _data_lines, _xyz_rows, _check_finite
 
 # %% ../../nbs/50_pointcloud.data.ipynb #4f278e03
 def check_points(
@@ -141,52 +141,12 @@ def point_dropout(
     out = p.gather(1, idx[..., None].expand(-1, -1, 3))
     return out[0] if single else out
 
-# %% ../../nbs/50_pointcloud.data.ipynb #bb1e3f09
-def _data_lines(path:Path)->list:
-    "(line number, tokens) of the non-empty, non-comment lines of a text file."
-    try: text = path.read_text()
-    except UnicodeDecodeError: raise BadFileError(f"{str(path)!r} is not a text file (binary content under a text-format suffix?)") from None
-    rows = ((i + 1, line.split('#', 1)[0].replace(',', ' ').split()) for i, line in enumerate(text.splitlines()))
-    return [(i, t) for i, t in rows if t]
-
-def _xyz_rows(rows:list, path:Path, what:str)->np.ndarray:
-    "The first three numbers of each (line, tokens) row as a (len(rows), 3) float64 array; errors name the file and line."
-    try: return np.array([t[:3] for _, t in rows], dtype=np.float64).reshape(len(rows), 3)
-    except ValueError: pass
-    for i, t in rows:
-        try: assert len(t) >= 3; [float(x) for x in t[:3]]
-        except (AssertionError, ValueError):
-            raise BadFileError(f"{str(path)!r} line {i}: expected a {what} of 3 numbers, got {' '.join(t)[:60]!r}") from None
-    raise BadFileError(f"{str(path)!r}: {what} rows could not be read as numbers")
-
-def _check_finite(v:np.ndarray, path:Path, lines:list|None=None)->np.ndarray:
-    "`v` unless some vertices are NaN or infinite; the error counts them and names the first."
-    bad = ~np.isfinite(v).all(1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        where = f"line {lines[i]}" if lines is not None else f"vertex {i}"
-        raise BadFileError(f"{str(path)!r}: {int(bad.sum())} of {len(v)} vertices are NaN or infinite (first at {where})")
-    return v
-
 # %% ../../nbs/50_pointcloud.data.ipynb #2eb9caab
-def _split_modelnet_header(p:Path)->str|None:
-    "The text of an OFF file whose first line runs the counts into the keyword ('OFF490 518 0', as in ModelNet40), with that line split; else None."
-    with open(p, 'rb') as f: first = f.readline()
-    m = re.match(rb'^\s*([A-Z]*OFF)(\d[\d\s]*)$', first.rstrip(b'\r\n'), re.I)
-    if m is None: return None
-    return (m.group(1) + b'\n' + m.group(2).strip() + b'\n' + p.read_bytes()[len(first):]).decode('utf-8', 'replace')
-
 def read_off(
     path,   # an OFF file (ModelNet's format)
 )->trimesh.Trimesh:  # vertices as written (no merging), polygons triangulated
-    "An OFF mesh through the foundation's `methodbook.data.read_mesh`, after splitting ModelNet's run-together 'OFF<counts>' first line."
-    p = check_path(path, 'OFF file', kind='file')
-    fixed = _split_modelnet_header(p)
-    if fixed is None: return read_mesh(p)
-    with tempfile.TemporaryDirectory() as d:      # read_mesh reads paths: the repaired text under the same name
-        q = Path(d)/p.name; q.write_text(fixed)
-        try: return read_mesh(q)
-        except BadFileError as e: raise BadFileError(str(e).replace(str(q), str(p))) from None
+    "An OFF mesh, ModelNet's run-together 'OFF490 518 0' header included: the foundation's `methodbook.data.read_mesh`, whose errors name the line."
+    return read_mesh(check_path(path, 'OFF file', kind='file'))
 
 # %% ../../nbs/50_pointcloud.data.ipynb #d139a86d
 _PLY_SIZES = {'char': 1, 'uchar': 1, 'int8': 1, 'uint8': 1, 'short': 2, 'ushort': 2, 'int16': 2, 'uint16': 2,
