@@ -12,14 +12,19 @@ from methodbook.molecules.downstream import BASELINES, paired_rows
 
 RES = Path(__file__).parent / 'results'
 BASE = list(BASELINES)
+FULL, ABLATIONS = 'moses-shipped', ('moses-plain', 'moses-groups')  # MOSES 250k x 3 epochs: the full method and its ablations
 
 
 def read(*paths):
-    rows = []
+    "The rows of every file; a (task, seed, fraction, method) measured twice keeps its last row."
+    rows = {}
     for p in paths:
         if Path(p).exists():
-            rows += [json.loads(l) for l in Path(p).read_text().splitlines() if l.strip()]
-    return rows
+            for l in Path(p).read_text().splitlines():
+                if l.strip():
+                    r = json.loads(l)
+                    rows[(r['task'], r['seed'], r['frac'], r['method'])] = r
+    return list(rows.values())
 
 
 def fmt(v, sd=None, d=3):
@@ -97,9 +102,9 @@ def per_target(rows, targets, frac=1.0):
     return out
 
 
-def paired(rows, ace_targets, arm='pretrained'):
+def paired(rows, ace_targets, arm='pretrained', ref='scratch'):
     out = [
-        f'**Paired differences {arm} − scratch** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
+        f'**Paired differences {arm} − {ref}** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
         f'splits for B3DB/FreeSolv, targets — each averaged over its seeds — for MoleculeACE). B3DB ROC-AUC: positive favours {arm}; '
         f'RMSE: negative favours {arm}.',
         '',
@@ -108,17 +113,17 @@ def paired(rows, ace_targets, arm='pretrained'):
     ]
     verdict = defaultdict(dict)
     for task, metric, sign in (('b3db', 'ROC-AUC', 1), ('freesolv', 'RMSE', -1)):
-        for r in paired_rows([x for x in rows if x['task'] == task], arm):
+        for r in paired_rows([x for x in rows if x['task'] == task], arm, ref):
             v = (
                 f'favours {arm}'
                 if sign * r['lo'] > 0 and sign * r['hi'] > 0
-                else ('favours scratch' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
+                else (f'favours {ref}' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
             )
             verdict[r['frac']][task] = v
             out.append(f"| {task} | {metric} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
     for value, name in (('metric', 'RMSE'), ('cliff_rmse', 'cliff RMSE')):
-        for r in paired_rows(rows, arm, value=value, pool=set(ace_targets), name='MoleculeACE'):
-            v = f'favours {arm}' if r['hi'] < 0 else ('favours scratch' if r['lo'] > 0 else 'CI includes 0')
+        for r in paired_rows(rows, arm, ref, value=value, pool=set(ace_targets), name='MoleculeACE'):
+            v = f'favours {arm}' if r['hi'] < 0 else (f'favours {ref}' if r['lo'] > 0 else 'CI includes 0')
             if value == 'metric':
                 verdict[r['frac']]['ace'] = v
             out.append(
@@ -164,6 +169,9 @@ def main(argv=None):
         L += ace_table(rows, BASE + arms, ace_gnn, f'MoleculeACE, the {len(ace_gnn)} targets with GNN runs ({", ".join(ace_gnn)})') + ['']
     for arm in arms[1:]:
         L += paired(rows, sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] == arm}), arm) + ['']
+    for ref in ABLATIONS:  # the full method against each ablation, same protocol
+        if any(r['method'] == ref for r in rows):
+            L += paired(rows, sorted({r['task'] for r in rows if r.get('dataset') == 'ace' and r['method'] in (FULL, ref)}), FULL, ref) + ['']
     L += early_stop_stats(rows) + ['']
     L += per_target(rows, ace_all) + ['']
     text = '\n'.join(L)

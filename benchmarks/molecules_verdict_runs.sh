@@ -1,0 +1,32 @@
+#!/bin/bash
+# The downstream runs behind the issue-14 verdict (session 4), in the order they were run; each stage is one
+# CPU-slot job (`/work/tools/heavy`-style wrapper optional) bounded by --until (UTC HH:MM: no new unit starts after it).
+# Every stage resumes: rows already in the JSONL files are skipped.
+#   bash benchmarks/molecules_verdict_runs.sh STAGE [UNTIL]
+# Encoders: the full method is the shipped one (MOSES 250k x 3 epochs, = runs/full/encoder); the ablations are the
+# same budget's `plain` (atom-only, plain NT-Xent) and `groups` (+ group nodes) runs of benchmarks/molecules_pretrain.py.
+set -e
+cd "$(dirname "$0")/.."
+STAGE=$1; UNTIL=${2:-23:59}
+RUNS=${MOLECULES_RUNS:-$HOME/.cache/methodbook/molecules/moses_250000/runs}
+DS="python benchmarks/molecules_downstream.py --until $UNTIL"
+FULL="--encoder moses-shipped=methodbook/molecules/pretrained"
+case $STAGE in
+  b3db100)   # B3DB 100 % labels: baselines + scratch + full, split by split
+    $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 1.0 --seeds 5 $FULL ;;
+  ablations) # the ablation encoders on B3DB (100 %) and FreeSolv (5 splits, every fraction); scratch already measured
+    $DS --arms gnn --no-scratch --datasets freesolv --seeds 5 --encoder moses-groups=$RUNS/groups/encoder
+    $DS --arms gnn --no-scratch --datasets freesolv --seeds 5 --encoder moses-plain=$RUNS/plain/encoder
+    $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-groups=$RUNS/groups/encoder
+    $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-plain=$RUNS/plain/encoder ;;
+  ace_desc)  # RDKit 2D descriptors + RF on all 30 MoleculeACE targets
+    $DS --arms baselines --baselines 'RDKit 2D + RF' --datasets ace --ace-targets all \
+        --out benchmarks/results/molecules_downstream_baselines.jsonl ;;
+  ace_gnn)   # the full encoder (and scratch) on MoleculeACE targets, smallest first (rule fixed before any result):
+             # the 3 smallest at 3 seeds (scratch exists), then seed 0 only for the next ones, 100 % labels
+    $DS --arms gnn --datasets ace --ace-targets smallest:3 --ace-seeds 3 --fracs 1.0 $FULL
+    $DS --arms gnn --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 1.0 $FULL ;;
+  b3db_fracs) # B3DB at 10 % and 30 % labels
+    $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 0.1,0.3 --seeds 5 $FULL ;;
+  *) echo "unknown stage $STAGE" >&2; exit 2 ;;
+esac
