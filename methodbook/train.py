@@ -140,6 +140,7 @@ class TrainResult:
     evals:list           # one dict per evaluation: step and what eval_fn returned
     run_dir:Path         # where metrics.jsonl and checkpoints/ are
     step:int             # the last step done
+    stopped:bool=False   # eval_fn asked to stop (a true 'stop' entry) before cfg.max_steps
 
     @property
     def losses(self)->list[float]: return [h['loss'] for h in self.history]
@@ -320,6 +321,7 @@ class _Run:
         self.run_dir, self.fingerprint, self.main = run_dir, fingerprint, acc.is_main_process
         self.step, self.state, self.owned, self.history, self.evals = opened
         self.pending = []   # metrics rows not yet appended to metrics.jsonl
+        self.stop = False   # set by an evaluation whose row has a true 'stop'
 
 # %% ../nbs/02_train.ipynb #edb1fc72
 @patch
@@ -331,11 +333,13 @@ def flush(self:_Run):
 # %% ../nbs/02_train.ipynb #3bbe0576
 @patch
 def evaluate(self:_Run, eval_fn:Callable|None):
-    "Run `eval_fn` on the unwrapped model in eval mode, without gradients; record the row."
+    "Run `eval_fn` on the unwrapped model in eval mode, without gradients; record the row. A true 'stop' in it ends the run (agreed by all processes)."
     if eval_fn is None: return
     m = self.acc.unwrap_model(self.model); was = m.training; m.eval()
     with torch.no_grad(): r = {'kind': 'eval', 'step': self.step, **{k: float(v) for k, v in eval_fn(m).items()}}
     m.train(was); self.evals.append(r); self.pending.append(r)
+    stop = torch.tensor(float(bool(r.get('stop', 0))), device=self.acc.device)
+    self.stop = bool((self.acc.reduce(stop, 'sum') if self.acc.num_processes > 1 else stop) > 0)
 
 # %% ../nbs/02_train.ipynb #ea0157cf
 @patch
@@ -373,7 +377,7 @@ def fit(
     step_fn:Callable,                # step_fn(model, batch) -> loss, or (loss, {name: float})
     cfg:TrainConfig,                 # steps, optimizer, schedule, logging, checkpoints
     run_dir:str|Path|None=None,      # metrics.jsonl and checkpoints/ go here (None: a new temp folder)
-    eval_fn:Callable|None=None,      # eval_fn(model) -> {name: float}, every cfg.eval_every steps and at the end
+    eval_fn:Callable|None=None,      # eval_fn(model) -> {name: float}, every cfg.eval_every steps and at the end; a true 'stop' entry ends training there
     resume:bool=False,               # continue from the newest checkpoint in run_dir
     optimizer:torch.optim.Optimizer|None=None,  # prebuilt optimizer (default: from cfg)
     scheduler=None,                  # prebuilt LR scheduler (default: from cfg)
@@ -394,7 +398,8 @@ def fit(
     model.train()
     for batch in (_resumed_batches(acc, dl, run.step, run.state) if run.step < cfg.max_steps else ()):
         run.after_step(run.step_once(step_fn, batch), bar, eval_fn, on_step)
-        if run.step >= cfg.max_steps: break
-    run.evaluate(eval_fn); run.flush(); bar.close()
+        if run.step >= cfg.max_steps or run.stop: break
+    if not run.stop: run.evaluate(eval_fn)
+    run.flush(); bar.close()
     acc.wait_for_everyone()
-    return TrainResult(acc.unwrap_model(model), run.history, run.evals, run_dir, run.step)
+    return TrainResult(acc.unwrap_model(model), run.history, run.evals, run_dir, run.step, run.stop)

@@ -55,6 +55,35 @@ def test_torchrun_two_ranks_identical_and_loss_falls(tmp_path):
     assert losses != json.loads((tmp_path / 'losses_rank1.json').read_text())
 
 
+def test_torchrun_stop_asked_by_one_rank_stops_both(tmp_path):
+    "Early stopping under DDP: only rank 1's eval_fn asks, both ranks stop at the same step (no hang) with the same weights."
+    torchrun = shutil.which('torchrun') or str(Path(sys.executable).with_name('torchrun'))
+    cmd = [torchrun, '--nproc_per_node=2', '--master_addr=127.0.0.1', f'--master_port={_free_port()}', str(SCRIPT), str(tmp_path)]
+    r = subprocess.run(cmd + ['--steps', '40', '--stop-at', '12', '--stop-rank', '1'], env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = [json.loads((tmp_path / f'result_rank{k}.json').read_text()) for k in (0, 1)]
+    assert res[0] == res[1] == {'step': 15, 'stopped': True}, res
+    p0, p1 = _params(tmp_path / 'params_rank0.pt'), _params(tmp_path / 'params_rank1.pt')
+    assert all(torch.equal(p0[k], p1[k]) for k in p0)
+
+
+def test_eval_fn_stop_ends_the_run(tmp_path):
+    model, dl = _toy()
+    calls = []
+
+    def eval_fn(m):
+        calls.append(1)
+        return {'n': len(calls), 'stop': len(calls) == 3}
+
+    res = fit(model, dl, _step, TrainConfig(max_steps=100, eval_every=4, progress=False), run_dir=tmp_path, eval_fn=eval_fn)
+    assert (res.step, res.stopped, len(calls)) == (12, True, 3)
+    rows = [json.loads(x) for x in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
+    assert rows[-1] == {'kind': 'eval', 'step': 12, 'n': 3.0, 'stop': 1.0}
+    model, dl = _toy()
+    done = fit(model, dl, _step, TrainConfig(max_steps=8, eval_every=4, progress=False), eval_fn=lambda m: {'stop': False})
+    assert (done.step, done.stopped) == (8, False)
+
+
 def _toy():
     torch.manual_seed(0)
     X = torch.randn(64, 3)
