@@ -69,7 +69,7 @@ def run_seeds(a):
         if a.report_only:
             raise SystemExit(f"{p} is missing: run without --report-only first")
         extra = {} if (a.scenes, a.img, a.shape) == ('plain', 32, 10) else dict(scenes=a.scenes, img=a.img, shape=a.shape)
-        if (a.img, a.shape) != (32, 10):   # the same mask size relative to one shape as chosen on seeds 0-2 (15% of 32×32 at 10-pixel shapes)
+        if (a.img, a.shape) != (32, 10):  # the same mask size relative to one shape as chosen on seeds 0-2 (15% of 32×32 at 10-pixel shapes)
             extra['frac'] = round(BenchConfig.frac * (a.shape / 10) ** 2 * (32 / a.img) ** 2, 4)
         if a.n_test != 300:
             extra['n_test'] = a.n_test
@@ -150,11 +150,15 @@ def cascade_table(runs):
 
 def retries_line(r):
     "The aspect-model retrains of one run (`BenchConfig.aspect_min_acc`, `aspect_retries`), or why there were none."
-    if 'aspect_retries' not in r:   # a run stored before the retry existed
+    if 'aspect_retries' not in r:  # a run stored before the retry existed
         weak = [k for k, v in r['aspect_acc'].items() if v < 0.9]
-        return 'aspect retrains: none (run stored before the retry existed; ' + (f"{', '.join(weak)} under 0.9: rerun it)" if weak else 'no aspect model under 0.9, so none would fire)')
+        return 'aspect retrains: none (run stored before the retry existed; ' + (
+            f"{', '.join(weak)} under 0.9: rerun it)" if weak else 'no aspect model under 0.9, so none would fire)'
+        )
     t = r['aspect_retries']
-    return 'aspect retrains: ' + ('; '.join(f"{x['aspect']} try {x['attempt']} (seed {x['seed']}): {x['acc_before']:.3f} → {x['acc']:.3f}" for x in t) if t else 'none needed')
+    return 'aspect retrains: ' + (
+        '; '.join(f"{x['aspect']} try {x['attempt']} (seed {x['seed']}): {x['acc_before']:.3f} → {x['acc']:.3f}" for x in t) if t else 'none needed'
+    )
 
 
 def per_seed(runs):
@@ -198,7 +202,7 @@ def main():
     a = ap.parse_args()
     runs = run_seeds(a)
     c0 = runs[0]['config']
-    cr = next((r['config'] for r in runs if 'aspect_retries' in r['config']), {})   # runs stored before the retry existed have none
+    cr = next((r['config'] for r in runs if 'aspect_retries' in r['config']), {})  # runs stored before the retry existed have none
     lay = f"ig @ {c0['source_layer']} + learned map"
     g = [
         max(x['f1'] for x in r['rows'] if x['method'] == f"{r['best']} @ input") - next(x['f1'] for x in r['rows'] if x['method'] == lay)

@@ -43,7 +43,7 @@ def references(model, aspects, x, te, causal, cfg, g):
     sc = lambda rep: explanation_scores(rep, causal, te.present)
     A = te.present.shape[1]
     pick = torch.where(te.present, torch.rand(te.present.shape, generator=g), -1.0).argmax(1)
-    tpl = edges(F.pad(shape_templates(cfg.shape), (1, 1, 1, 1)).unsqueeze(1)).sum((1, 2, 3))   # (A,) edge energy of each stroke
+    tpl = edges(F.pad(shape_templates(cfg.shape), (1, 1, 1, 1)).unsqueeze(1)).sum((1, 2, 3))  # (A,) edge energy of each stroke
     w = te.present.float() * tpl * te.amp.abs()
     wpick = torch.multinomial(w, 1, generator=g).squeeze(1)
     mask = make_mask(edges(x), policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
@@ -60,7 +60,7 @@ def normalised_cascade(model, x, aspects, causal, present, cfg, seed=123):
     from methodbook.explain.checks import param_layers
 
     e = gaussian_smooth(edges(x), cfg.sigma)
-    e = e + e.flatten(1).mean(1).view(-1, 1, 1, 1)   # no free constant: the image's own mean edge energy
+    e = e + e.flatten(1).mean(1).view(-1, 1, 1, 1)  # no free constant: the image's own mean edge energy
     layers, m, rows = param_layers(model), copy.deepcopy(model).eval(), []
     for step in range(len(layers) + 1):
         if step:
@@ -68,7 +68,7 @@ def normalised_cascade(model, x, aspects, causal, present, cfg, seed=123):
             dict(m.named_modules())[layers[step - 1]].reset_parameters()
         rel = saliency(m, x, method='saliency', allow_zero=True).abs().sum(1, keepdim=True) / e
         mask = make_mask(rel, policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
-        mask[rel.flatten(1).amax(1) == 0] = 0   # nothing to explain there (as explain_batch with allow_zero)
+        mask[rel.flatten(1).amax(1) == 0] = 0  # nothing to explain there (as explain_batch with allow_zero)
         rows.append(dict(randomized=layers[:step], **explanation_scores(masked_presence(m, x, mask, aspects) >= 0.5, causal, present)))
     return rows
 
@@ -96,7 +96,7 @@ def one(seed, n_occ):
 def ci(v):
     from scipy.stats import t
 
-    v = [x for x in v if x == x]   # no value (nan): left out
+    v = [x for x in v if x == x]  # no value (nan): left out
     if not v:
         return ''
     if len(v) < 2:
@@ -165,10 +165,7 @@ def report(recs, out, seeds, runs_dir):
                 goal.append((m, ', '.join(st['randomized']), statistics.mean(du), statistics.mean(de)))
     L += ['', 'With the top half of the layers re-initialised (goal: F1 within 0.05 of the chance reference):', '']
     for m, lay, du, de in goal:
-        L.append(
-            f"- {m} ({lay}): {du:+.3f} against uniform chance ({verdict(du)}), "
-            f"{de:+.3f} against the edge-map reference ({verdict(de)})."
-        )
+        L.append(f"- {m} ({lay}): {du:+.3f} against uniform chance ({verdict(du)}), {de:+.3f} against the edge-map reference ({verdict(de)}).")
     open(out, 'w').write('\n'.join(L) + '\n')
     print('\n'.join(L))
 

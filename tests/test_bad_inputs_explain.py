@@ -307,6 +307,15 @@ def test_bad_scene_options():
     for kw, word in ((dict(img=48), 'img'), (dict(s=20), 's must'), (dict(s=4), 's must'), (dict(style='noisy'), 'style'), (dict(img=64, s=31), 's must')):
         with pytest.raises(BadInputError, match=word):
             sample_scenes(4, **kw)
-    for kw, word in ((dict(scenes='noisy'), 'BenchConfig.scenes'), (dict(img=48), 'BenchConfig.img'), (dict(shape=15), 'BenchConfig.shape')):
+    for kw, word in (
+        (dict(scenes='noisy'), 'BenchConfig.scenes'),
+        (dict(img=48), 'BenchConfig.img'),
+        (dict(shape=15), 'BenchConfig.shape'),
+        (dict(aspect_min_acc=1.5), r'BenchConfig.aspect_min_acc must be in \[0, 1\]'),
+        (dict(aspect_min_acc=float('nan')), 'aspect_min_acc'),
+        (dict(aspect_retries=-1), 'aspect_retries'),
+        (dict(aspect_retries=11), 'BenchConfig.aspect_retries'),
+        (dict(aspect_retries=1.5), 'aspect_retries'),
+    ):
         with pytest.raises(BadInputError, match=word):
             BenchConfig(**kw)

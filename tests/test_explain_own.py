@@ -219,3 +219,34 @@ def test_cache_is_keyed_atomic_and_heals(tmp_path):
             c = train_models(BenchConfig(**tiny), cache=tmp_path)
     assert not c['cached'] and (tmp_path / a['key'] / 'meta.json').exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]  # no temporary or old folders left
+
+
+def test_weak_aspect_models_are_retrained_and_the_retries_cached(tmp_path):
+    from methodbook.explain.benchmark import BenchConfig, train_models
+    from methodbook.explain.data import ASPECTS
+
+    tiny = dict(n_task=32, n_aspect=32, n_test=4, task_steps=1, aspect_steps=1, aspect_min_acc=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        base = train_models(BenchConfig(**tiny, aspect_retries=0), cache=False)
+        a = train_models(BenchConfig(**tiny, aspect_retries=2), cache=tmp_path)
+        b = train_models(BenchConfig(**tiny, aspect_retries=2), cache=tmp_path)
+    weak = [n for n in ASPECTS if base['aspects'].accuracy[n] < 1.0]
+    assert weak and base['aspect_retries'] == []
+    tried = [x['aspect'] for x in a['aspect_retries']]
+    assert sorted(set(tried)) == sorted(weak)  # exactly the weak ones, and no other
+    assert all(tried.count(n) <= 2 for n in weak)  # bounded
+    for x in a['aspect_retries']:
+        assert x['seed'] not in range(0, len(ASPECTS)) and 0 <= x['acc'] <= 1
+    for n in ASPECTS:  # never worse than the first try; untouched models keep their accuracy
+        assert a['aspects'].accuracy[n] >= base['aspects'].accuracy[n]
+    assert b['cached'] and b['aspect_retries'] == a['aspect_retries'] and b['aspects'].accuracy == a['aspects'].accuracy
+
+
+def test_no_retry_when_every_aspect_model_passes():
+    from methodbook.explain.benchmark import BenchConfig, train_models
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        r = train_models(BenchConfig(n_task=32, n_aspect=32, n_test=4, task_steps=1, aspect_steps=1, aspect_min_acc=0.0), cache=False)
+    assert r['aspect_retries'] == []
