@@ -3,6 +3,9 @@ from the saved models. Resumable: run the same command again (or with a larger -
 from its newest checkpoint; finished rows are skipped.
 
     nice -n 10 python benchmarks/masking_experiment.py all      [--steps 500 --hidden 64 --layers 2 --max-len 64 --batch-size 32]
+    # the second, longer experiment (2026-12-02; its own folders, so the first one's checkpoints stay valid):
+    /work/tools/heavy python benchmarks/masking_experiment.py all --out runs/masking_experiment2 --results benchmarks/results/masking_experiment2 \
+        --steps N --decay-steps N --lr 1e-3 --warmup 100 --scheduler linear --eval-every 100 --seeds 0 --arms fixed15 upmlm decay loss15
     nice -n 10 python benchmarks/masking_experiment.py train|evaluate [same size flags]   # one phase only
     python benchmarks/masking_experiment.py train --smoke      # a few steps of everything, on CPU, in a temp folder
 
@@ -27,7 +30,7 @@ def configs(a):
         steps=a.steps,
         lr=a.lr,
         warmup_steps=a.warmup,
-        scheduler='constant',
+        scheduler=a.scheduler,
         ckpt_every=a.ckpt_every or max(1, a.steps // 4),
         eval_every=a.eval_every,
         keep_last=1,
@@ -49,6 +52,7 @@ def parse(argv=None):
     ap.add_argument('--vocab-size', type=int, default=4000)
     ap.add_argument('--lr', type=float, default=5e-3)
     ap.add_argument('--warmup', type=int, default=30)
+    ap.add_argument('--scheduler', default='constant', help="'constant' (a longer run resumes cleanly) or 'linear' (decay to 0 at --steps)")
     ap.add_argument('--ckpt-every', type=int, default=0)
     ap.add_argument('--eval-every', type=int, default=25)
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])

@@ -19,11 +19,11 @@ from .pretrain import MaskingPretrainConfig, train_config, prepare_data, pretrai
 
 # %% ../../nbs/44_masking.experiment.ipynb #7cb4cdd7
 def arms_for(decay_steps:int)->dict[str, dict]:
-    "Arm name -> `MaskingPretrainConfig` fields it changes; the 30%→15% decay spans `decay_steps` (then stays at 15%)."
+    "Arm name -> `MaskingPretrainConfig` fields it changes; the 30%→15% decay spans `decay_steps` (then stays at 15%); loss15 masks tokens with odds ~ their running loss."
     check_number(decay_steps, 'decay_steps', lo=1, integer=True)
     return {'fixed15': {'ratio': '0.15'}, 'fixed40': {'ratio': '0.4'}, 'uniform': {'ratio': 'uniform:0.15:0.5'},
             'upmlm': {'ratio': 'uniform:0:1'}, 'decay': {'ratio': f'linear:0.3:0.15:{decay_steps}'},
-            'freq15': {'ratio': '0.15', 'weighting': 'frequency'}}
+            'freq15': {'ratio': '0.15', 'weighting': 'frequency'}, 'loss15': {'ratio': '0.15', 'weighting': 'loss', 'weight_power': 1.0}}
 
 # %% ../../nbs/44_masking.experiment.ipynb #43a23f9f
 def experiment_data(base:MaskingPretrainConfig, out_dir:str|Path)->dict:
