@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 torch.set_num_threads(1)
-from methodbook.masking.collator import DynamicMaskCollator
+from methodbook.masking.collator import DynamicMaskCollator, rank_select
 from methodbook.masking.ratio import parse_ratio
 
 PAD, CLS, SEP, MASK = 0, 1, 2, 4
@@ -200,3 +200,29 @@ def test_cli_through_methodbook(capsys):
     assert 'expected 0.3250' in capsys.readouterr().out
     assert main(['masking', 'ratios', '--ratio', 'fixed:1.5']) == 2
     assert main(['masking', 'mask', '--text', 'The import statement binds names.', '--mode', 'token']) == 0
+
+
+def test_rank_select_exact_counts_with_tied_scores(monkeypatch):
+    "A tie at a row's threshold score (equal float32 draws) must not pick an extra slot: that row falls back to a stable ranking."
+    import numpy as np
+    import methodbook.masking.collator as C
+
+    s = np.array([[0.1, 0.1, 0.1, 0.5, 0.7], [0.3, 0.2, 0.2, 0.9, 0.2]], dtype=np.float32)
+    monkeypatch.setattr(C, '_rank_scores', lambda valid, g, w: s.copy())
+    sel = C.rank_select(torch.ones(2, 5, dtype=torch.bool), torch.tensor([2, 1]))
+    assert sel.sum(1).tolist() == [2, 1]
+    assert sel[0, :3].sum() == 2 and not sel[0, 3:].any()
+    assert sel[1].nonzero().squeeze(1).tolist()[0] in (1, 2, 4)
+    assert len(C.rank_pick(torch.ones(2, 5, dtype=torch.bool), torch.tensor([2, 1]))) == 3
+
+
+def test_rank_select_matches_a_full_sort():
+    "The value-threshold selection picks the same slots as ranking the same scores with a full argsort."
+    g = torch.Generator().manual_seed(7)
+    valid = torch.rand(64, 300, generator=g) < 0.85
+    for n in ((valid.sum(1) * torch.rand(64, generator=g)).long(), torch.full((64,), 30), torch.zeros(64, dtype=torch.long)):
+        s = torch.rand(64, 300, generator=torch.Generator().manual_seed(3)).masked_fill_(~valid, 2.0)
+        full = torch.zeros(64, 300, dtype=torch.bool).scatter_(1, s.argsort(1), torch.arange(300).expand(64, 300) < n[:, None])
+        sel = rank_select(valid, n, torch.Generator().manual_seed(3))
+        assert torch.equal(sel, full)
+        assert sel.sum(1).tolist() == n.tolist()
