@@ -14,11 +14,17 @@ FULL="--encoder moses-shipped=methodbook/molecules/pretrained"
 case $STAGE in
   b3db100)   # B3DB 100 % labels: baselines + scratch + full, split by split
     $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 1.0 --seeds 5 $FULL ;;
-  ablations) # the ablation encoders on B3DB (100 %) and FreeSolv (5 splits, every fraction); scratch already measured
-    $DS --arms gnn --no-scratch --datasets freesolv --seeds 5 --encoder moses-groups=$RUNS/groups/encoder
-    $DS --arms gnn --no-scratch --datasets freesolv --seeds 5 --encoder moses-plain=$RUNS/plain/encoder
-    $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-groups=$RUNS/groups/encoder
-    $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-plain=$RUNS/plain/encoder ;;
+  ablations) # the ablation encoders at 100 % labels on FreeSolv (5 splits) and B3DB (5 splits); scratch already measured
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets freesolv --fracs 1.0 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
+    done
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
+    done ;;
+  ablation_fracs) # the same at 10 % and 30 % labels on FreeSolv
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets freesolv --fracs 0.1,0.3 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
+    done ;;
   ace_desc)  # RDKit 2D descriptors + RF on all 30 MoleculeACE targets
     $DS --arms baselines --baselines 'RDKit 2D + RF' --datasets ace --ace-targets all \
         --out benchmarks/results/molecules_downstream_baselines.jsonl ;;
