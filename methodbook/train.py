@@ -6,7 +6,7 @@ Docs: https://methodbook.github.io/methodbook/train.html.md"""
 
 # %% ../nbs/02_train.ipynb #e4bf49a4
 from __future__ import annotations
-import hashlib, itertools, json, math, os, random, shutil, tempfile, time, warnings
+import contextlib, hashlib, itertools, json, math, os, random, shutil, tempfile, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -138,7 +138,7 @@ class TrainResult:
     model:nn.Module      # the trained model, unwrapped from DDP
     history:list         # one dict per step: step, loss, lr and what step_fn reported
     evals:list           # one dict per evaluation: step and what eval_fn returned
-    run_dir:Path         # where metrics.jsonl and checkpoints/ are
+    run_dir:Path|None    # where metrics.jsonl and checkpoints/ are (None: fit made a temporary folder and removed it)
     step:int             # the last step done
     stopped:bool=False   # eval_fn asked to stop (a true 'stop' entry) before cfg.max_steps
 
@@ -370,13 +370,28 @@ def after_step(self:_Run, row:dict, bar, eval_fn:Callable|None, on_step:Callable
                                                   step, self.fingerprint, self.owned, cfg.keep_last)
         self.acc.wait_for_everyone()
 
+# %% ../nbs/02_train.ipynb #7f41907d
+@patch
+def run_steps(self:_Run, dl, step_fn:Callable, eval_fn:Callable|None, on_step:Callable|None):
+    "Steps until `cfg.max_steps` or a stop asked by `eval_fn`, then the final evaluation (unless stopped) and the log."
+    from tqdm import tqdm
+    cfg = self.cfg
+    bar = tqdm(total=cfg.max_steps, initial=self.step, disable=not (cfg.progress and self.main), mininterval=1.0, desc='train')
+    self.model.train()
+    for batch in (_resumed_batches(self.acc, dl, self.step, self.state) if self.step < cfg.max_steps else ()):
+        self.after_step(self.step_once(step_fn, batch), bar, eval_fn, on_step)
+        if self.step >= cfg.max_steps or self.stop: break
+    if not self.stop: self.evaluate(eval_fn)
+    self.flush(); bar.close()
+    self.acc.wait_for_everyone()
+
 # %% ../nbs/02_train.ipynb #ce3592a9
 def fit(
     model:nn.Module,                 # the model; built (and seeded) by the caller
     train_dl:torch.utils.data.DataLoader,  # training batches; cycled over epochs until max_steps
     step_fn:Callable,                # step_fn(model, batch) -> loss, or (loss, {name: float})
     cfg:TrainConfig,                 # steps, optimizer, schedule, logging, checkpoints
-    run_dir:str|Path|None=None,      # metrics.jsonl and checkpoints/ go here (None: a new temp folder)
+    run_dir:str|Path|None=None,      # metrics.jsonl and checkpoints/ go here (None: a temporary folder, removed on return)
     eval_fn:Callable|None=None,      # eval_fn(model) -> {name: float}, every cfg.eval_every steps and at the end; a true 'stop' entry ends training there
     resume:bool=False,               # continue from the newest checkpoint in run_dir
     optimizer:torch.optim.Optimizer|None=None,  # prebuilt optimizer (default: from cfg)
@@ -386,20 +401,13 @@ def fit(
     run_key:str|None=None,           # extra identity for the run's fingerprint, e.g. a hash of the training data
 )->TrainResult:
     "Train `model` with `step_fn` on `train_dl` for `cfg.max_steps` steps; the same code on CPU, GPU and under DDP."
-    from tqdm import tqdm
-    run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='methodbook-run-'))
     _check_fit_args(model, train_dl, cfg)
-    fingerprint = run_fingerprint(cfg, model, run_key)
-    seed_everything(cfg.seed)
-    acc, model, optimizer, scheduler, dl = _prepare(model, train_dl, cfg, optimizer, scheduler)
-    run = _Run(acc, model, optimizer, scheduler, cfg, run_dir, fingerprint,
-               _open_run(acc, run_dir, fingerprint, resume, overwrite, model, optimizer, scheduler, cfg))
-    bar = tqdm(total=cfg.max_steps, initial=run.step, disable=not (cfg.progress and run.main), mininterval=1.0, desc='train')
-    model.train()
-    for batch in (_resumed_batches(acc, dl, run.step, run.state) if run.step < cfg.max_steps else ()):
-        run.after_step(run.step_once(step_fn, batch), bar, eval_fn, on_step)
-        if run.step >= cfg.max_steps or run.stop: break
-    if not run.stop: run.evaluate(eval_fn)
-    run.flush(); bar.close()
-    acc.wait_for_everyone()
-    return TrainResult(acc.unwrap_model(model), run.history, run.evals, run_dir, run.step, run.stop)
+    temp = run_dir is None
+    with (tempfile.TemporaryDirectory(prefix='methodbook-run-') if temp else contextlib.nullcontext(run_dir)) as d:
+        run_dir = Path(d); fingerprint = run_fingerprint(cfg, model, run_key)
+        seed_everything(cfg.seed)
+        acc, model, optimizer, scheduler, dl = _prepare(model, train_dl, cfg, optimizer, scheduler)
+        run = _Run(acc, model, optimizer, scheduler, cfg, run_dir, fingerprint,
+                   _open_run(acc, run_dir, fingerprint, resume, overwrite, model, optimizer, scheduler, cfg))
+        run.run_steps(dl, step_fn, eval_fn, on_step)
+    return TrainResult(acc.unwrap_model(model), run.history, run.evals, None if temp else run_dir, run.step, run.stop)

@@ -10,7 +10,7 @@ __all__ = ['POOLS', 'MODEL_KIND', 'VoxelEncoder', 'BPSEncoder', 'pool_points', '
            'PretrainConfig', 'reconstruction_error', 'pretrain', 'load_pretrained', 'plot_reconstructions']
 
 # %% ../../nbs/53_pointcloud.model.ipynb #27f5a2c5
-import hashlib
+import hashlib, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -352,7 +352,7 @@ def pretrain(
     pts = _stack(points, 'points', ae)
     if corrupt_fn is not None: _check_corrupt_fn(corrupt_fn, pts[:2])
     ev = _stack(eval_points, 'eval_points', ae) if eval_points is not None else None
-    if run_dir is not None: run_dir = check_out_path(run_dir, 'run_dir', kind='dir')
+    run_dir = check_out_path(run_dir, 'run_dir', kind='dir') if run_dir is not None else Path(tempfile.mkdtemp(prefix='methodbook-pointcloud-'))
     info = dict(data_info) if data_info else {'source': 'array', 'hash': hashlib.sha256(pts.numpy().tobytes()).hexdigest()[:16]}
     seed_everything(train.seed)
     model = PointCloudAE(ae)
