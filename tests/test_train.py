@@ -122,3 +122,14 @@ def test_bad_step_fn_output_and_nan_loss(tmp_path):
         fit(m, dl, lambda m, b: m(b[0]), TrainConfig(max_steps=2, progress=False), run_dir=tmp_path / 'a')
     with pytest.raises(FloatingPointError, match='loss is nan'):
         fit(m, dl, lambda m, b: m(b[0]).sum() * float('nan'), TrainConfig(max_steps=2, progress=False), run_dir=tmp_path / 'b')
+
+
+def test_fit_without_run_dir_leaves_no_folder(tmp_path, monkeypatch):
+    "The temporary run folder (metrics, checkpoints) is removed when fit returns; the rows are in the result."
+    import tempfile
+
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    model, dl = _toy()
+    res = fit(model, dl, _step, TrainConfig(max_steps=6, ckpt_every=2, eval_every=3, progress=False), eval_fn=lambda m: {'v': 1.0})
+    assert res.run_dir is None and list(tmp_path.iterdir()) == []
+    assert [h['step'] for h in res.history] == list(range(1, 7)) and [e['step'] for e in res.evals] == [3, 6]
