@@ -38,6 +38,24 @@ def main(argv=None):
         for o in ('l2r', 'random'):
             d = s['infill'][a_][o]
             print(f"| {a_} | {o} | " + ' | '.join(f"{d[k]['loglik']:.3f} ± {d[k]['loglik_ci']:.3f}" for k in (1, 4, 8, 16) if k in d) + ' |')
+    print("\nmulti-rate, arm minus fixed15 paired by seed (same init and data order), mean ± std over seeds; "
+          "'yes' where the arm is lower by more than the std of the paired differences and of fixed15's seeds:\n")
+    print('| arm | ' + ' | '.join(f"Δ @{float(r):.0%}" for r in rates) + ' |\n' + '|---' * (len(rates) + 1) + '|')
+    f15 = {r['seed']: r for r in ev if r['arm'] == 'fixed15'}
+    for a_ in arms:
+        if a_ == 'fixed15':
+            continue
+        cells = []
+        for rate in rates:
+            d = [r['multi_rate'][rate]['masked_loss'] - f15[r['seed']]['multi_rate'][rate]['masked_loss'] for r in ev if r['arm'] == a_ and r['seed'] in f15]
+            if not d:
+                cells.append('-')
+                continue
+            sd = float(np.std(d)) if len(d) > 1 else float('nan')
+            base_sd = s['multi_rate']['fixed15'][rate][1]
+            beyond = np.mean(d) < 0 and -np.mean(d) > max(sd, base_sd)
+            cells.append(f"{np.mean(d):+.3f} ± {sd:.3f} (n={len(d)}){' yes' if beyond else ''}")
+        print(f"| {a_} | " + ' | '.join(cells) + ' |')
     un = [r for r in bl if r['baseline'] == 'untrained']
     if un:
         print(
