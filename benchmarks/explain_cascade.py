@@ -4,8 +4,8 @@ The benchmark's curve (saliency, SmoothGrad) stays about 0.3 F1 above the unifor
 the layers re-initialised. This script asks why, per held-out seed (the benchmark's cached models, BenchConfig(seed)):
 
 - occlusion's cascading curve (forward passes only, no gradient), on the first --n-occ of the 300 held-out scenes;
-- three references that look at no model: one random present shape (uniform, the benchmark's chance reference); one
-  present shape drawn with probability proportional to its edge energy (Sobel magnitude of its rendered stroke, so
+- three references that look at no model: one random present shape (uniform, the benchmark's chance reference, here
+  its exact expectation instead of one draw); one present shape drawn with probability proportional to its edge energy (Sobel magnitude of its rendered stroke, so
   larger shapes are drawn more often); and an edge map (Sobel magnitude of the input image) masked and read by the
   aspect models exactly like a saliency map (Adebayo et al. compare saliency with an edge detector);
 - and one change to the explanation that targets the cause: saliency divided by the input's local edge energy
@@ -38,19 +38,26 @@ def edges(x):
     return g.pow(2).sum(1, keepdim=True).sqrt()
 
 
-def references(model, aspects, x, te, causal, cfg, g):
+def expected_pick(w, causal, present):
+    "Expected precision, recall, F1 and distractor FP of reporting one present shape per scene, drawn with probability ∝ w (exact, no sampling)."
+    from methodbook.explain.data import CAUSAL
+
+    p = w * present / (w * present).sum(1, keepdim=True)  # (N, A) probability of each pick
+    causal, dis = causal.float(), present.clone()
+    dis[:, : len(CAUSAL)] = False
+    tp = float((p * causal).sum())
+    prec, rec = tp / len(p), tp / float(causal.sum())
+    return dict(precision=prec, recall=rec, f1=2 * prec * rec / (prec + rec), distractor_fp=float((p * dis).sum() / dis.sum()))
+
+
+def references(model, aspects, x, te, causal, cfg):
     "F1 and distractor FP of the three model-free references on these scenes."
-    sc = lambda rep: explanation_scores(rep, causal, te.present)
-    A = te.present.shape[1]
-    pick = torch.where(te.present, torch.rand(te.present.shape, generator=g), -1.0).argmax(1)
     tpl = edges(F.pad(shape_templates(cfg.shape), (1, 1, 1, 1)).unsqueeze(1)).sum((1, 2, 3))  # (A,) edge energy of each stroke
-    w = te.present.float() * tpl * te.amp.abs()
-    wpick = torch.multinomial(w, 1, generator=g).squeeze(1)
     mask = make_mask(edges(x), policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
     return {
-        'one random present shape (uniform chance)': sc(F.one_hot(pick, A).bool()),
-        'one present shape, drawn by edge energy': sc(F.one_hot(wpick, A).bool()),
-        'edge map of the input (Sobel), masked like a saliency map': sc(masked_presence(model, x, mask, aspects) >= 0.5),
+        'one random present shape (uniform chance)': expected_pick(torch.ones_like(te.amp), causal, te.present),
+        'one present shape, drawn by edge energy': expected_pick(tpl * te.amp.abs(), causal, te.present),
+        'edge map of the input (Sobel), masked like a saliency map': explanation_scores(masked_presence(model, x, mask, aspects) >= 0.5, causal, te.present),
     }
 
 
@@ -73,6 +80,18 @@ def normalised_cascade(model, x, aspects, causal, present, cfg, seed=123):
     return rows
 
 
+def refs_of(seed, n_occ):
+    "The references alone, on all scenes and on the occlusion subset."
+    cfg = BenchConfig(seed=seed)
+    tm = train_models(cfg)
+    te = bench_scenes(cfg, cfg.n_test, 'task', 1000 * seed + 3, p_none=0.0)
+    x, causal = render(te), causal_aspects(tm['model'], te)
+    return dict(
+        refs=references(tm['model'], tm['aspects'], x, te, causal, cfg),
+        refs_sub=references(tm['model'], tm['aspects'], x[:n_occ], te[:n_occ], causal[:n_occ], cfg),
+    )
+
+
 def one(seed, n_occ):
     cfg = BenchConfig(seed=seed)
     t0, c0 = time.time(), time.process_time()
@@ -81,11 +100,10 @@ def one(seed, n_occ):
     te = bench_scenes(cfg, cfg.n_test, 'task', 1000 * seed + 3, p_none=0.0)
     x = render(te)
     causal = causal_aspects(model, te)
-    g = torch.Generator().manual_seed(seed)
-    rec = dict(seed=seed, cached=tm['cached'], refs=references(model, aspects, x, te, causal, cfg, g))
+    rec = dict(seed=seed, cached=tm['cached'], refs=references(model, aspects, x, te, causal, cfg))
     sub = te[:n_occ]
     xs, cs = x[:n_occ], causal[:n_occ]
-    rec['refs_sub'] = references(model, aspects, xs, sub, cs, cfg, torch.Generator().manual_seed(seed))
+    rec['refs_sub'] = references(model, aspects, xs, sub, cs, cfg)
     kw = dict(method='occlusion', policy=cfg.policy, frac=cfg.frac, sigma=cfg.sigma)
     rec['occlusion'] = cascading_randomization(model, xs, aspects, cs, sub.present, **kw)
     rec['saliency / edge energy'] = normalised_cascade(model, x, aspects, causal, te.present, cfg)
@@ -163,6 +181,17 @@ def report(recs, out, seeds, runs_dir):
             L.append(f"| {m} | {', '.join(st['randomized']) or '(none)'} | {ci(f1)} | {ci(du)} | {ci(de)} | {ci(sp)} |")
             if k == len(steps) // 2:
                 goal.append((m, ', '.join(st['randomized']), statistics.mean(du), statistics.mean(de)))
+    nk = 'saliency / edge energy'
+    L += [
+        '',
+        f"The edge-energy-normalised saliency on the trained model (first row of its curve: the main table's 300 scenes per seed), next to plain saliency:",
+        '',
+        '| method | precision | recall | F1 | distractor FP |',
+        '|---|---|---|---|---|',
+    ]
+    for name, rows in (('saliency', [sal[s]['saliency'][0] for s in S] if len(sal) == len(recs) else None), (nk, [r[nk][0] for r in recs])):
+        if rows:
+            L.append(f"| {name} | " + ' | '.join(ci([x[k] for x in rows]) for k in ('precision', 'recall', 'f1', 'distractor_fp')) + ' |')
     L += ['', 'With the top half of the layers re-initialised (goal: F1 within 0.05 of the chance reference):', '']
     for m, lay, du, de in goal:
         L.append(f"- {m} ({lay}): {du:+.3f} against uniform chance ({verdict(du)}), {de:+.3f} against the edge-map reference ({verdict(de)}).")
@@ -178,10 +207,17 @@ def main():
     ap.add_argument('--out', default='benchmarks/results/explain_cascade.md')
     ap.add_argument('--runs', default='benchmarks/results/explain_runs', help="the benchmark's per-seed JSON (saliency curves)")
     ap.add_argument('--report-only', action='store_true')
+    ap.add_argument('--refs-only', action='store_true', help='recompute only the references of the stored seeds')
     a = ap.parse_args()
     recs = [json.loads(l) for l in open(a.jsonl)] if os.path.exists(a.jsonl) else []
+    if a.refs_only:  # recompute the references of the stored seeds (cheap), keep their curves
+        for r in recs:
+            if r['seed'] in a.seeds:
+                r.update(json.loads(json.dumps(refs_of(r['seed'], r['n_occ']), default=float)))
+        with open(a.jsonl, 'w') as f:
+            f.writelines(json.dumps(r) + '\n' for r in recs)
     for s in a.seeds:
-        if a.report_only or any(r['seed'] == s for r in recs):
+        if a.report_only or a.refs_only or any(r['seed'] == s for r in recs):
             continue
         r = json.loads(json.dumps(one(s, a.n_occ), default=float))
         recs.append(r)
