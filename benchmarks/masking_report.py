@@ -38,8 +38,10 @@ def main(argv=None):
         for o in ('l2r', 'random'):
             d = s['infill'][a_][o]
             print(f"| {a_} | {o} | " + ' | '.join(f"{d[k]['loglik']:.3f} ± {d[k]['loglik_ci']:.3f}" for k in (1, 4, 8, 16) if k in d) + ' |')
-    print("\nmulti-rate, arm minus fixed15 paired by seed (same init and data order), mean ± std over seeds; "
-          "'yes' where the arm is lower by more than the std of the paired differences and of fixed15's seeds:\n")
+    print(
+        "\nmulti-rate, arm minus fixed15 paired by seed (same init and data order), mean ± std over seeds; "
+        "'yes' where the arm is lower by more than the std of the paired differences and of fixed15's seeds:\n"
+    )
     print('| arm | ' + ' | '.join(f"Δ @{float(r):.0%}" for r in rates) + ' |\n' + '|---' * (len(rates) + 1) + '|')
     f15 = {r['seed']: r for r in ev if r['arm'] == 'fixed15'}
     for a_ in arms:

@@ -9,7 +9,6 @@ Rows (JSON lines) go to benchmarks/results/masking_sizing.jsonl, one per config,
 """
 
 import argparse, json, os, time
-from pathlib import Path
 import torch
 
 torch.set_num_threads(1)
@@ -60,9 +59,22 @@ def run(name, seconds, warmup, eval_every, out):
             if time.time() - t > seconds:
                 done = True
                 break
-    row = {'config': name, 'hidden': hidden, 'layers': layers, 'heads': heads, 'max_len': max_len, 'batch_size': batch, 'lr': lr, 'warmup': warmup,
-           'steps': step, 'tokens': step * batch * max_len, 'sec_per_step': round(train_t / step, 4), 'data_prep_s': round(prep, 1),
-           'loadavg': os.getloadavg(), 'curve': curve}
+    row = {
+        'config': name,
+        'hidden': hidden,
+        'layers': layers,
+        'heads': heads,
+        'max_len': max_len,
+        'batch_size': batch,
+        'lr': lr,
+        'warmup': warmup,
+        'steps': step,
+        'tokens': step * batch * max_len,
+        'sec_per_step': round(train_t / step, 4),
+        'data_prep_s': round(prep, 1),
+        'loadavg': os.getloadavg(),
+        'curve': curve,
+    }
     with open(out, 'a') as f:
         f.write(json.dumps(row) + '\n')
     print(json.dumps({k: v for k, v in row.items() if k != 'curve'}), flush=True)
