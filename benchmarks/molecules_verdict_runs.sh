@@ -14,10 +14,11 @@ FULL="--encoder moses-shipped=methodbook/molecules/pretrained"
 case $STAGE in
   b3db100)   # B3DB 100 % labels: baselines + scratch + full, split by split
     $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 1.0 --seeds 5 $FULL ;;
-  ablations) # the ablation encoders at 100 % labels on FreeSolv (5 splits) and B3DB (5 splits); scratch already measured
+  ablations_freesolv) # the ablation encoders at 100 % labels on FreeSolv (5 splits); scratch already measured
     for A in groups plain; do
       $DS --arms gnn --no-scratch --datasets freesolv --fracs 1.0 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
-    done
+    done ;;
+  ablations_b3db) # the same on B3DB (5 splits)
     for A in groups plain; do
       $DS --arms gnn --no-scratch --datasets b3db --fracs 1.0 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
     done ;;
@@ -28,9 +29,9 @@ case $STAGE in
   ace_desc)  # RDKit 2D descriptors + RF on all 30 MoleculeACE targets
     $DS --arms baselines --baselines 'RDKit 2D + RF' --datasets ace --ace-targets all \
         --out benchmarks/results/molecules_downstream_baselines.jsonl ;;
-  ace_gnn)   # the full encoder (and scratch) on MoleculeACE targets, smallest first (rule fixed before any result):
-             # the 3 smallest at 3 seeds (scratch exists), then seed 0 only for the next ones, 100 % labels
-    $DS --arms gnn --datasets ace --ace-targets smallest:3 --ace-seeds 3 --fracs 1.0 $FULL
+  ace_gnn)   # the full encoder on the 3 smallest MoleculeACE targets (scratch exists there), 3 seeds, 100 % labels
+    $DS --arms gnn --datasets ace --ace-targets smallest:3 --ace-seeds 3 --fracs 1.0 $FULL ;;
+  ace_more)  # more targets by the same rule, fixed before any result: increasing size, seed 0 only, 100 % labels
     $DS --arms gnn --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 1.0 $FULL ;;
   b3db_fracs) # B3DB at 10 % and 30 % labels
     $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 0.1,0.3 --seeds 5 $FULL ;;
