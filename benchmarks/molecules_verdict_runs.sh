@@ -12,8 +12,10 @@ RUNS=${MOLECULES_RUNS:-$HOME/.cache/methodbook/molecules/moses_250000/runs}
 DS="python benchmarks/molecules_downstream.py --until $UNTIL"
 FULL="--encoder moses-shipped=methodbook/molecules/pretrained"
 case $STAGE in
-  b3db100)   # B3DB 100 % labels: baselines + scratch + full, split by split
-    $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM,ECFP4 + RF' --datasets b3db --fracs 1.0 --seeds 5 $FULL ;;
+  b3db100)   # B3DB 100 % labels: descriptors + RF, ECFP + SVM, scratch and full, split by split
+    $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM' --datasets b3db --fracs 1.0 --seeds 5 $FULL ;;
+  b3db_rf)   # ECFP4 + RF on the same B3DB splits (the costliest baseline, ~1-2 min per split)
+    $DS --arms baselines --baselines 'ECFP4 + RF' --datasets b3db --fracs 1.0 --seeds 5 ;;
   ablations_freesolv) # the ablation encoders at 100 % labels on FreeSolv (5 splits); scratch already measured
     for A in groups plain; do
       $DS --arms gnn --no-scratch --datasets freesolv --fracs 1.0 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
