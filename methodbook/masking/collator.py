@@ -57,7 +57,7 @@ def rank_pick(
     weights:Tensor|None=None, # (B, K) positive floats (None: uniformly)
 )->Tensor:               # (n.sum(),) long: flat indices into the (B, K) array of the picked slots
     "`rank_select`'s picks as flat indices, row by row (what `corrupt_at` takes)."
-    return rank_select(valid, n, generator, weights).reshape(-1).nonzero().squeeze(1)
+    return torch.from_numpy(np.flatnonzero(rank_select(valid, n, generator, weights).numpy()))
 
 # %% ../../nbs/41_masking.collator.ipynb #8f4616ba
 def mask_counts(
@@ -243,14 +243,14 @@ def corrupt_at(
     coin:Tensor|None=None, # (B, L) uniform draws to use instead of fresh ones (e.g. one per word)
 )->tuple[Tensor, Tensor]: # corrupted input_ids, labels (-100 where not selected)
     "Mask/random/keep corruption of the tokens at flat indices `idx`, and MLM labels; one coin per selected token only."
-    flat = input_ids.reshape(-1)
-    out, labels = flat.clone(), torch.full_like(flat, -100)
-    labels[idx] = flat[idx]
-    u = torch.rand(len(idx), generator=generator) if coin is None else coin.reshape(-1)[idx]
-    out[idx[u < mask_replace_prob]] = mask_token_id
-    rnd = idx[(u >= mask_replace_prob) & (u < mask_replace_prob + random_replace_prob)]
-    if len(rnd): out[rnd] = random_ids[torch.randint(len(random_ids), (len(rnd),), generator=generator)]
-    return out.view(input_ids.shape), labels.view(input_ids.shape)
+    flat, ix = input_ids.reshape(-1).numpy(), np.asarray(idx)   # NumPy indexing: a few µs per op where torch's dispatch costs ~10
+    out, labels = flat.copy(), np.full(flat.shape, -100, dtype=flat.dtype)
+    labels[ix] = flat[ix]
+    u = (torch.rand(len(ix), generator=generator) if coin is None else coin.reshape(-1)[torch.as_tensor(ix)]).numpy()
+    out[ix[u < mask_replace_prob]] = mask_token_id
+    rnd = ix[(u >= mask_replace_prob) & (u < mask_replace_prob + random_replace_prob)]
+    if len(rnd): out[rnd] = random_ids[torch.randint(len(random_ids), (len(rnd),), generator=generator)].numpy()
+    return torch.from_numpy(out).view(input_ids.shape), torch.from_numpy(labels).view(input_ids.shape)
 
 # %% ../../nbs/41_masking.collator.ipynb #f3f5c0da
 def replace_selected(
@@ -264,7 +264,7 @@ def replace_selected(
     coin:Tensor|None=None, # (B, L) uniform draws to use instead of fresh ones (e.g. one per word)
 )->tuple[Tensor, Tensor]: # corrupted input_ids, labels (-100 where not selected)
     "Apply the mask/random/keep corruption to the selected tokens and build MLM labels (`corrupt_at` on a mask)."
-    return corrupt_at(input_ids, selected.reshape(-1).nonzero().squeeze(1), mask_token_id, random_ids,
+    return corrupt_at(input_ids, torch.from_numpy(np.flatnonzero(selected.numpy())), mask_token_id, random_ids,
                       mask_replace_prob, random_replace_prob, generator, coin)
 
 # %% ../../nbs/41_masking.collator.ipynb #76fd752d
@@ -481,7 +481,7 @@ def mask_tokens(self:DynamicMaskCollator,
             else: wid = word_ids_from_continuation(input_ids, self._continuation_table(), maskable)
             sel, n, wsel = select_words(wid, ratios, g, w)
             coin = torch.rand(wsel.shape, generator=g).gather(1, wid.clamp(min=0))
-        idx, realized = sel.reshape(-1).nonzero().squeeze(1), sel.sum(1) / m.clamp(min=1)
+        idx, realized = torch.from_numpy(np.flatnonzero(sel.numpy())), sel.sum(1) / m.clamp(min=1)
     out, labels = corrupt_at(input_ids, idx, self.mask_token_id, self.random_ids,
                              self.mask_replace_prob, self.random_replace_prob, g, coin)
     self.last_ratios = {'drawn': ratios, 'realized': realized, 'units': n, 'maskable': m}
