@@ -184,7 +184,7 @@ def report(recs, out, seeds, runs_dir):
     nk = 'saliency / edge energy'
     L += [
         '',
-        f"The edge-energy-normalised saliency on the trained model (first row of its curve: the main table's 300 scenes per seed), next to plain saliency:",
+        "The edge-energy-normalised saliency on the trained model (first row of its curve: the main table's 300 scenes per seed), next to plain saliency:",
         '',
         '| method | precision | recall | F1 | distractor FP |',
         '|---|---|---|---|---|',
