@@ -204,8 +204,8 @@ def main(argv=None):
     )
     man = featurize(a, root, out)
     t0 = time.perf_counter()
-    for arm in arms:
-        if a.max_minutes and time.perf_counter() - t0 > 60 * a.max_minutes:
+    for k, arm in enumerate(arms):
+        if k and a.max_minutes and time.perf_counter() - t0 > 60 * a.max_minutes:  # the time is up: no new arm
             break
         a_left = argparse.Namespace(**{**vars(a), 'max_minutes': a.max_minutes and max(1e-9, a.max_minutes - (time.perf_counter() - t0) / 60)})
         try:

@@ -188,6 +188,23 @@ def test_pretrain_script_smoke(tmp_path):
     assert (tmp_path / 'runs' / 'full' / 'encoder' / 'model.safetensors').exists() and (tmp_path / 'runs' / 'plain' / 'encoder' / 'model.safetensors').exists()
 
 
+
+def test_pretrain_script_max_minutes_stops_at_a_checkpoint_and_resumes(tmp_path):
+    "--max-minutes ends the job right after a checkpoint (the next arm is not started); the same command then finishes."
+    cmd = [sys.executable, str(ROOT / 'benchmarks' / 'molecules_pretrain.py'), '--smoke', '--arms', 'plain,groups', '--root', str(tmp_path)]
+    r = subprocess.run(cmd + ['--max-minutes', '1e-9'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{')]
+    stop = [x for x in rows if x['event'] == 'chunk stopped']
+    assert len(stop) == 1 and stop[0]['arm'] == 'plain' and stop[0]['step'] == 2, rows
+    assert sorted(p.name for p in (tmp_path / 'runs' / 'plain' / 'checkpoints').glob('*.pt')) == ['step_0000002.pt']
+    assert not (tmp_path / 'runs' / 'groups').exists()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    done = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{') and '"arm done"' in l]
+    assert [x['arm'] for x in done] == ['plain', 'groups']
+    assert sorted(p.name for p in (tmp_path / 'runs' / 'plain' / 'checkpoints').glob('*.pt'))[-1] == 'step_0000004.pt'
+
 # ---- the shipped encoder ------------------------------------------------------------------------------------------
 def _cli(argv, capsys):
     from methodbook import cli
