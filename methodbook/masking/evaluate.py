@@ -248,21 +248,26 @@ def evaluate_runs(
     from methodbook.masking.experiment import read_rows
     from methodbook.masking.corpus import lexname_task
     res, out_dir = Path(results_dir), Path(out_dir)
-    windows, tok = heldout_windows(base, out_dir, 16 if smoke else 256)
-    task = lexname_task(64, 32) if smoke else lexname_task(4000, 4000)
     done = {(r['arm'], r['seed'], r['steps']) for r in read_rows(res/'eval.jsonl')}
     trained = {(r['arm'], r['seed']) for r in read_rows(res/'train.jsonl') if r['steps'] == steps}
-    if not (res/'baselines.jsonl').exists(): _append(res/'baselines.jsonl', {'baseline': 'bow_logreg', 'lexname_acc': bow_baseline(task)})
     bl = {(r['baseline'], r.get('seed')) for r in read_rows(res/'baselines.jsonl')}
-    for seed in seeds:
-        if ('untrained', seed) not in bl:
-            m = tiny_bert(len(tok), base.hidden, base.layers, base.heads, base.max_len, tok.pad_token_id, seed=seed)
-            _append(res/'baselines.jsonl', {'baseline': 'untrained', 'seed': seed, **evaluate_run(m, tok, windows, task, seed, smoke)})
-        for arm in arms:
-            if (arm, seed) not in trained or (arm, seed, steps) in done: continue
-            m = PretrainedMLM.load(out_dir/f"{arm}_s{seed}"/'model').model
-            _append(res/'eval.jsonl', {'arm': arm, 'seed': seed, 'steps': steps, **evaluate_run(m, tok, windows, task, seed, smoke)})
-            print(f"evaluated {arm} seed {seed}", flush=True)
+    todo = [(a, s) for s in seeds for a in arms if (a, s) in trained and (a, s, steps) not in done]
+    if not todo and ('bow_logreg', None) in bl and all(('untrained', s) in bl for s in seeds):   # nothing left: skip the corpus and the task
+        from transformers import PreTrainedTokenizerFast
+        if not (out_dir/'tokenizer'/'tokenizer.json').exists(): raise BadInputError(f"no saved tokenizer in {str(out_dir/'tokenizer')!r}: run the experiment's train phase first")
+        tok = PreTrainedTokenizerFast.from_pretrained(str(out_dir/'tokenizer'))
+    else:
+        windows, tok = heldout_windows(base, out_dir, 16 if smoke else 256)
+        task = lexname_task(64, 32) if smoke else lexname_task(4000, 4000)
+        if ('bow_logreg', None) not in bl: _append(res/'baselines.jsonl', {'baseline': 'bow_logreg', 'lexname_acc': bow_baseline(task)})
+        for seed in seeds:
+            if ('untrained', seed) not in bl:
+                m = tiny_bert(len(tok), base.hidden, base.layers, base.heads, base.max_len, tok.pad_token_id, seed=seed)
+                _append(res/'baselines.jsonl', {'baseline': 'untrained', 'seed': seed, **evaluate_run(m, tok, windows, task, seed, smoke)})
+            for arm, s in [t for t in todo if t[1] == seed]:
+                m = PretrainedMLM.load(out_dir/f"{arm}_s{seed}"/'model').model
+                _append(res/'eval.jsonl', {'arm': arm, 'seed': seed, 'steps': steps, **evaluate_run(m, tok, windows, task, seed, smoke)})
+                print(f"evaluated {arm} seed {seed}", flush=True)
     demo = {a: infill_demo(PretrainedMLM.load(out_dir/f"{a}_s0"/'model').model, tok, demo_text, 0.5, 'random', 0)
             for a in ('upmlm', 'fixed15') if (a, 0) in trained}
     (res/'demo.json').write_text(json.dumps({'text': demo_text, 'frac': 0.5, 'order': 'random', 'steps': demo}, indent=1))

@@ -85,14 +85,14 @@ def run_experiment(
         except (BadInputError, TypeError) as e: raise BadInputError(f"arm {name!r}: {e}") from None
     results = Path(results) if results is not None else Path(out_dir)/'train.jsonl'
     done = {(r['arm'], r['seed'], r['steps']) for r in read_rows(results)}
+    todo = [(seed, name) for seed in seeds for name in arms if (name, seed, train.max_steps) not in done]
+    if not todo: return []                       # everything trained: no need to load the corpus
     data, rows = experiment_data(base, out_dir), []
-    for seed in seeds:
-        for name, f in arms.items():
-            if (name, seed, train.max_steps) in done: continue
-            rows.append(r := run_arm(name, f, seed, base, train, data, out_dir))
-            results.parent.mkdir(parents=True, exist_ok=True)
-            with open(results, 'a') as fh: fh.write(json.dumps(r) + '\n')
-            if verbose: print(f"{name:8s} seed {seed}: {r['steps']} steps, held-out loss@15% {r['final_heldout_loss15']:.4f}, {r['seconds']:.0f} s", flush=True)
+    for seed, name in todo:
+        rows.append(r := run_arm(name, arms[name], seed, base, train, data, out_dir))
+        results.parent.mkdir(parents=True, exist_ok=True)
+        with open(results, 'a') as fh: fh.write(json.dumps(r) + '\n')
+        if verbose: print(f"{name:8s} seed {seed}: {r['steps']} steps, held-out loss@15% {r['final_heldout_loss15']:.4f}, {r['seconds']:.0f} s", flush=True)
     return rows
 
 # %% ../../nbs/44_masking.experiment.ipynb #96578658
