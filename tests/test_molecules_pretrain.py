@@ -188,7 +188,6 @@ def test_pretrain_script_smoke(tmp_path):
     assert (tmp_path / 'runs' / 'full' / 'encoder' / 'model.safetensors').exists() and (tmp_path / 'runs' / 'plain' / 'encoder' / 'model.safetensors').exists()
 
 
-
 def test_pretrain_script_max_minutes_stops_at_a_checkpoint_and_resumes(tmp_path):
     "--max-minutes ends the job right after a checkpoint (the next arm is not started); the same command then finishes."
     cmd = [sys.executable, str(ROOT / 'benchmarks' / 'molecules_pretrain.py'), '--smoke', '--arms', 'plain,groups', '--root', str(tmp_path)]
@@ -204,6 +203,7 @@ def test_pretrain_script_max_minutes_stops_at_a_checkpoint_and_resumes(tmp_path)
     done = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{') and '"arm done"' in l]
     assert [x['arm'] for x in done] == ['plain', 'groups']
     assert sorted(p.name for p in (tmp_path / 'runs' / 'plain' / 'checkpoints').glob('*.pt'))[-1] == 'step_0000004.pt'
+
 
 # ---- the shipped encoder ------------------------------------------------------------------------------------------
 def _cli(argv, capsys):
