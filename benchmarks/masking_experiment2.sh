@@ -7,11 +7,22 @@
 # Usage (each chunk < 25 min, through the CPU-slot wrapper):
 #   /work/tools/heavy bash benchmarks/masking_experiment2.sh SEEDS ARMS...
 #   e.g. /work/tools/heavy bash benchmarks/masking_experiment2.sh 0 fixed15 upmlm decay loss15
+# A longer run with the same model goes to its own folders: MASKING_RUN=3 MASKING_STEPS=3000 (the third run, 2026-12-02,
+# 6.1M tokens per arm: fixed15 and upmlm x 3 seeds); the step count is then stored in runs/masking_experiment3/steps and
+# a later chunk with a different MASKING_STEPS is refused. The tokenizer is the second run's, copied when present (the
+# first run's WordPiece is deterministic, so a fresh checkout retrains the same one).
 set -e
-OUT=runs/masking_experiment2
-RES=benchmarks/results/masking_experiment2
+RUN=${MASKING_RUN:-2}
+OUT=runs/masking_experiment$RUN
+RES=benchmarks/results/masking_experiment$RUN
 mkdir -p $OUT $RES
-if [ ! -f $OUT/steps ]; then   # the committed sizing row gives the same N in a fresh checkout
+if [ -n "$MASKING_STEPS" ]; then
+  if [ -f $OUT/steps ] && [ "$(cat $OUT/steps)" != "$MASKING_STEPS" ]; then
+    echo "$OUT was started with $(cat $OUT/steps) steps per arm, not MASKING_STEPS=$MASKING_STEPS" >&2; exit 2
+  fi
+  echo "$MASKING_STEPS" > $OUT/steps
+  [ -d $OUT/tokenizer ] || [ ! -d runs/masking_experiment2/tokenizer ] || cp -r runs/masking_experiment2/tokenizer $OUT/
+elif [ ! -f $OUT/steps ]; then   # the committed sizing row gives the same N in a fresh checkout
   [ -f $RES/sizing.jsonl ] || python benchmarks/masking_sizing.py --seconds 45 --configs h128L4s64_lr2e-3 --out $RES/sizing.jsonl
   python -c "import json; r=[json.loads(l) for l in open('$RES/sizing.jsonl')][-1]; print(min(3000, max(1000, int(150 / r['sec_per_step']) // 100 * 100)))" > $OUT/steps
 fi

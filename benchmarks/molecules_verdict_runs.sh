@@ -37,5 +37,11 @@ case $STAGE in
     $DS --arms gnn --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 1.0 $FULL ;;
   b3db_fracs) # B3DB at 10 % and 30 % labels
     $DS --arms baselines,gnn --baselines 'RDKit 2D + RF,ECFP + SVM' --datasets b3db --fracs 0.1,0.3 --seeds 5 $FULL ;;
+  ace_fracs) # MoleculeACE at 10 % and 30 % labels: scratch and full, every target, seed 0 (the rule of ace_more)
+    $DS --arms gnn --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 0.1,0.3 $FULL ;;
+  ablations_ace) # the ablation encoders on every MoleculeACE target, seed 0, 100 % labels; scratch already measured
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 1.0 --encoder moses-$A=$RUNS/$A/encoder
+    done ;;
   *) echo "unknown stage $STAGE" >&2; exit 2 ;;
 esac
