@@ -5,7 +5,9 @@
 The card (README.md next to the weights) is written from the run's own records: its methodbook.json (encoder config,
 featurization, group vocabulary), the last 'pretrain' row of the results log (steps, molecules seen, loss, extra
 positives per anchor) and the shards manifest. Downstream numbers are measured separately
-(benchmarks/results/molecules_downstream*); the card links them rather than copying numbers it did not measure.
+(benchmarks/results/molecules_downstream*) and written into the card's Downstream section by
+benchmarks/molecules_downstream_report.py; copying a new encoder keeps the card's existing section unless --downstream is
+given (a new encoder needs new downstream runs before that section is true for it).
 """
 
 import argparse, hashlib, json, shutil
@@ -37,9 +39,7 @@ Use it: `methodbook molecules embed my.csv --smiles-col smiles --out emb.csv` (t
 
 ## Downstream
 
-Evaluation (B3DB, FreeSolv scaffold splits, MoleculeACE; paired differences against scratch with 95 % CIs) is done by
-`benchmarks/molecules_downstream*.py` / `benchmarks/molecules_ace*.py`, results in `benchmarks/results/molecules_downstream*` and
-`benchmarks/results/molecules_ace*` (see `benchmarks/results/molecules.md`). {downstream}
+{downstream}
 
 ## Limits
 
@@ -50,12 +50,33 @@ this RDKit builds a different vocabulary. License: Apache-2.0 (methodbook); MOSE
 """
 
 
+def get_section(card: str, title: str) -> str | None:
+    "The body of `## title` in the markdown `card` (up to the next `## ` heading), or None."
+    lines = card.splitlines()
+    if f'## {title}' not in lines:
+        return None
+    i = lines.index(f'## {title}') + 1
+    j = next((k for k in range(i, len(lines)) if lines[k].startswith('## ')), len(lines))
+    return '\n'.join(lines[i:j]).strip('\n')
+
+
+def set_section(path, title: str, body: str):
+    "Replace the body of `## title` in the card at `path` (the heading must exist)."
+    path = Path(path)
+    card = path.read_text()
+    old = get_section(card, title)
+    if old is None:
+        raise SystemExit(f"{path}: no '## {title}' heading to rewrite")
+    head, tail = card.split(f'## {title}\n', 1)
+    path.write_text(head + f'## {title}\n\n' + body.strip('\n') + '\n\n' + tail[tail.index(old) + len(old) :].lstrip('\n'))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument('--run', default=None)
     ap.add_argument('--log', default=str(Path(__file__).parent / 'results' / 'molecules_pretrain.jsonl'))
     ap.add_argument('--out', default=str(PKG))
-    ap.add_argument('--downstream', default='Not yet evaluated for this checkpoint at the time it was copied.')
+    ap.add_argument('--downstream', default=None, help="the card's Downstream section (default: keep the existing card's)")
     a = ap.parse_args(argv)
     from methodbook.data import cache_dir
     from methodbook.molecules.encoder import MolEncoder
@@ -68,6 +89,15 @@ def main(argv=None):
     feat = next((r for r in reversed(rows) if r.get('event') == 'featurized'), {})
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    kept = get_section((out / 'README.md').read_text(), 'Downstream') if (out / 'README.md').exists() else None
+    downstream = (
+        a.downstream
+        or kept
+        or (
+            'Not yet evaluated for this checkpoint at the time it was copied: run `benchmarks/molecules_downstream.py` with it,'
+            ' then `benchmarks/molecules_downstream_report.py` writes this section.'
+        )
+    )
     for f in ('methodbook.json', 'model.safetensors'):
         shutil.copyfile(run / 'encoder' / f, out / f)
         (out / f).chmod(0o644)
@@ -95,7 +125,7 @@ def main(argv=None):
         loss=last.get('loss'),
         extra_pos=last.get('extra_pos'),
         command='python benchmarks/molecules_pretrain.py ' + ' '.join(start.get('argv', [])),
-        downstream=a.downstream,
+        downstream=downstream,
     )
     (out / 'README.md').write_text(card)
     print(f'copied {run / "encoder"} -> {out} ({len(w) / 1024:.0f} kB); step {last.get("step")}')
