@@ -278,3 +278,20 @@ def test_embed_bad_inputs_write_nothing(tmp_path, capsys, argv, msg):
     rc, out, err = _cli([a.format(d=tmp_path) for a in argv], capsys)
     assert rc == 2 and msg in err and len(err.strip().splitlines()) == 1, err
     assert sorted(p.name for p in tmp_path.rglob('*')) == before
+
+
+def test_model_card_downstream_section_survives_and_is_rewritten(tmp_path):
+    "Rerunning the ship script must not drop the measured Downstream table; the report rewrites only that section."
+    sys.path.insert(0, str(Path(__file__).parents[1] / 'benchmarks'))
+    from molecules_ship import get_section, set_section
+
+    card = tmp_path / 'README.md'
+    card.write_text('# card\n\n## Training\n\nsteps\n\n## Downstream\n\n| a | b |\n| 1 | 2 |\n\n## Limits\n\nnone\n')
+    assert get_section(card.read_text(), 'Downstream') == '| a | b |\n| 1 | 2 |'
+    set_section(card, 'Downstream', 'new table\n')
+    assert card.read_text() == '# card\n\n## Training\n\nsteps\n\n## Downstream\n\nnew table\n\n## Limits\n\nnone\n'
+    assert get_section(card.read_text(), 'Missing') is None
+    with pytest.raises(SystemExit, match='no .## Missing. heading'):
+        set_section(card, 'Missing', 'x')
+    shipped = Path(__file__).parents[1] / 'methodbook' / 'molecules' / 'pretrained' / 'README.md'
+    assert '| MoleculeACE RMSE' in get_section(shipped.read_text(), 'Downstream')
