@@ -6,7 +6,7 @@ python benchmarks/masking_report.py [--results benchmarks/results/masking_experi
 import argparse
 from pathlib import Path
 import numpy as np
-from methodbook.masking.experiment import read_rows, summarize, results_table
+from methodbook.masking.experiment import read_rows, summarize, results_table, paired_deltas, paired_table
 from methodbook.masking.evaluate import time_to_quality
 
 
@@ -42,22 +42,7 @@ def main(argv=None):
         "\nmulti-rate, arm minus fixed15 paired by seed (same init and data order), mean ± std over seeds; "
         "'yes' where the arm is lower by more than the std of the paired differences and of fixed15's seeds:\n"
     )
-    print('| arm | ' + ' | '.join(f"Δ @{float(r):.0%}" for r in rates) + ' |\n' + '|---' * (len(rates) + 1) + '|')
-    f15 = {r['seed']: r for r in ev if r['arm'] == 'fixed15'}
-    for a_ in arms:
-        if a_ == 'fixed15':
-            continue
-        cells = []
-        for rate in rates:
-            d = [r['multi_rate'][rate]['masked_loss'] - f15[r['seed']]['multi_rate'][rate]['masked_loss'] for r in ev if r['arm'] == a_ and r['seed'] in f15]
-            if not d:
-                cells.append('-')
-                continue
-            sd = float(np.std(d)) if len(d) > 1 else float('nan')
-            base_sd = s['multi_rate']['fixed15'][rate][1]
-            beyond = np.mean(d) < 0 and -np.mean(d) > max(sd, base_sd)
-            cells.append(f"{np.mean(d):+.3f} ± {sd:.3f} (n={len(d)}){' yes' if beyond else ''}")
-        print(f"| {a_} | " + ' | '.join(cells) + ' |')
+    print(paired_table(paired_deltas(ev)))
     un = [r for r in bl if r['baseline'] == 'untrained']
     if un:
         print(

@@ -6,7 +6,7 @@ Docs: https://methodbook.github.io/methodbook/masking.experiment.html.md"""
 
 # %% auto #0
 __all__ = ['arms_for', 'experiment_data', 'heldout_eval', 'run_arm', 'run_experiment', 'read_rows', 'summarize', 'infill_overall',
-           'results_table']
+           'results_table', 'paired_deltas', 'paired_table']
 
 # %% ../../nbs/44_masking.experiment.ipynb #857169db
 import json, time, warnings
@@ -158,3 +158,29 @@ def results_table(s:dict, ttq:dict|None=None)->str:
     for b in [k for k in s['lexname'] if k.startswith('baseline')]:
         lx = s['lexname'][b]; out.append(f"| {b} | - | - | {lx[0]:.4f} ± {lx[1]:.4f} | - |")
     return '\n'.join(out)
+
+# %% ../../nbs/44_masking.experiment.ipynb #8f7cd337
+def paired_deltas(
+    evals:list[dict],    # rows of eval.jsonl
+    ref:str='fixed15',   # the reference arm
+)->dict:                 # {arm: {rate: (mean, std, n, beyond)}}, every other arm that shares seeds with `ref`
+    "Masked loss minus `ref`'s at each test rate, paired by seed; `beyond` where the arm is lower by more than both the std of the differences and `ref`'s seed std."
+    refs = {r['seed']: r for r in evals if r['arm'] == ref}
+    if not refs: raise BadInputError(f"ref arm {ref!r} has no rows in evals (arms there: {sorted({r['arm'] for r in evals})})")
+    ref_sd = {rate: v[1] for rate, v in summarize(evals)['multi_rate'][ref].items()}
+    out = {}
+    for arm in dict.fromkeys(r['arm'] for r in evals if r['arm'] != ref):
+        rows = [r for r in evals if r['arm'] == arm and r['seed'] in refs]
+        for rate in (rows[0]['multi_rate'] if rows else ()):
+            d = [r['multi_rate'][rate]['masked_loss'] - refs[r['seed']]['multi_rate'][rate]['masked_loss'] for r in rows]
+            m, sd = float(np.mean(d)), (float(np.std(d)) if len(d) > 1 else float('nan'))
+            out.setdefault(arm, {})[rate] = (m, sd, len(d), bool(len(d) > 1 and m < 0 and -m > max(sd, ref_sd[rate])))
+    return out
+
+# %% ../../nbs/44_masking.experiment.ipynb #e319baf5
+def paired_table(d:dict, ref:str='fixed15')->str:
+    "`paired_deltas` as a markdown table; 'yes' marks a gap beyond the seed std."
+    rates = list(next(iter(d.values())))
+    out = ['| arm | ' + ' | '.join(f"Δ @{float(r):.0%}" for r in rates) + ' |', '|---' * (len(rates) + 1) + '|']
+    return '\n'.join(out + [f"| {a} | " + ' | '.join(f"{m:+.3f} ± {sd:.3f} (n={n}){' yes' if y else ''}" for m, sd, n, y in v.values()) + ' |'
+                             for a, v in d.items()])
