@@ -43,5 +43,15 @@ case $STAGE in
     for A in groups plain; do
       $DS --arms gnn --no-scratch --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 1.0 --encoder moses-$A=$RUNS/$A/encoder
     done ;;
+  b3db_fp)   # both fingerprint RFs on every B3DB split at every label fraction (b3db_rf's rows are reused)
+    $DS --arms baselines --baselines 'ECFP4 + RF,ECFP4 counts + RF' --datasets b3db --fracs 0.1,0.3,1.0 --seeds 5 ;;
+  ablations_b3db_fracs) # the ablation encoders on B3DB at 10 % and 30 % labels (5 splits)
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets b3db --fracs 0.1,0.3 --seeds 5 --encoder moses-$A=$RUNS/$A/encoder
+    done ;;
+  ablations_ace_fracs) # the ablation encoders on every MoleculeACE target at 10 % and 30 % labels, seed 0
+    for A in groups plain; do
+      $DS --arms gnn --no-scratch --datasets ace --ace-targets smallest:30 --ace-seeds 1 --fracs 0.1,0.3 --encoder moses-$A=$RUNS/$A/encoder
+    done ;;
   *) echo "unknown stage $STAGE" >&2; exit 2 ;;
 esac
