@@ -219,7 +219,7 @@ class Pretrained:
     "The result of `pretrain`."
     model:ContrastiveModel   # encoder + head (use `.encoder` downstream)
     history:list             # per-step loss, lr, extra_pos
-    run_dir:Path
+    run_dir:Path|None        # the run folder; None when `pretrain` ran without one (a temporary folder, removed)
     n_molecules:int
     errors:list              # SmilesErrors skipped during featurization
     featurize_s:float

@@ -7,8 +7,8 @@ Docs: https://methodbook.github.io/methodbook/molecules.downstream.html.md"""
 # %% auto #0
 __all__ = ['KINDS', 'METRIC', 'MISSING', 'POSITIVE', 'BASELINES', 'ACE_SVM_C', 'Task', 'task_subset', 'load_task', 'score',
            'ace_targets', 'load_ace', 'cliff_rmse', 'parse_labels', 'task_from_file', 'ecfp_rf', 'embed',
-           'embed_smiles', 'linear_probe', 'PropertyModel', 'EarlyStop', 'early_stopping', 'Finetuned', 'fit_property',
-           'finetune', 'compare', 'summarize', 'subsample', 'protocol_split', 'rdkit_descriptors', 'baseline_features',
+           'embed_smiles', 'linear_probe', 'PropertyModel', 'early_stopping', 'Finetuned', 'fit_property', 'finetune',
+           'compare', 'summarize', 'subsample', 'protocol_split', 'rdkit_descriptors', 'baseline_features',
            'fit_baseline', 'prepare_task', 'evaluate_split', 'paired_ci', 'paired_rows']
 
 # %% ../../nbs/66_molecules.downstream.ipynb #35332067
@@ -31,7 +31,6 @@ from .graph import featurize
 from .encoder import MolEncoder, EncoderConfig, DEFAULT_FEATURIZATION
 
 # %% ../../nbs/66_molecules.downstream.ipynb #b96e74e1
-import tempfile
 from collections.abc import Callable
 from rdkit import rdBase
 from rdkit.Chem import Descriptors
@@ -274,14 +273,10 @@ class PropertyModel(nn.Module):
         super().__init__(); self.encoder = encoder; self.head = nn.Linear(encoder.cfg.hidden, 1)
     def forward(self, batch): return self.head(self.encoder(batch)).squeeze(-1)
 
-# %% ../../nbs/66_molecules.downstream.ipynb #74d34e55
-class EarlyStop(Exception):
-    "Raised from `fit`'s evaluation hook when the validation loss has stopped improving."
-
 # %% ../../nbs/66_molecules.downstream.ipynb #ef15ac35
 def early_stopping(
     loss_fn:Callable,    # loss_fn(model) -> validation loss, lower is better
-    patience:int=5,      # evaluations without improvement before `EarlyStop`
+    patience:int=5,      # evaluations without improvement before the row asks `fit` to stop
 )->Callable:             # an `eval_fn` for `methodbook.train.fit`; `.state` holds best, best_eval, evals, weights
     "An evaluation hook for `fit` that remembers the best weights and stops training after `patience` evaluations without improvement."
     if not callable(loss_fn): raise BadTypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
@@ -291,8 +286,7 @@ def early_stopping(
         loss = float(loss_fn(model)); st['evals'] += 1
         if loss < st['best']: st.update(best=loss, best_eval=st['evals'], bad=0, weights=copy.deepcopy(model.state_dict()))
         else: st['bad'] += 1
-        if st['bad'] >= patience: raise EarlyStop(f"no improvement in {patience} evaluations")
-        return {'valid_loss': loss}
+        return {'valid_loss': loss, 'stop': st['bad'] >= patience}
     eval_fn.state = st
     return eval_fn
 
@@ -353,9 +347,7 @@ def fit_property(
     gs = _labelled(graphs_tr, y_tr, mu, sd)
     dl = DataLoader(gs, batch_size=batch_size, shuffle=True, drop_last=len(gs) > batch_size)
     cfg = TrainConfig(max_steps=max_steps, lr=lr, weight_decay=1e-5, scheduler='cosine', eval_every=eval_every if hook else 0, progress=False, seed=seed)
-    with tempfile.TemporaryDirectory(prefix='methodbook-finetune-') as d:
-        try: steps = fit(model, dl, lambda m, b: lossf(m(b), b.y.view(-1)), cfg, run_dir=d, eval_fn=hook).step
-        except EarlyStop: steps = hook.state['evals'] * eval_every
+    steps = fit(model, dl, lambda m, b: lossf(m(b), b.y.view(-1)), cfg, eval_fn=hook).step   # in a temporary run folder
     if hook is None: return Finetuned(model.eval(), kind, mu, sd, steps, steps)
     st = hook.state; model.load_state_dict(st['weights'])
     return Finetuned(model.eval(), kind, mu, sd, min(st['best_eval'] * eval_every, max_steps), steps, st['best'])
