@@ -43,6 +43,9 @@ def main(argv=None):
         "'yes' where the arm is lower by more than the std of the paired differences and of fixed15's seeds:\n"
     )
     print(paired_table(paired_deltas(ev)))
+    if any(r['arm'] == 'fixed40' for r in ev):  # the control at a higher fixed rate: is it the spread of ratios or their mean?
+        print("\nthe same against fixed40 (a fixed ratio near the unfixed arms' means: uniform(0.15, 0.5) 0.325, u-PMLM 0.5):\n")
+        print(paired_table(paired_deltas(ev, ref='fixed40')))
     un = [r for r in bl if r['baseline'] == 'untrained']
     if un:
         print(
