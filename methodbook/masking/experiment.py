@@ -178,8 +178,9 @@ def paired_deltas(
     return out
 
 # %% ../../nbs/44_masking.experiment.ipynb #e319baf5
-def paired_table(d:dict, ref:str='fixed15')->str:
+def paired_table(d:dict)->str:
     "`paired_deltas` as a markdown table; 'yes' marks a gap beyond the seed std."
+    if not d: return '(no arm shares a seed with the reference arm)'
     rates = list(next(iter(d.values())))
     out = ['| arm | ' + ' | '.join(f"Δ @{float(r):.0%}" for r in rates) + ' |', '|---' * (len(rates) + 1) + '|']
     return '\n'.join(out + [f"| {a} | " + ' | '.join(f"{m:+.3f} ± {sd:.3f} (n={n}){' yes' if y else ''}" for m, sd, n, y in v.values()) + ' |'
