@@ -6,8 +6,8 @@ The card (README.md next to the weights) is written from the run's own records: 
 featurization, group vocabulary), the last 'pretrain' row of the results log (steps, molecules seen, loss, extra
 positives per anchor) and the shards manifest. Downstream numbers are measured separately
 (benchmarks/results/molecules_downstream*) and written into the card's Downstream section by
-benchmarks/molecules_downstream_report.py; copying a new encoder keeps the card's existing section unless --downstream is
-given (a new encoder needs new downstream runs before that section is true for it).
+benchmarks/molecules_downstream_report.py. Re-copying the same weights keeps the card's existing section; different
+weights reset it to "not yet evaluated" (the old numbers describe another encoder), unless --downstream is given.
 """
 
 import argparse, hashlib, json, shutil
@@ -76,7 +76,7 @@ def main(argv=None):
     ap.add_argument('--run', default=None)
     ap.add_argument('--log', default=str(Path(__file__).parent / 'results' / 'molecules_pretrain.jsonl'))
     ap.add_argument('--out', default=str(PKG))
-    ap.add_argument('--downstream', default=None, help="the card's Downstream section (default: keep the existing card's)")
+    ap.add_argument('--downstream', default=None, help="the card's Downstream section (default: the existing card's when the weights are unchanged)")
     a = ap.parse_args(argv)
     from methodbook.data import cache_dir
     from methodbook.molecules.encoder import MolEncoder
@@ -89,7 +89,8 @@ def main(argv=None):
     feat = next((r for r in reversed(rows) if r.get('event') == 'featurized'), {})
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    kept = get_section((out / 'README.md').read_text(), 'Downstream') if (out / 'README.md').exists() else None
+    same = (out / 'model.safetensors').exists() and (out / 'model.safetensors').read_bytes() == (run / 'encoder' / 'model.safetensors').read_bytes()
+    kept = get_section((out / 'README.md').read_text(), 'Downstream') if same and (out / 'README.md').exists() else None
     downstream = (
         a.downstream
         or kept

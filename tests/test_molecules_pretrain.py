@@ -295,3 +295,26 @@ def test_model_card_downstream_section_survives_and_is_rewritten(tmp_path):
         set_section(card, 'Missing', 'x')
     shipped = Path(__file__).parents[1] / 'methodbook' / 'molecules' / 'pretrained' / 'README.md'
     assert '| MoleculeACE RMSE' in get_section(shipped.read_text(), 'Downstream')
+
+
+def test_ship_keeps_downstream_only_for_the_same_weights(tmp_path, capsys):
+    "Copying the same encoder again keeps the card's measured section; other weights must not inherit its numbers."
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / 'benchmarks'))
+    from molecules_ship import get_section, main as ship
+
+    shipped = Path(__file__).parents[1] / 'methodbook' / 'molecules' / 'pretrained'
+    run = tmp_path / 'runs' / 'full'
+    shutil.copytree(shipped, run / 'encoder')
+    out = tmp_path / 'pkg'
+    shutil.copytree(shipped, out)
+    (out / 'README.md').write_text('# card\n\n## Downstream\n\n| measured | 0.9 |\n\n## Limits\n\nnone\n')
+    argv = ['--run', str(run), '--log', str(tmp_path / 'no.jsonl'), '--out', str(out)]
+    ship(argv)
+    assert get_section((out / 'README.md').read_text(), 'Downstream') == '| measured | 0.9 |'
+    (out / 'model.safetensors').write_bytes(b'other weights')  # the package held a different encoder
+    (out / 'README.md').write_text('# card\n\n## Downstream\n\n| measured | 0.9 |\n\n## Limits\n\nnone\n')
+    ship(argv)
+    assert get_section((out / 'README.md').read_text(), 'Downstream').startswith('Not yet evaluated for this checkpoint')
+    assert (out / 'model.safetensors').read_bytes() == (shipped / 'model.safetensors').read_bytes()
