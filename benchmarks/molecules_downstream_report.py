@@ -102,6 +102,12 @@ def per_target(rows, targets, frac=1.0):
     return out
 
 
+def side(r, sign):
+    "+1 where the interval of a paired row favours its arm, -1 where it favours the reference, 0 where it includes zero; sign 1: higher is better, -1: lower."
+    lo, hi = sorted((sign * r['lo'], sign * r['hi']))
+    return 1 if lo > 0 else (-1 if hi < 0 else 0)
+
+
 def paired(rows, ace_targets, arm='pretrained', ref='scratch'):
     out = [
         f'**Paired differences {arm} − {ref}** (same split, fraction and seed; mean difference and 95% Student-t interval over the pairs: '
@@ -114,16 +120,12 @@ def paired(rows, ace_targets, arm='pretrained', ref='scratch'):
     verdict = defaultdict(dict)
     for task, metric, sign in (('b3db', 'ROC-AUC', 1), ('freesolv', 'RMSE', -1)):
         for r in paired_rows([x for x in rows if x['task'] == task], arm, ref):
-            v = (
-                f'favours {arm}'
-                if sign * r['lo'] > 0 and sign * r['hi'] > 0
-                else (f'favours {ref}' if sign * r['hi'] < 0 and sign * r['lo'] < 0 else 'CI includes 0')
-            )
+            v = {1: f'favours {arm}', -1: f'favours {ref}', 0: 'CI includes 0'}[side(r, sign)]
             verdict[r['frac']][task] = v
             out.append(f"| {task} | {metric} | {int(r['frac'] * 100)}% | {r['n']} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] | {v} |")
     for value, name in (('metric', 'RMSE'), ('cliff_rmse', 'cliff RMSE')):
         for r in paired_rows(rows, arm, ref, value=value, pool=set(ace_targets), name='MoleculeACE'):
-            v = f'favours {arm}' if r['hi'] < 0 else (f'favours {ref}' if r['lo'] > 0 else 'CI includes 0')
+            v = {1: f'favours {arm}', -1: f'favours {ref}', 0: 'CI includes 0'}[side(r, -1)]
             if value == 'metric':
                 verdict[r['frac']]['ace'] = v
             out.append(
@@ -161,10 +163,9 @@ def card_section(rows, arm=FULL, ref='scratch'):
             (a, sa, _), (b, sb, _) = stat(rows, task, f, arm), stat(rows, task, f, ref)
             base = [(stat(rows, task, f, m)[0], m) for m in BASE if stat(rows, task, f, m)[2]]
             bv, bm = (max if sign > 0 else min)(base) if base else (None, None)
-            lo, hi = sorted((sign * r['lo'], sign * r['hi']))
-            wins[f] += lo > 0
+            wins[f] += side(r, sign) == 1
             seen[f] += 1
-            who = 'this encoder better' if lo > 0 else (f'{ref} better' if hi < 0 else 'CI includes 0')
+            who = {1: 'this encoder better', -1: f'{ref} better', 0: 'CI includes 0'}[side(r, sign)]
             out.append(
                 f"| {title} | {int(f * 100)} % | {fmt(a, sa)} | {fmt(b, sb)} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] ({who}) | "
                 + (f'{bm} {bv:.3f}' if bm else '–')
@@ -175,9 +176,9 @@ def card_section(rows, arm=FULL, ref='scratch'):
         a, b = [np.mean(list(ace_means(rows, ace, f, m, 'metric').values())) for m in (arm, ref)]
         base = [(np.mean(list(v.values())), m) for m in BASE if (v := ace_means(rows, ace, f, m, 'metric'))]
         bv, bm = min(base) if base else (None, None)
-        wins[f] += r['hi'] < 0
+        wins[f] += side(r, -1) == 1
         seen[f] += 1
-        who = 'this encoder better' if r['hi'] < 0 else (f'{ref} better' if r['lo'] > 0 else 'CI includes 0')
+        who = {1: 'this encoder better', -1: f'{ref} better', 0: 'CI includes 0'}[side(r, -1)]
         out.append(
             f"| MoleculeACE RMSE ↓ ({r['n']} targets) | {int(f * 100)} % | {a:.3f} | {b:.3f} | {r['diff']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}] ({who}) | "
             + (f'{bm} {bv:.3f}' if bm else '–')
