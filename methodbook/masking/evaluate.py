@@ -104,7 +104,7 @@ def infill_demo(
     order:str='random',    # 'random' or 'l2r'
     seed:int=0,
 )->list[str]:              # the text after each step: all masked first, then one more token filled per line
-    "Mask a share of a sentence's tokens and fill them greedily one at a time, in random (or left-to-right) order."
+    "Mask a share of a sentence's tokens and fill them greedily (never with a special token) one at a time, in random (or left-to-right) order."
     if not isinstance(text, str) or not text.strip(): raise BadInputError("infill_demo: text is empty; give a sentence")
     check_number(frac, 'frac', lo=0, hi=1, lo_open=True)
     if order not in ('random', 'l2r'): raise BadInputError(f"order must be 'random' or 'l2r', got {order!r}")
@@ -116,8 +116,10 @@ def infill_demo(
     x[0, pos] = tok.mask_token_id; model.eval()
     show = lambda: ' '.join(tok.convert_ids_to_tokens(x[0, 1:-1].tolist())).replace(' ##', '')
     out = [show()]
+    special = torch.tensor(sorted(set(tok.all_special_ids)))       # a fill is a word piece, never [MASK], [PAD], [CLS] ...
     for p in pos:
-        x[0, p] = int(model(input_ids=x).logits[0, p].argmax()); out.append(show())
+        logits = model(input_ids=x).logits[0, p]; logits[special[special < len(logits)]] = -torch.inf
+        x[0, p] = int(logits.argmax()); out.append(show())
     return out
 
 # %% ../../nbs/46_masking.evaluate.ipynb #f614aecc
